@@ -1,0 +1,175 @@
+"""The ``eval`` op: values, gradients and Hessian-vector products of a spec (PROTOCOL.md).
+
+For each compute dtype the inputs are cast to it, the ``wrt`` inputs become autograd leaves,
+and the spec's outputs are evaluated. For each output ``o`` and each ``x`` in ``wrt``:
+
+* ``grad:o:x`` is ``d sum(o) / dx`` (``torch.autograd.grad``; an unused input gives zeros);
+* with ``directions`` ``{x: v_x}``, ``hvp:o:x`` is ``d/dx sum_y <grad:o:y, v_y>``, the product
+  of the Hessian of ``sum(o)`` over all ``wrt`` inputs jointly with the stacked direction
+  (Pearlmutter 1994, "Fast exact multiplication by the Hessian", via double backward).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from .protocol import BAD_REQUEST, EVAL_FAILED, UNKNOWN_SPEC, OracleError, Request
+from .registry import Spec, get_spec
+
+TORCH_DTYPES: Dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.float32}
+
+Result = Tuple[Dict[str, Any], np.ndarray]
+
+
+def resolve(request: Request) -> Tuple[Spec, Dict[str, Any], List[str]]:
+    """Look the spec up and check the request against its signature.
+
+    Returns the spec, its bound parameters and the names of the tensors that are spec inputs
+    (the others are directions). Raises ``UNKNOWN_SPEC``, ``BAD_PARAMS`` or ``BAD_REQUEST``.
+    """
+    spec = get_spec(request.spec)
+    if spec is None:
+        raise OracleError(UNKNOWN_SPEC, f"this server does not implement spec {request.spec!r}")
+    params = spec.bind_params(request.params)
+
+    directions = request.directions
+    direction_names = set(directions.values())
+    for name in sorted(direction_names):
+        if name in spec.all_inputs:
+            raise OracleError(
+                BAD_REQUEST, f"direction tensor {name!r} has the name of an input of {spec.id}"
+            )
+        if name not in request.tensors:
+            raise OracleError(BAD_REQUEST, f"direction tensor {name!r} is not among 'tensors'")
+    input_names = [n for n in request.tensors if n not in direction_names]
+    spec.check_inputs(input_names)
+
+    for name in request.wrt:
+        if name not in spec.all_inputs:
+            raise OracleError(
+                BAD_REQUEST,
+                f"'wrt' names {name!r}, not an input of {spec.id} ({list(spec.all_inputs)})",
+            )
+        if name not in request.tensors:
+            raise OracleError(BAD_REQUEST, f"'wrt' names input {name!r}, which was not sent")
+    if directions:
+        if set(directions) != set(request.wrt):
+            raise OracleError(
+                BAD_REQUEST,
+                f"'directions' must name one direction for every input in 'wrt' "
+                f"({request.wrt}), got {sorted(directions)}",
+            )
+        for x, v in directions.items():
+            xs, vs = request.tensors[x].shape, request.tensors[v].shape
+            if xs != vs:
+                raise OracleError(
+                    BAD_REQUEST,
+                    f"direction {v!r} has shape {list(vs)} but input {x!r} has shape {list(xs)}",
+                )
+    return spec, params, input_names
+
+
+def _zeros_for(leaf: torch.Tensor) -> torch.Tensor:
+    return torch.zeros_like(leaf, memory_format=torch.contiguous_format)
+
+
+def _to_numpy(t: torch.Tensor, dtype: torch.dtype) -> np.ndarray:
+    return t.detach().to(dtype=dtype).cpu().contiguous().numpy()
+
+
+def evaluate_in(
+    spec: Spec,
+    params: Mapping[str, Any],
+    arrays: Mapping[str, np.ndarray],
+    input_names: Sequence[str],
+    wrt: Sequence[str],
+    directions: Mapping[str, str],
+    compute: str,
+) -> List[Result]:
+    """Evaluate ``spec`` in one compute dtype; returns ``(descriptor fields, array)`` pairs."""
+    dtype = TORCH_DTYPES[compute]
+    want_hvp = bool(directions) and bool(wrt)
+    with torch.enable_grad():
+        inputs = {
+            name: torch.from_numpy(arrays[name])
+            .to(dtype=dtype, copy=True)
+            .requires_grad_(name in wrt)
+            for name in input_names
+        }
+        dirs = {
+            x: torch.from_numpy(arrays[v]).to(dtype=dtype, copy=True)
+            for x, v in directions.items()
+        }
+        leaves = [inputs[name] for name in wrt]
+        outputs = spec(inputs, params)
+
+        results: List[Result] = []
+
+        def emit(name: str, tensor: torch.Tensor) -> None:
+            results.append(({"name": name, "compute": compute}, _to_numpy(tensor, dtype)))
+
+        for oname, out in outputs.items():
+            if not isinstance(out, torch.Tensor):
+                raise OracleError(EVAL_FAILED, f"{spec.id}: output {oname!r} is not a tensor")
+            emit(oname, out)
+            if not leaves:
+                continue
+            if out.requires_grad:
+                grads = list(
+                    torch.autograd.grad(
+                        out.sum(),
+                        leaves,
+                        retain_graph=True,
+                        create_graph=want_hvp,
+                        allow_unused=True,
+                    )
+                )
+            else:
+                grads = [None] * len(leaves)
+            grads = [_zeros_for(leaf) if g is None else g for g, leaf in zip(grads, leaves)]
+            for name, g in zip(wrt, grads):
+                emit(f"grad:{oname}:{name}", g)
+            if not want_hvp:
+                continue
+            # <grad, v> summed over every wrt input; terms whose gradient is constant in the
+            # inputs contribute nothing to its derivative and are left out.
+            terms = [(g * dirs[name]).sum() for name, g in zip(wrt, grads) if g.requires_grad]
+            if terms:
+                dot = torch.stack(terms).sum()
+                hvps = list(
+                    torch.autograd.grad(dot, leaves, retain_graph=True, allow_unused=True)
+                )
+            else:
+                hvps = [None] * len(leaves)
+            for name, h, leaf in zip(wrt, hvps, leaves):
+                emit(f"hvp:{oname}:{name}", _zeros_for(leaf) if h is None else h)
+    return results
+
+
+def evaluate(request: Request) -> List[Result]:
+    """Run an ``eval`` request: every output, gradient and HVP, once per compute dtype."""
+    spec, params, input_names = resolve(request)
+    results: List[Result] = []
+    for compute in request.compute:
+        try:
+            results.extend(
+                evaluate_in(
+                    spec,
+                    params,
+                    request.tensors,
+                    input_names,
+                    request.wrt,
+                    request.directions,
+                    compute,
+                )
+            )
+        except OracleError:
+            raise
+        except Exception as exc:  # the computation itself raised
+            raise OracleError(
+                EVAL_FAILED, f"{spec.id} in {compute}: {type(exc).__name__}: {exc}"
+            ) from exc
+    return results

@@ -1,0 +1,28 @@
+/**
+ * Makes sure the ganref oracle has a Python interpreter with torch, pyzmq and numpy, installing
+ * them when needed (Debian's packages as root, else a project `.venv`), and prints what it found.
+ *
+ * Usage: `npx tsx scripts/provision-oracle.ts`
+ * Exit status: 0 with the interpreter printed on stdout, 1 with the reason on stderr.
+ */
+import { OraclePythonError, provisionOraclePython } from "../src/oracle/python.js";
+
+async function main(): Promise<number> {
+  try {
+    const python = await provisionOraclePython({ log: (line) => process.stderr.write(`${line}\n`) });
+    const v = python.versions;
+    process.stdout.write(
+      [
+        `python: ${python.executable}`,
+        `versions: python ${v.python}, torch ${v.torch}, numpy ${v.numpy}, pyzmq ${v.pyzmq}, libzmq ${v.zmq}`,
+      ].join("\n") + "\n",
+    );
+    return 0;
+  } catch (err) {
+    const message = err instanceof OraclePythonError ? err.message : String((err as Error)?.stack ?? err);
+    process.stderr.write(`provision-oracle: ${message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,89 @@
+import * as fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { compareArrays, compareElement } from '../src/conformance/compare.js';
+import { distribution, distributionPair, EDGE_LOGITS, logit, LOGIT_LIMIT } from '../src/catalog/arbitraries.js';
+import { CATALOG } from '../src/catalog/index.js';
+
+// Meta-tests: the harness itself must be able to fail.
+const tol = { rtol: 1e-5, atol: 1e-6 };
+
+describe('compareElement', () => {
+  test('passes within atol + rtol·|e| and fails just outside', () => {
+    expect(compareElement(100 + 0.9e-3, 100, undefined, tol).ratio).toBeLessThanOrEqual(1);
+    expect(compareElement(100 + 1.1e-3, 100, undefined, tol).ratio).toBeGreaterThan(1);
+  });
+  test('uses abs(): a smaller value is as wrong as a larger one', () => {
+    expect(compareElement(99, 100, undefined, tol).ratio).toBeGreaterThan(1);
+  });
+  test('+∞ equals only +∞; −∞ is not close to +∞; NaN equals only NaN', () => {
+    expect(compareElement(Infinity, Infinity, undefined, tol).ratio).toBe(0);
+    expect(compareElement(-Infinity, Infinity, undefined, tol).ratio).toBe(Infinity);
+    expect(compareElement(NaN, NaN, undefined, tol).ratio).toBe(0);
+    expect(compareElement(NaN, 1, undefined, tol).ratio).toBe(Infinity);
+    expect(compareElement(1, NaN, undefined, tol).ratio).toBe(Infinity);
+    expect(compareElement(3e38, Infinity, undefined, tol).ratio).toBe(Infinity);
+  });
+  test('the float64 tie-break widens the tolerance only as far as the reference float32 is itself off', () => {
+    // torch float32 is off by 1e-3 from float64: ours may be off by up to 2e-3.
+    const v = compareElement(1.0015, 1, 1.001, tol);
+    expect(v.tieBreak).toBe(true);
+    expect(v.ratio).toBeLessThanOrEqual(1);
+    expect(compareElement(1.003, 1, 1.001, tol).ratio).toBeGreaterThan(1);
+    // When torch float32 is accurate, no widening happens.
+    expect(compareElement(1.0015, 1, 1, tol).ratio).toBeGreaterThan(1);
+  });
+  test('compareArrays reports the worst element and refuses shape mismatches', () => {
+    const c = compareArrays('k', [1, 2, 3.5], [3], [1, 2, 3], [3], undefined, tol);
+    expect(c.index).toBe(2);
+    expect(c.ratio).toBeGreaterThan(1);
+    expect(compareArrays('k', [1, 2], [2], [1, 2], [1, 2], undefined, tol).ratio).toBe(Infinity);
+  });
+});
+
+describe('arbitraries', () => {
+  test('the same seed gives the same values', () => {
+    for (const spec of CATALOG) {
+      expect(fc.sample(spec.sample, { seed: 42, numRuns: 5 })).toEqual(fc.sample(spec.sample, { seed: 42, numRuns: 5 }));
+    }
+  });
+  test('logits stay within ±1e4, are float32, and the edges show up', () => {
+    const xs = fc.sample(logit, { seed: 1, numRuns: 2000 });
+    expect(xs.every((x) => Math.abs(x) <= LOGIT_LIMIT && Math.fround(x) === x)).toBe(true);
+    expect(xs.some((x) => Math.abs(x) > 1000)).toBe(true);
+    expect(EDGE_LOGITS.every((e) => xs.some((x) => Object.is(x, e)))).toBe(true);
+  });
+  test('distributions are non-negative, float32, and sum to 1 within float32 rounding', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }).chain((k) => distribution(k, true)), (p) => {
+        expect(p.every((x) => x >= 0 && Math.fround(x) === x)).toBe(true);
+        expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
+      }),
+    );
+    fc.assert(fc.property(distributionPair(), ([p, q]) => p.length === q.length));
+  });
+  test('every spec case is float32 and matches its declared shapes and inputs', () => {
+    for (const spec of CATALOG) {
+      for (const c of [...spec.edges, ...fc.sample(spec.sample, { seed: 3, numRuns: 50 })]) {
+        for (const [name, a] of Object.entries(c.inputs)) {
+          expect(spec.inputs[name], `${spec.id}: unknown input ${name}`).toBeDefined();
+          expect(a.data.length).toBe(a.shape.reduce((x, y) => x * y, 1));
+          expect(a.data.every((x) => Math.fround(x) === x)).toBe(true);
+        }
+        for (const [name, decl] of Object.entries(spec.inputs)) if (!decl.optional) expect(c.inputs[name], `${spec.id}: missing ${name}`).toBeDefined();
+      }
+    }
+  });
+});
+
+describe('catalog', () => {
+  test('ids are unique, and every spec has a reference, invariants, error inputs and edge cases', () => {
+    const ids = CATALOG.map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const s of CATALOG) {
+      expect(s.reference.length, s.id).toBeGreaterThan(10);
+      expect(s.invariants.length, s.id).toBeGreaterThanOrEqual(3);
+      expect(s.errors.length, s.id).toBeGreaterThanOrEqual(3);
+      expect(s.edges.length, s.id).toBeGreaterThanOrEqual(2);
+    }
+  });
+});

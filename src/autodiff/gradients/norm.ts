@@ -1,0 +1,3 @@
+import type { GradConfig } from '../util.js';
+
+export const normGradients: GradConfig[] = [];

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { InvalidParameterError } from './errors.js';
+
+/**
+ * Backend selection. ganref computes with whichever TF.js backend is active. It registers `cpu`
+ * (pure JavaScript) and `wasm` itself; `tensorflow` (libtensorflow, CPU or CUDA) comes from the
+ * optional peer dependency `@tensorflow/tfjs-node` or `@tensorflow/tfjs-node-gpu`, loaded only
+ * when asked for. Those packages download libtensorflow while installing, so ganref never
+ * depends on them.
+ */
+export type BackendName = 'cpu' | 'wasm' | 'tensorflow';
+export const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow'];
+
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+async function loadNative(): Promise<string | undefined> {
+  if (tf.findBackend('tensorflow')) return 'already registered';
+  for (const pkg of NATIVE_PACKAGES) {
+    try {
+      await import(pkg);
+      if (tf.findBackend('tensorflow')) return pkg;
+    } catch {
+      // not installed: try the next one
+    }
+  }
+  return undefined;
+}
+
+/** The backends that can run here: `cpu` and `wasm` always, `tensorflow` when a tfjs-node package is installed. */
+export async function availableBackends(): Promise<BackendName[]> {
+  const found: BackendName[] = ['cpu', 'wasm'];
+  if (await loadNative()) found.push('tensorflow');
+  return found;
+}
+
+/**
+ * Activates a backend: the argument, else `GANREF_BACKEND`, else `cpu`. Returns the name of the
+ * backend now active (`tf.getBackend()`), and throws a `GanrefError` for an unknown or
+ * unavailable one rather than falling back silently.
+ */
+export async function useBackend(name?: string): Promise<BackendName> {
+  const wanted = name ?? process.env.GANREF_BACKEND ?? 'cpu';
+  if (!(BACKENDS as readonly string[]).includes(wanted)) {
+    throw new InvalidParameterError('backend', 'backend', `one of ${BACKENDS.join(', ')}`, JSON.stringify(wanted));
+  }
+  if (wanted === 'tensorflow' && !(await loadNative())) {
+    throw new InvalidParameterError(
+      'backend',
+      'backend',
+      "available: 'tensorflow' needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed (optional, not installed by ganref)",
+      'neither package found',
+    );
+  }
+  if (tf.getBackend() !== wanted) {
+    const ok = await tf.setBackend(wanted);
+    if (!ok) throw new InvalidParameterError('backend', 'backend', `a backend that initialises`, `'${wanted}' failed to initialise`);
+  }
+  await tf.ready();
+  return tf.getBackend() as BackendName;
+}

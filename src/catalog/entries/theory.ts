@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as fc from 'fast-check';
+import { asDensities, asDistributions } from '../../types.js';
+import { jensenShannonDivergence } from '../../divergences/index.js';
+import { optimalDiscriminator, OPTIMAL_DISCRIMINATOR_ID, virtualTrainingCriterion, VIRTUAL_TRAINING_CRITERION_ID } from '../../theory/index.js';
+import { density, disjointPair, distribution, distributionPair, f32, uniform } from '../arbitraries.js';
+import { checkClose, checkThat, invariant, scalar, values } from '../invariant.js';
+import type { Case, Spec } from '../types.js';
+import { distributionPairCases, distributionPairErrors } from './divergences.js';
+
+const LOG4 = Math.log(4);
+const PAIR: [string, string] = ['pData', 'pG'];
+
+/** V(D, G) = Σ p_data log D + p_g log(1 − D) in float64, for a discriminator given pointwise. */
+function value64(pData: number[], pG: number[], d: number[]): number {
+  let total = 0;
+  for (let i = 0; i < d.length; i++) {
+    if (pData[i]! > 0) total += pData[i]! * Math.log(d[i]!);
+    if (pG[i]! > 0) total += pG[i]! * Math.log(1 - d[i]!);
+  }
+  return total;
+}
+
+const densityCases: fc.Arbitrary<Case> = fc.integer({ min: 1, max: 16 }).chain((n) =>
+  fc.tuple(fc.array(density, { minLength: n, maxLength: n }), fc.array(density, { minLength: n, maxLength: n })).map(([a, b]): Case => ({
+    inputs: { pData: { shape: [n], data: a }, pG: { shape: [n], data: b } },
+    params: {},
+    grads: true,
+  })),
+);
+
+export const optimalDiscriminatorSpec: Spec = {
+  id: OPTIMAL_DISCRIMINATOR_ID,
+  title: 'Optimal discriminator D*',
+  reference: 'Goodfellow et al. 2014, Generative Adversarial Nets, Proposition 1 (eq. 2)',
+  section: 'theory',
+  inputs: {
+    pData: { kind: 'densities', doc: 'p_data(x) ≥ 0, any shape' },
+    pG: { kind: 'densities', doc: 'p_g(x) ≥ 0, same shape' },
+  },
+  params: {},
+  outputs: ['value'],
+  evaluate: (x) => ({ value: optimalDiscriminator(asDensities(x.pData!), asDensities(x.pG!)) }),
+  sample: densityCases,
+  edges: [
+    { inputs: { pData: { shape: [3], data: [1, 0, 0.5] }, pG: { shape: [3], data: [1, 2, 0] } }, params: {}, grads: true, label: 'edge: equal densities, and each one 0' },
+    { inputs: { pData: { shape: [2], data: [1e-30, 1e30].map(f32) }, pG: { shape: [2], data: [1e-30, 1e-30].map(f32) } }, params: {}, grads: true, label: 'edge: densities 60 orders of magnitude apart' },
+  ],
+  secondOrder: true,
+  invariants: [
+    invariant('D* ∈ [0, 1], and D* ≡ ½ when p_data = p_g', fc.tuple(density, density), ([a, b]) => {
+      const d = scalar(optimalDiscriminator(asDensities(tf.tensor1d([a])), asDensities(tf.tensor1d([b]))));
+      checkThat(d >= 0 && d <= 1, `D* = ${d} outside [0, 1]`);
+      checkThat(scalar(optimalDiscriminator(asDensities(tf.tensor1d([a])), asDensities(tf.tensor1d([a])))) === 0.5, 'D* ≠ ½ for equal densities');
+    }),
+    invariant('D*(p_data, p_g) + D*(p_g, p_data) = 1', fc.tuple(density, density), ([a, b]) => {
+      const x = tf.tensor1d([a]);
+      const y = tf.tensor1d([b]);
+      checkClose('sum', scalar(optimalDiscriminator(asDensities(x), asDensities(y))) + scalar(optimalDiscriminator(asDensities(y), asDensities(x))), 1, 1e-6, 0);
+    }),
+    invariant('D* maximises V(D, G) over every other discriminator D (pointwise in (0, 1))', fc.integer({ min: 1, max: 10 }).chain((k) => fc.tuple(distribution(k), distribution(k), fc.array(uniform(0.001, 0.999), { minLength: k, maxLength: k }))), ([pd, pg, other]) => {
+      const dStar = values(optimalDiscriminator(asDensities(tf.tensor1d(pd)), asDensities(tf.tensor1d(pg))));
+      const best = value64(pd, pg, dStar);
+      checkThat(best >= value64(pd, pg, other) - 1e-6, `V(D*, G) = ${best} < V(D, G) = ${value64(pd, pg, other)}`);
+    }),
+  ],
+  errors: [
+    { name: 'both densities 0', call: () => optimalDiscriminator(asDensities(tf.tensor1d([1, 0])), asDensities(tf.tensor1d([1, 0]))), error: 'InvalidArgumentError', argument: 'pG' },
+    { name: 'a negative density', call: () => optimalDiscriminator(asDensities(tf.tensor1d([-1])), asDensities(tf.tensor1d([1]))), error: 'InvalidArgumentError', argument: 'pData' },
+    { name: 'an infinite density', call: () => optimalDiscriminator(asDensities(tf.tensor1d([1])), asDensities(tf.tensor1d([Infinity]))), error: 'InvalidArgumentError', argument: 'pG' },
+    { name: 'shapes differ', call: () => optimalDiscriminator(asDensities(tf.tensor1d([1])), asDensities(tf.tensor1d([1, 2]))), error: 'InvalidArgumentError', argument: 'pG' },
+  ],
+};
+
+export const virtualTrainingCriterionSpec: Spec = {
+  id: VIRTUAL_TRAINING_CRITERION_ID,
+  title: 'Virtual training criterion C(G)',
+  reference: 'Goodfellow et al. 2014, Generative Adversarial Nets, eq. 4 and Theorem 1',
+  section: 'theory',
+  inputs: {
+    pData: { kind: 'distributions', doc: 'probability vectors, [..., k]' },
+    pG: { kind: 'distributions', doc: 'probability vectors, [..., k]' },
+  },
+  params: {},
+  outputs: ['value'],
+  evaluate: (x) => ({ value: virtualTrainingCriterion(asDistributions(x.pData!), asDistributions(x.pG!)) }),
+  sample: distributionPairCases(PAIR),
+  edges: [
+    { inputs: { pData: { shape: [2], data: [0.5, 0.5] }, pG: { shape: [2], data: [0.5, 0.5] } }, params: {}, grads: true, label: 'closed form: p_g = p_data gives −log 4' },
+    { inputs: { pData: { shape: [2], data: [1, 0] }, pG: { shape: [2], data: [0, 1] } }, params: {}, grads: false, label: 'closed form: disjoint supports give 0' },
+  ],
+  secondOrder: true,
+  invariants: [
+    invariant('Theorem 1: C(G) = −log 4 + 2·JSD(p_data ‖ p_g)', distributionPair(1, 12, true), ([a, b]) => {
+      const pd = asDistributions(tf.tensor1d(a));
+      const pg = asDistributions(tf.tensor1d(b));
+      checkClose('C(G)', scalar(virtualTrainingCriterion(pd, pg)), -LOG4 + 2 * scalar(jensenShannonDivergence(pd, pg)), 1e-5, 1e-6);
+    }),
+    invariant('C(G) ≥ −log 4, with equality when p_g = p_data', distributionPair(1, 12, true), ([a, b]) => {
+      checkThat(scalar(virtualTrainingCriterion(asDistributions(tf.tensor1d(a)), asDistributions(tf.tensor1d(b)))) >= f32(-LOG4), 'C(G) < −log 4');
+      checkClose('C(G) at p_g = p_data', scalar(virtualTrainingCriterion(asDistributions(tf.tensor1d(a)), asDistributions(tf.tensor1d(a)))), -LOG4, 1e-6, 0);
+    }),
+    invariant('disjoint supports give C(G) = −log 4 + 2 log 2 = 0', disjointPair, ([a, b]) => {
+      checkClose('C(G)', scalar(virtualTrainingCriterion(asDistributions(tf.tensor1d(a)), asDistributions(tf.tensor1d(b)))), 0, 0, 1e-6);
+    }),
+    invariant('C(G) = V(D*, G) ≥ V(D, G) for any other discriminator D', fc.integer({ min: 1, max: 10 }).chain((k) => fc.tuple(distribution(k, true), distribution(k, true), fc.array(uniform(0.001, 0.999), { minLength: k, maxLength: k }))), ([pd, pg, other]) => {
+      const c = scalar(virtualTrainingCriterion(asDistributions(tf.tensor1d(pd)), asDistributions(tf.tensor1d(pg))));
+      checkThat(c >= value64(pd, pg, other) - 1e-5, `C(G) = ${c} < V(D, G) = ${value64(pd, pg, other)}`);
+    }),
+  ],
+  errors: distributionPairErrors(PAIR, (a, b) => virtualTrainingCriterion(asDistributions(a), asDistributions(b))),
+};

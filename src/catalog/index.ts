@@ -1,0 +1,22 @@
+import { jensenShannon, kl } from './entries/divergences.js';
+import { minimax, nonSaturating, wasserstein } from './entries/objectives.js';
+import { optimalDiscriminatorSpec, virtualTrainingCriterionSpec } from './entries/theory.js';
+import type { Spec } from './types.js';
+
+export type { Case, ErrorCase, InputDecl, InputKind, Invariant, NDArray, ParamDecl, Spec, Tolerance, ToleranceTable } from './types.js';
+export { DEFAULT_TOLERANCES, tolerancesFor } from './tolerances.js';
+
+/** Every spec of the catalog, in CATALOG.md order. Ids are unique (checked by the tests). */
+export const CATALOG: readonly Spec[] = [kl, jensenShannon, optimalDiscriminatorSpec, virtualTrainingCriterionSpec, minimax, nonSaturating, wasserstein];
+
+/** Looks a spec up by id. */
+export function getSpec(id: string): Spec | undefined {
+  return CATALOG.find((s) => s.id === id);
+}
+
+/** Specs whose id matches a glob (`*` any run of characters), e.g. `objective/*`. */
+export function selectSpecs(glob?: string): Spec[] {
+  if (!glob) return [...CATALOG];
+  const re = new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return CATALOG.filter((s) => re.test(s.id));
+}

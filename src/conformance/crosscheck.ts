@@ -1,0 +1,109 @@
+import * as fc from 'fast-check';
+import type { Case, NDArray, Spec } from '../catalog/types.js';
+import { tolerancesFor } from '../catalog/tolerances.js';
+import type { EvalRequest, EvalResult } from '../oracle/client.js';
+import { compareArrays, type ArrayComparison } from './compare.js';
+import { directionsOf, evaluateCase, wrtOf } from './evaluate.js';
+
+/** Anything that answers `eval` requests of the oracle protocol: the live oracle, or fixtures. */
+export interface Reference {
+  eval(request: EvalRequest): Promise<EvalResult>;
+}
+
+export interface CaseOutcome {
+  label: string;
+  /** The comparisons of this case, one per result key. */
+  comparisons: ArrayComparison[];
+  /** Worst error over tolerance in this case. */
+  ratio: number;
+  /** What reproduces it: the oracle request (inputs included) and the seed. */
+  repro: { seed: number; index: number; request: { spec: string; params: Record<string, unknown>; tensors: Record<string, NDArray>; wrt: string[]; directions?: Record<string, string> } };
+}
+
+export interface CrossCheckResult {
+  spec: string;
+  cases: number;
+  /** Results compared (values, gradients, Hessian-vector products), over all cases. */
+  comparisons: number;
+  /** Worst error over tolerance over all cases (≤ 1 passes). */
+  worst: number;
+  worstCase?: CaseOutcome;
+  failures: CaseOutcome[];
+  pass: boolean;
+}
+
+export interface CrossCheckOptions {
+  /** Number of random cases besides the spec's edge cases (default 24). */
+  cases?: number;
+  /** Seed of the random cases and directions (default 20261124). */
+  seed?: number;
+}
+
+export const DEFAULT_CROSSCHECK_SEED = 20261124;
+
+/** The cases a cross-check runs: the spec's edges, then `n` seeded random ones. */
+export function casesFor(spec: Spec, n: number, seed: number): Case[] {
+  const sampled = n > 0 ? fc.sample(spec.sample, { seed, numRuns: n }) : [];
+  return [...spec.edges, ...sampled.map((c, i) => ({ ...c, label: c.label ?? `random #${i}` }))];
+}
+
+/**
+ * Cross-checks a spec on the active backend against a reference: for every case, the values of
+ * every output, the gradients with respect to every input, and (for second-order specs) the
+ * Hessian-vector products in a seeded random direction, all in float32, against the reference's
+ * float64 results with its float32 results as the tie-break (see `compareElement`).
+ */
+export async function crossCheck(spec: Spec, reference: Reference, options: CrossCheckOptions = {}): Promise<CrossCheckResult> {
+  const seed = options.seed ?? DEFAULT_CROSSCHECK_SEED;
+  const tol = tolerancesFor(spec);
+  const cases = casesFor(spec, options.cases ?? 24, seed);
+  const result: CrossCheckResult = { spec: spec.id, cases: cases.length, comparisons: 0, worst: 0, failures: [], pass: true };
+  for (const [index, c] of cases.entries()) {
+    const wrt = wrtOf(c);
+    const dirs = spec.secondOrder && wrt.length > 0 ? directionsOf(c, wrt, seed + index) : undefined;
+    const tensors: Record<string, NDArray> = { ...c.inputs };
+    const directions: Record<string, string> | undefined = dirs ? {} : undefined;
+    if (dirs) for (const n of wrt) {
+      tensors[`v:${n}`] = dirs[n]!;
+      directions![n] = `v:${n}`;
+    }
+    const request = { spec: spec.id, params: c.params, tensors, wrt, ...(directions ? { directions } : {}) };
+    const reply = await reference.eval({
+      spec: spec.id,
+      params: c.params,
+      tensors: Object.fromEntries(Object.entries(tensors).map(([n, a]) => [n, { data: Float32Array.from(a.data), shape: a.shape }])),
+      compute: ['float64', 'float32'],
+      wrt,
+      ...(directions ? { directions } : {}),
+    });
+    const local = evaluateCase(spec, c, wrt, dirs);
+    const comparisons: ArrayComparison[] = [];
+    for (const [key, mine] of local) {
+      const kind = key.startsWith('grad:') ? 'grad' : key.startsWith('hvp:') ? 'hvp' : 'value';
+      const e64 = reply.get(key, 'float64');
+      const e32 = reply.has(key, 'float32') ? reply.get(key, 'float32') : undefined;
+      comparisons.push(compareArrays(key, mine.data, mine.shape, e64.data, e64.shape, e32?.data, tol[kind]));
+    }
+    const ratio = comparisons.reduce((m, x) => (x.ratio > m || Number.isNaN(x.ratio) ? x.ratio : m), 0);
+    const outcome: CaseOutcome = { label: c.label ?? `case #${index}`, comparisons, ratio, repro: { seed, index, request } };
+    result.comparisons += comparisons.length;
+    if (!(ratio <= 1)) result.failures.push(outcome);
+    if (result.worstCase === undefined || ratio > result.worst || Number.isNaN(ratio)) {
+      result.worst = ratio;
+      result.worstCase = outcome;
+    }
+  }
+  result.pass = result.failures.length === 0;
+  return result;
+}
+
+/** A failure, in words a person can act on: the case, the worst result and its numbers, and the repro. */
+export function describeFailure(spec: string, f: CaseOutcome): string {
+  const bad = f.comparisons.filter((c) => !(c.ratio <= 1));
+  const lines = bad.map((c) =>
+    c.shapeError
+      ? `  ${c.key}: ${c.shapeError}`
+      : `  ${c.key}[${c.index}]: ganref ${c.actual}, oracle float64 ${c.expected}${c.expected32 !== undefined ? `, float32 ${c.expected32}` : ''} (error ${c.ratio.toPrecision(3)}× tolerance)`,
+  );
+  return [`${spec} — ${f.label} (seed ${f.repro.seed}, case ${f.repro.index}):`, ...lines, `  request: ${JSON.stringify(f.repro.request)}`].join('\n');
+}

@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Spec } from '../catalog/types.js';
+import { useBackend, type BackendName } from '../backend.js';
+import { crossCheck, describeFailure, type CrossCheckResult, type Reference } from './crosscheck.js';
+import { runErrorCase, runInvariant, type ErrorCaseOutcome, type InvariantOutcome } from './invariants.js';
+
+/** One row of a conformance report: one spec on one backend. */
+export interface SpecReport {
+  spec: string;
+  backend: BackendName;
+  invariants: InvariantOutcome[];
+  errors: ErrorCaseOutcome[];
+  crossCheck?: CrossCheckResult;
+  /** Tensors left behind by the whole row (must be 0). */
+  leaked: number;
+  pass: boolean;
+  /** Human-readable reasons, one per failure. */
+  problems: string[];
+  seconds: number;
+}
+
+export interface ConformOptions {
+  backends: BackendName[];
+  reference?: Reference;
+  numRuns?: number;
+  seed?: number;
+  cases?: number;
+  /** Called after every unit of work, for progress display. */
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+/** Runs invariants, error inputs and the cross-check of each spec on each backend. */
+export async function conform(specs: Spec[], options: ConformOptions): Promise<SpecReport[]> {
+  const rows: SpecReport[] = [];
+  const perSpec = (s: Spec) => s.invariants.length + 1 + (options.reference ? 1 : 0);
+  const total = options.backends.length * specs.reduce((a, s) => a + perSpec(s), 0);
+  let done = 0;
+  const tick = (what: string) => options.onProgress?.(++done, total, what);
+  for (const backend of options.backends) {
+    await useBackend(backend);
+    for (const spec of specs) {
+      const started = performance.now();
+      const before = tf.memory().numTensors;
+      const problems: string[] = [];
+      const invariants: InvariantOutcome[] = [];
+      for (const inv of spec.invariants) {
+        const o = runInvariant(inv, { numRuns: options.numRuns, seed: options.seed });
+        invariants.push(o);
+        if (!o.pass) problems.push(`invariant "${o.name}" failed:\n${o.message}`);
+        tick(`${backend} ${spec.id}: ${inv.name}`);
+      }
+      const errors = spec.errors.map((e) => runErrorCase(spec, e));
+      for (const e of errors) if (!e.pass) problems.push(e.message);
+      tick(`${backend} ${spec.id}: error inputs`);
+      let cc: CrossCheckResult | undefined;
+      if (options.reference) {
+        try {
+          cc = await crossCheck(spec, options.reference, { cases: options.cases, seed: options.seed });
+          for (const f of cc.failures.slice(0, 3)) problems.push(describeFailure(spec.id, f));
+          if (cc.failures.length > 3) problems.push(`… and ${cc.failures.length - 3} more failing case(s)`);
+        } catch (err) {
+          problems.push(`cross-check could not run: ${(err as Error).message}`);
+        }
+        tick(`${backend} ${spec.id}: cross-check`);
+      }
+      const leaked = tf.memory().numTensors - before;
+      if (leaked !== 0) problems.push(`${leaked} tensor(s) left behind`);
+      rows.push({ spec: spec.id, backend, invariants, errors, crossCheck: cc, leaked, pass: problems.length === 0, problems, seconds: (performance.now() - started) / 1000 });
+    }
+  }
+  return rows;
+}

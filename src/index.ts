@@ -1,0 +1,17 @@
+/**
+ * ganref: GAN objectives and regularizers for TensorFlow.js, each checked by property-based
+ * invariants and by numerical agreement with an independent PyTorch oracle.
+ */
+import { registerGradients } from './autodiff/index.js';
+
+registerGradients();
+
+export * from './types.js';
+export { GanrefError, InvalidArgumentError, InvalidParameterError } from './errors.js';
+export { configure } from './validate.js';
+export { useBackend, availableBackends, BACKENDS, type BackendName } from './backend.js';
+export { registerGradients, ensureGradients } from './autodiff/index.js';
+export * from './divergences/index.js';
+export * from './theory/index.js';
+export * from './objectives/index.js';
+export { CATALOG, getSpec, selectSpecs } from './catalog/index.js';

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LossOptions, Reduction, Weights } from '../types.js';
+import { ensureGradients } from '../autodiff/index.js';
+import { checkWeights, reduceLoss, REDUCTIONS } from '../reduce.js';
+import { checkChoice, checkKnownOptions, checkSameShape, checkTensor } from '../validate.js';
+
+/** Options of a discriminator (critic) loss, which sees a real and a fake batch. */
+export interface DiscriminatorLossOptions extends LossOptions {
+  /** Per-example weights of the real batch, same shape as the real scores. */
+  weightsReal?: Weights;
+  /** Per-example weights of the fake batch, same shape as the fake scores. */
+  weightsFake?: Weights;
+}
+
+/** Options of a generator loss, which sees the fake batch only. */
+export interface GeneratorLossOptions extends LossOptions {
+  /** Per-example weights of the fake batch, same shape as the fake scores. */
+  weightsFake?: Weights;
+}
+
+type Term = (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * A discriminator loss of the form reduce(realTerm(s_r)) + reduce(fakeTerm(s_f)), validated and
+ * tidied. With reduction 'none' both batches must have the same shape and the terms add
+ * elementwise.
+ */
+export function discriminatorLoss(
+  spec: string,
+  names: [string, string],
+  real: unknown,
+  fake: unknown,
+  options: DiscriminatorLossOptions | undefined,
+  realTerm: Term,
+  fakeTerm: Term,
+): tf.Tensor {
+  ensureGradients();
+  checkKnownOptions(spec, options, ['reduction', 'weightsReal', 'weightsFake']);
+  const reduction: Reduction = checkChoice(spec, 'reduction', options?.reduction ?? 'mean', REDUCTIONS);
+  const r = checkTensor(spec, names[0], real, { minRank: 1, finite: true });
+  const f = checkTensor(spec, names[1], fake, { minRank: 1, finite: true });
+  if (reduction === 'none') checkSameShape(spec, [names[0], r], [names[1], f]);
+  const wr = checkWeights(spec, 'weightsReal', options?.weightsReal, [names[0], r], reduction);
+  const wf = checkWeights(spec, 'weightsFake', options?.weightsFake, [names[1], f], reduction);
+  return tf.tidy(() => tf.add(reduceLoss(realTerm(r), wr, reduction), reduceLoss(fakeTerm(f), wf, reduction)));
+}
+
+/** A generator loss of the form reduce(term(s_f)), validated and tidied. */
+export function generatorLoss(
+  spec: string,
+  name: string,
+  fake: unknown,
+  options: GeneratorLossOptions | undefined,
+  term: Term,
+): tf.Tensor {
+  ensureGradients();
+  checkKnownOptions(spec, options, ['reduction', 'weightsFake']);
+  const reduction: Reduction = checkChoice(spec, 'reduction', options?.reduction ?? 'mean', REDUCTIONS);
+  const f = checkTensor(spec, name, fake, { minRank: 1, finite: true });
+  const wf = checkWeights(spec, 'weightsFake', options?.weightsFake, [name, f], reduction);
+  return tf.tidy(() => reduceLoss(term(f), wf, reduction));
+}

@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Logits } from '../types.js';
+import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
+
+export const MINIMAX_ID = 'objective/minimax';
+
+/**
+ * Discriminator loss of the original GAN game (Goodfellow et al. 2014, eq. 1), from logits:
+ *
+ *   L_D = −E[log D(x)] − E[log(1 − D(G(z)))] = E[softplus(−l_r)] + E[softplus(l_f)]
+ *
+ * using −log sigmoid(l) = softplus(−l) and −log(1 − sigmoid(l)) = softplus(l), so it is finite
+ * and exact for every finite logit (no log(D + ε) clamp). This is the binary cross-entropy with
+ * targets 1 for real and 0 for fake, as in TF-GAN's `modified_discriminator_loss` and PyTorch's
+ * `BCEWithLogitsLoss` summed over the two batches (each batch reduced on its own).
+ *
+ * @param logitsReal discriminator logits on real data, shape [n, ...]
+ * @param logitsFake discriminator logits on generated data, shape [m, ...]
+ * @param options reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
+ */
+export function minimaxDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: DiscriminatorLossOptions): tf.Tensor {
+  return discriminatorLoss(MINIMAX_ID, ['logitsReal', 'logitsFake'], logitsReal, logitsFake, options, (l) => tf.softplus(tf.neg(l)), (l) => tf.softplus(l));
+}
+
+/**
+ * Saturating generator loss of the original minimax game (Goodfellow et al. 2014, eq. 1):
+ *
+ *   L_G = E[log(1 − D(G(z)))] = −E[softplus(l_f)]
+ *
+ * Its gradient in l is −sigmoid(l) → 0 as D(G(z)) → 0: the generator learns nothing exactly when
+ * the discriminator wins, which is why the paper proposes the non-saturating loss. TF-GAN's
+ * `minimax_generator_loss` is the negative of a cross-entropy and equals this value; no constant
+ * offset is added here.
+ *
+ * @param logitsFake discriminator logits on generated data, shape [m, ...]
+ * @param options reduction and per-example weights
+ */
+export function minimaxGeneratorLoss(logitsFake: Logits, options?: GeneratorLossOptions): tf.Tensor {
+  return generatorLoss(MINIMAX_ID, 'logitsFake', logitsFake, options, (l) => tf.neg(tf.softplus(l)));
+}
