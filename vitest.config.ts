@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['spec/**/*.test.ts'],
+    // The terminal report, plus a JSON one that .ci/run reads for its closing line.
+    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
     setupFiles: ['spec/setup.ts'],
     // zeromq's native addon and TF.js's wasm backend are happiest in child processes.
     pool: 'forks',

@@ -257,15 +257,19 @@ def validate_descriptors(
         total += expected
         if total > limits.max_bytes:
             raise OracleError(
-                TOO_LARGE, f"tensors total over {limits.max_bytes} bytes", rid
-            )
-        length = len(frames[index])
-        if length != nbytes:
-            raise OracleError(
-                BAD_TENSOR, f"{where}: descriptor says {nbytes} bytes but its frame has {length}",
-                rid,
+                TOO_LARGE, f"tensors total over the limit of {limits.max_bytes} bytes", rid
             )
         out.append(Descriptor(name, dtype, tuple(shape), nbytes))
+    # Only once every descriptor is known to be within the limits are frames compared.
+    for desc, frame in zip(out, frames):
+        length = len(frame)
+        if length != desc.nbytes:
+            raise OracleError(
+                BAD_TENSOR,
+                f"tensor {desc.name!r}: descriptor says {desc.nbytes} bytes but its frame has "
+                f"{length}",
+                rid,
+            )
     return out
 
 
@@ -394,7 +398,8 @@ def encode_reply(
             dtype_name = np.dtype(array.dtype).name
             if dtype_name not in WIRE_DTYPES:
                 raise TypeError(f"cannot send dtype {dtype_name}")
-            wire = np.ascontiguousarray(array, dtype=WIRE_DTYPES[dtype_name][0])
+            # asarray, not ascontiguousarray: the latter turns a 0-d array into shape (1,).
+            wire = np.asarray(array, dtype=WIRE_DTYPES[dtype_name][0])
             data = wire.tobytes(order="C")
             desc = dict(extra)
             desc.update(dtype=dtype_name, shape=list(wire.shape), nbytes=len(data))

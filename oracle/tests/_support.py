@@ -88,7 +88,7 @@ def descriptor(name: str, array: np.ndarray) -> Dict[str, Any]:
 
 
 def encode_array(array: np.ndarray) -> bytes:
-    return np.ascontiguousarray(array, dtype=WIRE[np.dtype(array.dtype).name]).tobytes()
+    return np.asarray(array, dtype=WIRE[np.dtype(array.dtype).name]).tobytes(order="C")
 
 
 class Client:

@@ -178,11 +178,11 @@ class ProtocolTest(unittest.TestCase):
             header, frames = eval_header()
             del header[key]
             with self.subTest(missing=key):
-                code = "BAD_TENSOR" if key == "tensors" else "BAD_REQUEST"
-                # without 'tensors' the request is malformed before any frame is looked at
-                self.assert_header_error(header, "BAD_REQUEST" if key != "tensors" else "BAD_REQUEST",
-                                         frames)
-                del code
+                self.assert_header_error(header, "BAD_REQUEST", frames)
+        header, frames = eval_header(params=[])
+        self.assert_header_error(header, "BAD_REQUEST", frames)
+        header, frames = eval_header(tensors={})
+        self.assert_header_error(header, "BAD_REQUEST", frames)
 
     def test_bad_compute_and_wrt(self) -> None:
         for overrides in (

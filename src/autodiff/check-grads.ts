@@ -119,6 +119,11 @@ function normals(rand: () => number, n: number): Float64Array {
 
 type Fn = (...xs: tf.Tensor[]) => tf.Tensor;
 
+/** `tf.tidy` for a function returning plain numbers (which tidy passes through untouched). */
+function tidyValue<R>(fn: () => R): R {
+  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as R;
+}
+
 /**
  * Compares reverse-mode gradients of `f` at `inputs` with finite differences; see the module
  * comment for the method and the error model. Throws a `GradCheckError` on mismatch (unless
@@ -180,14 +185,14 @@ export function checkGrads(f: Fn, inputs: tf.Tensor[], options: CheckGradsOption
   };
   /** L and its magnitude scale Σ|w ⊙ f|. */
   const evalL = (flat: Float64Array): { L: number; S: number } =>
-    tf.tidy(() => {
+    tidyValue(() => {
       const y = f(...split(flat));
       const wt = w == null ? tf.onesLike(y) : tf.tensor(Float32Array.from(w), y.shape, 'float32');
       return { L: tf.sum(tf.mul(y, wt)).dataSync()[0], S: tf.sum(tf.abs(tf.mul(y, wt))).dataSync()[0] };
     });
   /** Reverse-mode gradient of L, flattened (absent gradients are zero). */
   const gradAt = (flat: Float64Array): Float64Array =>
-    tf.tidy(() => {
+    tidyValue(() => {
       const xs = split(flat);
       const { grads } = tf.engine().gradients(() => lossOf(xs), xs, undefined, true);
       return flatten(grads);
@@ -239,7 +244,7 @@ export function checkGrads(f: Fn, inputs: tf.Tensor[], options: CheckGradsOption
     }
 
     if (order === 2) {
-      const hv = tf.tidy(() => {
+      const hv = tidyValue(() => {
         const xs = inputs.map((x) => tf.clone(x));
         const vs = split(v);
         const { grads } = tf.engine().gradients(

@@ -35,7 +35,7 @@ export function broadcastTo(t: tf.Tensor, shape: number[]): tf.Tensor {
 
 /** Normalises a reduction `axis` attribute (number, array, negative or absent) against `shape`. */
 export function normAxes(axis: number | number[] | null | undefined, shape: number[]): number[] {
-  return tf.util.parseAxisParam(axis ?? null, shape);
+  return tf.util.parseAxisParam((axis ?? null) as number | number[], shape);
 }
 
 /** The shape `shape` would have after a keepDims reduction over `axes`. */

@@ -14,22 +14,36 @@ from ..registry import InputError
 def xlog_ratio(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Elementwise ``a * log(a / b)`` with the conventions of information theory.
 
-    Cover & Thomas, *Elements of Information Theory*, §2.3: ``0 log(0/b) = 0`` for every ``b``
-    (including ``0 log(0/0) = 0``) and ``a log(a/0) = +inf`` for ``a > 0``.
+    Cover & Thomas, *Elements of Information Theory*, section 2.3: ``0 log(0/b) = 0`` for every
+    ``b`` (including ``0 log(0/0) = 0``) and ``a log(a/0) = +inf`` for ``a > 0``.
 
-    It is evaluated as ``a log a - a log b = -entr(a) - xlogy(a, b)`` so that autograd gives
-    the exact partial derivatives ``log(a/b) + 1`` and ``-a/b`` where they are finite, and the
-    one-sided limits at ``a = 0`` (``-inf`` in ``a``, ``0`` in ``b`` when ``b > 0``). Where
-    ``a = b = 0`` the term is identically zero and both derivatives are returned as 0: the
-    inputs are replaced there by 1 before any log is taken (the double-``where`` pattern), so
-    no ``0/0`` reaches the backward pass.
+    Three regions, each evaluated so that autograd returns the exact partial derivatives
+    ``d/da = log(a/b) + 1`` and ``d/db = -a/b`` where they are finite, and never a spurious NaN:
+
+    * ``a > 0, b > 0``: ``a * log(a / b)``. The ratio form is accurate when ``a`` is close to
+      ``b`` (where ``a log a - a log b`` would cancel catastrophically) and gives exactly
+      ``a log 2`` when ``b = a/2``.
+    * exactly one of ``a``, ``b`` is 0: ``a log a - a log b = -entr(a) - xlogy(a, b)``: value 0
+      (``a = 0``) or ``+inf`` (``b = 0``), and the one-sided limits of the derivatives
+      (``a = 0 < b``: ``-inf`` in ``a``, ``0`` in ``b``; ``a > 0 = b``: ``+inf`` and ``-inf``).
+    * ``a = b = 0``: the term is identically 0 and both derivatives are returned as 0.
+
+    The inputs of each branch are replaced by 1 outside its region before any log is taken (the
+    double-``where`` pattern), so no ``0/0`` reaches a backward pass, first or second order.
     """
-    used = (a > 0) | (b > 0)
     one = torch.ones((), dtype=a.dtype)
-    a_safe = torch.where(used, a, one)
-    b_safe = torch.where(used, b, one)
-    term = -torch.special.entr(a_safe) - torch.special.xlogy(a_safe, b_safe)
-    return torch.where(used, term, torch.zeros((), dtype=term.dtype))
+    interior = (a > 0) & (b > 0)
+    used = (a > 0) | (b > 0)
+    edge = used & ~interior
+
+    a_in, b_in = torch.where(interior, a, one), torch.where(interior, b, one)
+    interior_term = a_in * torch.log(a_in / b_in)
+
+    a_ed, b_ed = torch.where(edge, a, one), torch.where(edge, b, one)
+    edge_term = -torch.special.entr(a_ed) - torch.special.xlogy(a_ed, b_ed)
+
+    zero = torch.zeros((), dtype=interior_term.dtype)
+    return torch.where(interior, interior_term, torch.where(edge, edge_term, zero))
 
 
 def softplus(t: torch.Tensor) -> torch.Tensor:

@@ -108,8 +108,8 @@ function padForPool(x: T, info: tf.backend_util.Conv2DInfo, value: number): T {
   const { top, left } = info.padInfo;
   const needH = top + info.outHeight * info.strideHeight + info.filterHeight;
   const needW = left + info.outWidth * info.strideWidth + info.filterWidth;
-  const bottom = Math.max(0, needH - top - x.shape[1]);
-  const right = Math.max(0, needW - left - x.shape[2]);
+  const bottom = Math.max(0, needH - top - (x.shape as number[])[1]);
+  const right = Math.max(0, needW - left - (x.shape as number[])[2]);
   return tf.pad(
     x,
     [
