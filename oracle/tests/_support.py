@@ -7,6 +7,7 @@ import os
 import select
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -25,12 +26,15 @@ class OracleProcess:
     def __init__(self, *args: str, startup_timeout: float = 60.0) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = ORACLE_DIR + os.pathsep + env.get("PYTHONPATH", "")
+        # stderr goes to a file, not a pipe: a pipe nobody drains would block the server once
+        # its buffer filled with log lines.
+        self.stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ganref_oracle", "--threads", "1", *args],
             cwd=ORACLE_DIR,
             env=env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.stderr,
             text=True,
         )
         self.ready_line = self._read_ready(startup_timeout)
@@ -48,14 +52,13 @@ class OracleProcess:
             if self.proc.poll() is not None:
                 break
         self.kill()
-        raise RuntimeError(f"oracle did not get ready; stderr:\n{self.stderr_text()}")
+        message = f"oracle did not get ready; stderr:\n{self.stderr_text()}"
+        self.close()
+        raise RuntimeError(message)
 
     def stderr_text(self) -> str:
-        try:
-            _, err = self.proc.communicate(timeout=5)
-            return err or ""
-        except Exception:  # noqa: BLE001
-            return ""
+        self.stderr.seek(0)
+        return self.stderr.read()
 
     def wait(self, timeout: float = 20.0) -> int:
         return self.proc.wait(timeout=timeout)
@@ -77,9 +80,9 @@ class OracleProcess:
                 self.proc.wait(timeout=10)
             except Exception:  # noqa: BLE001
                 self.kill()
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.stderr.close()
 
 
 def descriptor(name: str, array: np.ndarray) -> Dict[str, Any]:

@@ -168,8 +168,8 @@ class AccuracyTest(unittest.TestCase):
         kl = CLIENT.eval("divergence/kl", {"p": p, "q": q})[("value", "float64")]
         js = CLIENT.eval("divergence/jensen-shannon", {"p": p, "q": q})[("value", "float64")]
         self.assertGreater(ref["kl"], 0)
-        self.assertAlmostEqual(float(kl) / ref["kl"], 1.0, delta=1e-6)
-        self.assertAlmostEqual(float(js) / ref["js"], 1.0, delta=1e-6)
+        self.assertAlmostEqual(float(kl) / ref["kl"], 1.0, delta=1e-8)
+        self.assertAlmostEqual(float(js) / ref["js"], 1.0, delta=1e-8)
 
 
 if __name__ == "__main__":

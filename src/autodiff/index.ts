@@ -92,4 +92,4 @@ export function ensureGradients(): void {
 
 
 export { checkGrads, type CheckGradsOptions, type CheckGradsReport, type GradCheckEntry, GradCheckError } from './check-grads.js';
-export { fusedConv2d, fusedDense } from './ops.js';
+export { fusedConv2d, fusedDense, logSoftmax } from './ops.js';

@@ -57,3 +57,12 @@ export function fusedConv2d(
     leakyreluAlpha,
   } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
+
+/**
+ * log softmax along `axis`: x − logsumexp(x). TF.js's `tf.logSoftmax` is a customGrad whose
+ * gradient reads its saved output, so it cannot be differentiated twice (the second pass throws
+ * "Cannot compute gradient"); this one is made of registered kernels only.
+ */
+export function logSoftmax(x: tf.Tensor, axis = -1): tf.Tensor {
+  return tf.sub(x, tf.logSumExp(x, axis, true));
+}

@@ -14,10 +14,12 @@ export const FLOAT = 'float32' as const;
 
 /**
  * Sums `g` over the axes along which an input of `shape` was broadcast to `g.shape`, then reshapes
- * it to `shape`. The adjoint of broadcasting.
+ * it to `shape`. The adjoint of broadcasting. Always returns a new tensor object: the tape disposes
+ * an accumulated gradient when it adds the next one, so a gradient function must never hand back
+ * `dy` itself (it may be the gradient of another input too).
  */
 export function reduceToShape(g: tf.Tensor, shape: number[]): tf.Tensor {
-  if (tf.util.arraysEqual(g.shape, shape)) return g;
+  if (tf.util.arraysEqual(g.shape, shape)) return tf.clone(g);
   const axes = tf.broadcast_util.getReductionAxes(shape, g.shape);
   const summed = axes.length > 0 ? tf.sum(g, axes) : g;
   return tf.reshape(summed, shape);

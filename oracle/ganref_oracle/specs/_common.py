@@ -1,4 +1,4 @@
-"""Numerical building blocks shared by the specs, each written for exact values and for
+"""Numerical building blocks shared by the specs, each written for accurate values and for
 gradients that are finite wherever the mathematics is (first and second order)."""
 
 from __future__ import annotations
@@ -11,38 +11,50 @@ import torch.nn.functional as F
 from ..registry import InputError
 
 
-def xlog_ratio(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+def xlog_ratio(
+    a: torch.Tensor, b: torch.Tensor, *, diff: Optional[torch.Tensor] = None
+) -> torch.Tensor:
     """Elementwise ``a * log(a / b)`` with the conventions of information theory.
 
     Cover & Thomas, *Elements of Information Theory*, section 2.3: ``0 log(0/b) = 0`` for every
     ``b`` (including ``0 log(0/0) = 0``) and ``a log(a/0) = +inf`` for ``a > 0``.
 
-    Three regions, each evaluated so that autograd returns the exact partial derivatives
-    ``d/da = log(a/b) + 1`` and ``d/db = -a/b`` where they are finite, and never a spurious NaN:
+    ``diff``, when given, is ``a - b`` formed by the caller from its unrounded inputs (for
+    example ``(p - q) / 2`` for ``b = (p + q) / 2``); it must be finite wherever ``a`` and ``b``
+    are. Default ``a - b``.
 
-    * ``a > 0, b > 0``: ``a * log(a / b)``. The ratio form is accurate when ``a`` is close to
-      ``b`` (where ``a log a - a log b`` would cancel catastrophically) and gives exactly
-      ``a log 2`` when ``b = a/2``.
+    Three regions, each evaluated so that autograd returns the exact partial derivatives
+    (``d/da = log(a/b) + 1``, ``d/db = -a/b``) where they are finite, and never a spurious NaN:
+
+    * ``a > 0, b > 0``: ``a * log1p((a - b) / b)`` when ``a >= b/2``, where ``a - b`` is exact
+      (Sterbenz) and the result keeps full relative accuracy even for ``a`` very close to ``b``
+      (``a log a - a log b``, or even ``a log(a/b)``, lose digits there); ``a * log(a / b)``
+      for smaller ratios, where ``log`` is far from 0 and accurate.
     * exactly one of ``a``, ``b`` is 0: ``a log a - a log b = -entr(a) - xlogy(a, b)``: value 0
       (``a = 0``) or ``+inf`` (``b = 0``), and the one-sided limits of the derivatives
       (``a = 0 < b``: ``-inf`` in ``a``, ``0`` in ``b``; ``a > 0 = b``: ``+inf`` and ``-inf``).
     * ``a = b = 0``: the term is identically 0 and both derivatives are returned as 0.
 
-    The inputs of each branch are replaced by 1 outside its region before any log is taken (the
-    double-``where`` pattern), so no ``0/0`` reaches a backward pass, first or second order.
+    The inputs of each branch are replaced by harmless values outside the branch's region
+    before any log or division (the double-``where`` pattern), so no ``0/0`` or ``0 * inf``
+    reaches a backward pass, first or second order.
     """
     one = torch.ones((), dtype=a.dtype)
+    zero = torch.zeros((), dtype=a.dtype)
     interior = (a > 0) & (b > 0)
-    used = (a > 0) | (b > 0)
-    edge = used & ~interior
+    edge = ((a > 0) | (b > 0)) & ~interior
 
     a_in, b_in = torch.where(interior, a, one), torch.where(interior, b, one)
-    interior_term = a_in * torch.log(a_in / b_in)
+    diff_in = torch.where(interior, a - b if diff is None else diff, zero)
+    rel = diff_in / b_in
+    close = rel >= -0.5
+    near_term = a_in * torch.log1p(torch.where(close, rel, zero))
+    far_term = a_in * torch.log(torch.where(close, one, a_in / b_in))
+    interior_term = torch.where(close, near_term, far_term)
 
     a_ed, b_ed = torch.where(edge, a, one), torch.where(edge, b, one)
     edge_term = -torch.special.entr(a_ed) - torch.special.xlogy(a_ed, b_ed)
 
-    zero = torch.zeros((), dtype=interior_term.dtype)
     return torch.where(interior, interior_term, torch.where(edge, edge_term, zero))
 
 

@@ -55,4 +55,7 @@ def jensen_shannon(
     """
     p, q = _pair("divergence/jensen-shannon", x)
     m = 0.5 * (p + q)
-    return {"value": 0.5 * xlog_ratio(p, m).sum(dim=-1) + 0.5 * xlog_ratio(q, m).sum(dim=-1)}
+    # p - m = (p - q) / 2, formed without the rounding of m
+    kl_p_m = xlog_ratio(p, m, diff=0.5 * (p - q)).sum(dim=-1)
+    kl_q_m = xlog_ratio(q, m, diff=0.5 * (q - p)).sum(dim=-1)
+    return {"value": 0.5 * kl_p_m + 0.5 * kl_q_m}

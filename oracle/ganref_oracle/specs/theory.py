@@ -61,6 +61,7 @@ def virtual_training_criterion(
     require_same_shape(spec, "pData", p_data, "pG", p_g)
     s = p_data + p_g
     # pData * log D*  +  pG * log(1 - D*), with D* = pData / s and 1 - D* = pG / s.
-    expectation_data = xlog_ratio(p_data, s)
-    expectation_g = xlog_ratio(p_g, s)
+    # (pData - s = -pG and pG - s = -pData are passed exactly, without the rounding of s.)
+    expectation_data = xlog_ratio(p_data, s, diff=-p_g)
+    expectation_g = xlog_ratio(p_g, s, diff=-p_data)
     return {"value": (expectation_data + expectation_g).sum(dim=-1)}

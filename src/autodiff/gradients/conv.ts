@@ -39,36 +39,22 @@ function inputGrad(xShape: number[], dy: T, filter: T, strides: unknown, pad: Pa
 
 /**
  * dW for y = conv2d(x, W). Uses the Conv2DBackpropFilter kernel where the backend has one; the
- * wasm backend has none, so there it is computed as a convolution: with x padded explicitly,
- *   dW[a, b, c, o] = Σ_{n,i,j} x[n, i·s + a, j·s + b, c] · dy[n, i, j, o],
- * which is conv2d(xᵀ, dyᵀ) with the batch as channels, stride 1 and dilation s.
+ * wasm backend has none, so there it is computed from the input windows (as the pools do):
+ *   dW[a, b, :, :] = window_ab(x_padded)ᵀ · dy,   window_ab = x_padded[n, i·s + a, j·s + b, :],
+ * flattened over (n, i, j): slices, reshapes and matMuls only, all differentiable.
  */
 function filterGrad(x: T, dy: T, filterShape: number[], strides: unknown, pad: Pad, rounding: Rounding): T {
   if (tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) != null) {
     return run('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: rounding, filterShape });
   }
   const [sh, sw] = pair(strides as number | [number, number]);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    [sh, sw],
-    1,
-    pad,
-    rounding,
-  );
-  const { top, bottom, left, right } = info.padInfo;
-  const xp = tf.pad(x, [
-    [0, 0],
-    [top, Math.max(0, bottom)],
-    [left, Math.max(0, right)],
-    [0, 0],
-  ]);
-  const xt = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, N]
-  const dyt = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [OH, OW, N, O]
-  const full = tf.conv2d(xt, dyt, 1, 'valid', 'NHWC', [sh, sw]); // [C, ≥KH, ≥KW, O]
   const [kh, kw, c, o] = filterShape;
-  const cut = tf.slice(full, [0, 0, 0, 0], [c, kh, kw, o]);
-  return tf.transpose(cut, [1, 2, 0, 3]);
+  const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], [kh, kw], [sh, sw], 1, pad, rounding);
+  const xp = padForPool(x, info, 0);
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const dy2 = tf.reshape(dy, [rows, o]);
+  const taps = windows(xp, info).map((w) => tf.matMul(tf.reshape(w, [rows, c]), dy2, true, false));
+  return tf.reshape(tf.stack(taps), [kh, kw, c, o]);
 }
 
 /** Pool geometry from the attributes. */

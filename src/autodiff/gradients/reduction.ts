@@ -39,6 +39,22 @@ function extremeGrad(kernelName: 'Max' | 'Min', axisAttr: 'reductionIndices' | '
 
 export const reductionGradients: GradConfig[] = [
   {
+    // softmax: dx = s ⊙ (dy − Σ dy ⊙ s), s recomputed from the logits (the stock config uses the
+    // saved output, which loses the second-order terms).
+    kernelName: 'Softmax',
+    inputsToSave: ['logits'],
+    gradFunc: (dy, saved, attrs) => {
+      const [logits] = saved;
+      const dim = attrs.dim as number;
+      return {
+        logits: () => {
+          const s = tf.softmax(logits, dim);
+          return tf.mul(s, tf.sub(dy as T, tf.sum(tf.mul(dy as T, s), dim, true)));
+        },
+      };
+    },
+  },
+  {
     kernelName: 'Sum',
     inputsToSave: ['x'],
     gradFunc: (dy, saved, attrs) => {
