@@ -402,3 +402,36 @@ describe("oracle client against the PyTorch oracle", () => {
     }
   }, 60_000);
 });
+
+describe("a spawned oracle never outlives its parent", () => {
+  it("exits when the Node process that spawned it is killed with SIGKILL (no exit hook runs)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const script = [
+      `import { OracleClient } from ${JSON.stringify(join(process.cwd(), "src/oracle/client.ts"))};`,
+      "const c = await OracleClient.spawn();",
+      "console.log(c.pid);",
+      "process.kill(process.pid, 'SIGKILL');",
+    ].join("\n");
+    const dir = mkdtempSync(join(tmpdir(), "ganref-orphan-"));
+    try {
+      const file = join(dir, "parent.mts");
+      (await import("node:fs")).writeFileSync(file, script);
+      const run = spawnSync(process.execPath, ["--import", "tsx", file], { encoding: "utf8", cwd: process.cwd(), timeout: 120_000 });
+      const pid = Number(run.stdout.trim());
+      expect(Number.isInteger(pid) && pid > 0, `parent printed ${JSON.stringify(run.stdout)}; stderr ${run.stderr}`).toBe(true);
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const deadline = Date.now() + 15_000;
+      while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(alive(), `oracle ${pid} still running after its parent died`).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

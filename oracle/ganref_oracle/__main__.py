@@ -1,4 +1,4 @@
-"""Command line: ``python -m ganref_oracle [--bind ENDPOINT] [--max-bytes N] [--threads N]``.
+"""Command line: ``python -m ganref_oracle [--bind ENDPOINT] [--max-bytes N] [--threads N] [--exit-with-parent]``.
 
 Binds a REP socket (loopback, random free port by default), prints exactly one line
 ``GANREF_ORACLE READY <endpoint>`` to stdout once bound, and serves until a ``shutdown``
@@ -11,6 +11,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 from typing import List, Optional
 
 from . import PROTOCOL_VERSION, __version__
@@ -54,6 +55,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         default=None,
         help="PyTorch intra-op threads (default: PyTorch's choice; use 1 for reproducibility)",
     )
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when standard input reaches end of file: a parent that spawns the server "
+        "with a pipe on stdin takes it down with it, even when the parent is killed",
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="log every request")
     parser.add_argument("--version", action="version", version=f"ganref_oracle {__version__}")
     return parser.parse_args(argv)
@@ -78,6 +85,19 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+
+    if args.exit_with_parent:
+
+        def watch_stdin() -> None:
+            try:
+                while sys.stdin.buffer.read(4096):
+                    pass
+            except (OSError, ValueError):
+                pass
+            log.info("standard input closed (parent gone); stopping")
+            server.stop()
+
+        threading.Thread(target=watch_stdin, name="parent-watch", daemon=True).start()
 
     try:
         endpoint = server.bind()

@@ -543,7 +543,9 @@ function startServer(options: SpawnOptions): Promise<ServerProcess> {
   if (!python) throw new OracleClientError("BAD_ARGUMENT", "no python interpreter given");
   const oracleDir = options.oracleDir ?? ORACLE_DIR;
   const startupTimeoutMs = positiveInt(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS, "startupTimeoutMs");
-  const args = ["-m", "ganref_oracle", "--bind", "tcp://127.0.0.1:0", ...(options.serverArgs ?? [])];
+  // --exit-with-parent: the server stops when its stdin pipe closes, so it dies with this process
+  // even when this process is killed by a signal and no exit hook runs.
+  const args = ["-m", "ganref_oracle", "--bind", "tcp://127.0.0.1:0", "--exit-with-parent", ...(options.serverArgs ?? [])];
   const basePath = options.env?.PYTHONPATH ?? process.env.PYTHONPATH;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -554,7 +556,7 @@ function startServer(options: SpawnOptions): Promise<ServerProcess> {
   const command = `${python} ${args.join(" ")}`;
 
   return new Promise((resolve, reject) => {
-    const child = spawnProcess(python, args, { cwd: oracleDir, env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+    const child = spawnProcess(python, args, { cwd: oracleDir, env, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
     let stderr = "";
     let exitedFlag = false;
     let status = "is running";
@@ -602,6 +604,7 @@ function startServer(options: SpawnOptions): Promise<ServerProcess> {
       // Keep draining stdout so the server never blocks on a full pipe, but let neither the
       // child nor its pipes keep this process alive: close() and the exit hook end the child.
       child.unref();
+      unrefStream(child.stdin);
       unrefStream(child.stdout);
       unrefStream(child.stderr);
       resolve({

@@ -87,11 +87,12 @@ export const elementwiseGradients: GradConfig[] = [
     (_a, b, dy) => tf.mul(dy, b),
     (a, _b, dy) => tf.mul(dy, a),
   ),
-  // d(a/b) = da/b − a db/b²
+  // d(a/b) = da/b − a db/b², with ∂b computed as −dy·(a/b)/b: b² underflows in float32 for
+  // |b| < 1e-19 (and overflows above 1e19), while (a/b)/b stays finite wherever the result is.
   binary(
     'RealDiv',
     (_a, b, dy) => tf.div(dy, b),
-    (a, b, dy) => tf.neg(tf.div(tf.mul(dy, a), tf.square(b))),
+    (a, b, dy) => tf.neg(tf.div(tf.mul(dy, tf.div(a, b)), b)),
   ),
   // (a − b)² → ±2(a − b)
   binary(
