@@ -1,13 +1,29 @@
 import { jensenShannon, kl } from './entries/divergences.js';
 import { minimax, nonSaturating, wasserstein } from './entries/objectives.js';
 import { optimalDiscriminatorSpec, virtualTrainingCriterionSpec } from './entries/theory.js';
+import { SPECS as DISCRETE_DIVERGENCES } from './entries/divergences-discrete.js';
+import { SPECS as F_DIVERGENCES } from './entries/f-divergences.js';
+import { SPECS as LOSS_OBJECTIVES } from './entries/objectives-losses.js';
+import { SPECS as NETWORK_OBJECTIVES } from './entries/objectives-networks.js';
 import type { Spec } from './types.js';
 
 export type { Case, ErrorCase, InputDecl, InputKind, Invariant, NDArray, ParamDecl, Spec, Tolerance, ToleranceTable } from './types.js';
 export { DEFAULT_TOLERANCES, tolerancesFor } from './tolerances.js';
 
 /** Every spec of the catalog, in CATALOG.md order. Ids are unique (checked by the tests). */
-export const CATALOG: readonly Spec[] = [kl, jensenShannon, optimalDiscriminatorSpec, virtualTrainingCriterionSpec, minimax, nonSaturating, wasserstein];
+export const CATALOG: readonly Spec[] = [
+  kl,
+  jensenShannon,
+  ...DISCRETE_DIVERGENCES,
+  ...F_DIVERGENCES,
+  optimalDiscriminatorSpec,
+  virtualTrainingCriterionSpec,
+  minimax,
+  nonSaturating,
+  wasserstein,
+  ...LOSS_OBJECTIVES,
+  ...NETWORK_OBJECTIVES,
+];
 
 /** Looks a spec up by id. */
 export function getSpec(id: string): Spec | undefined {

@@ -4,6 +4,22 @@ To add a spec: write one function decorated with :func:`ganref_oracle.registry.r
 of these modules (or a new module imported below).
 """
 
-from . import divergences, objectives, theory  # noqa: F401  (imported to register the specs)
+from . import (  # noqa: F401  (imported to register the specs)
+    divergences,
+    divergences_discrete,
+    fdiv,
+    objectives,
+    objectives_losses,
+    objectives_networks,
+    theory,
+)
 
-__all__ = ["divergences", "objectives", "theory"]
+__all__ = [
+    "divergences",
+    "divergences_discrete",
+    "fdiv",
+    "objectives",
+    "objectives_losses",
+    "objectives_networks",
+    "theory",
+]
