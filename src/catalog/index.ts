@@ -4,6 +4,7 @@ import { optimalDiscriminatorSpec, virtualTrainingCriterionSpec } from './entrie
 import { SPECS as DISCRETE_DIVERGENCES } from './entries/divergences-discrete.js';
 import { SPECS as F_DIVERGENCES } from './entries/f-divergences.js';
 import { SPECS as LOSS_OBJECTIVES } from './entries/objectives-losses.js';
+import { SPECS as FEATURE_OBJECTIVES } from './entries/objectives-features.js';
 import { SPECS as NETWORK_OBJECTIVES } from './entries/objectives-networks.js';
 import type { Spec } from './types.js';
 
@@ -23,6 +24,7 @@ export const CATALOG: readonly Spec[] = [
   wasserstein,
   ...LOSS_OBJECTIVES,
   ...NETWORK_OBJECTIVES,
+  ...FEATURE_OBJECTIVES,
 ];
 
 /** Looks a spec up by id. */
