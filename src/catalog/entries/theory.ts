@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
-import { asDensities, asDistributions } from '../../types.js';
+import { asDensities, asDistributions, asLogits, asWeights } from '../../types.js';
+import { klDivergence } from '../../divergences/index.js';
+import { nonSaturatingGeneratorLoss } from '../../objectives/index.js';
 import { jensenShannonDivergence } from '../../divergences/index.js';
 import { optimalDiscriminator, OPTIMAL_DISCRIMINATOR_ID, virtualTrainingCriterion, VIRTUAL_TRAINING_CRITERION_ID } from '../../theory/index.js';
 import { density, disjointPair, distribution, distributionPair, f32, uniform } from '../arbitraries.js';
@@ -56,6 +58,25 @@ export const optimalDiscriminatorSpec: Spec = {
       const d = scalar(optimalDiscriminator(asDensities(a), asDensities(b)));
       checkThat(Number.isFinite(d) && Number.isFinite(scalar(ga!)) && Number.isFinite(scalar(gb!)), `D* = ${d}, gradients ${scalar(ga!)}, ${scalar(gb!)} at p_data = 1e${i}, p_g = 1e${j}`);
     }),
+    invariant(
+      'Arjovsky & Bottou 2017, Thm 2.5: the non-saturating generator gradient at D* is ∇θ[KL(P_g ‖ P_r) − 2·JSD(P_g ‖ P_r)] (P_g = softmax θ)',
+      fc.integer({ min: 2, max: 8 }).chain((k) => fc.tuple(distribution(k), fc.array(uniform(-2, 2), { minLength: k, maxLength: k }))),
+      ([pr, theta]) => {
+        const pR = tf.tensor1d(pr);
+        const th = tf.tensor1d(theta);
+        // D* for the current P_g, held fixed (it is the discriminator): logit l = log(P_r / P_g).
+        const logits = tf.sub(tf.log(pR), tf.logSoftmax(th));
+        // E_{x∼P_g(θ)}[−log D*(x)] = Σ_x P_g(x; θ)·softplus(−l_x): the loss with P_g as weights.
+        const nsGrad = values(tf.grad((t: tf.Tensor) => nonSaturatingGeneratorLoss(asLogits(logits), { weightsFake: asWeights(tf.softmax(t)), reduction: 'sum' }))(th));
+        const divGrad = values(
+          tf.grad((t: tf.Tensor) => {
+            const pG = asDistributions(tf.softmax(t));
+            return tf.sub(klDivergence(pG, asDistributions(pR)), tf.mul(2, jensenShannonDivergence(pG, asDistributions(pR))));
+          })(th),
+        );
+        nsGrad.forEach((g, i) => checkClose(`∂/∂θ[${i}]`, g, divGrad[i]!, 1e-4, 1e-6));
+      },
+    ),
     invariant('D* ∈ [0, 1], and D* ≡ ½ when p_data = p_g', fc.tuple(density, density), ([a, b]) => {
       const d = scalar(optimalDiscriminator(asDensities(tf.tensor1d([a])), asDensities(tf.tensor1d([b]))));
       checkThat(d >= 0 && d <= 1, `D* = ${d} outside [0, 1]`);
