@@ -3,8 +3,11 @@
  * The `ganref` command line.
  *
  *   ganref specs                      every catalog id with its reference
- *   ganref conform [options]          check every spec: invariants, error inputs, oracle cross-check
+ *   ganref conform [options]          check every spec: invariants, error inputs, cross-check
+ *                                     against the golden fixtures, the live oracle or an endpoint
+ *   ganref fixtures [options]         regenerate the golden fixtures from the live oracle
  *   ganref oracle [--bind ENDPOINT]   run the PyTorch oracle server in the foreground
+ *   ganref provision                  find or install the oracle's Python
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { spawn } from 'node:child_process';
@@ -14,27 +17,44 @@ import { parseArgs } from 'node:util';
 import { availableBackends, BACKENDS, type BackendName } from './backend.js';
 import { registerGradients } from './autodiff/index.js';
 import { CATALOG, selectSpecs } from './catalog/index.js';
-import { conform } from './conformance/run.js';
-import { formatSummary, formatTable } from './conformance/report.js';
+import type { Spec } from './catalog/types.js';
+import { describeFailure, type PreparedCase, type Reference } from './conformance/crosscheck.js';
+import { renderHtml } from './conformance/html.js';
+import { conform, type SpecReport } from './conformance/run.js';
+import { formatRatio, formatSummary, formatTable } from './conformance/report.js';
+import { checkTarget } from './conformance/target.js';
+import { regenerateFixtures } from './fixtures/generate.js';
+import { FixtureReference } from './fixtures/reference.js';
+import { DEFAULT_FIXTURES_DIR, loadFixtures } from './fixtures/store.js';
 import { OracleClient } from './oracle/client.js';
-import { ORACLE_DIR, requireOraclePython } from './oracle/python.js';
+import { ORACLE_DIR, provisionOraclePython, requireOraclePython } from './oracle/python.js';
 
 const USAGE = `usage: ganref <command> [options]
 
 commands:
   specs                     list every catalog id with its paper reference
-  conform                   check specs: invariants, error inputs, and values and gradients
-                            against the reference; prints a table; exit code 0 only if all pass
+  conform                   check specs: invariants, error inputs, and values, gradients and
+                            second order against the reference; prints a table; exit code 0
+                            only if everything passes
       --spec GLOB           only ids matching GLOB (e.g. 'objective/*')
       --backend NAME        cpu (default, or GANREF_BACKEND), wasm, tensorflow, or all
-      --reference REF       live (spawn the PyTorch oracle; default) or a ZeroMQ endpoint
-                            such as tcp://127.0.0.1:5555 of a running oracle
+      --reference REF       fixtures (default: the golden fixtures, no Python needed), live
+                            (spawn the PyTorch oracle), or a ZeroMQ endpoint tcp://HOST:PORT
+      --fixtures DIR        the fixture folder (default: the package's fixtures/)
+      --target ENDPOINT     instead: check the server at ENDPOINT (any implementation of
+                            oracle/PROTOCOL.md) against the fixtures
       --runs N              fast-check runs per invariant (default 100)
-      --cases N             random oracle cases per spec, besides the edge cases (default 24)
-      --seed N              seed of invariants and cases (default: fixed for cases, random for invariants)
+      --cases N             random cases per spec with a live reference (default 24)
+      --seed N              seed of invariants (and of live cases)
       --json FILE           also write the report as JSON
+      --html FILE           also write the report as an HTML page with a chart
+  fixtures                  regenerate the golden fixtures from the live oracle
+      --spec GLOB           only these specs (the others are kept)
+      --fixtures DIR        the fixture folder (default: the package's fixtures/)
+      --cases N --seed N    random cases per spec (default 24) and seed
   oracle                    run the oracle server in the foreground
       --bind ENDPOINT       default tcp://127.0.0.1:5555
+  provision                 find, or install, a Python with torch, pyzmq and numpy for the oracle
 `;
 
 function fail(message: string): never {
@@ -72,65 +92,156 @@ async function resolveBackends(name: string | undefined): Promise<BackendName[]>
   return [wanted as BackendName];
 }
 
+function intOption(s: string | undefined, what: string): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) fail(`--${what} must be a non-negative integer, got '${s}'`);
+  return n;
+}
+
+const ENDPOINT = /^(tcp|ipc):\/\//;
+
+/** Spawns the live oracle (single-threaded, so results do not depend on the core count). */
+async function spawnOracle(): Promise<OracleClient> {
+  const python = await requireOraclePython();
+  process.stderr.write(`oracle: starting ${python.executable} (torch ${python.versions.torch})\n`);
+  return OracleClient.spawn({ python: python.executable, serverArgs: ['--threads', '1'] });
+}
+
+function writeReports(values: { json?: string; html?: string }, rows: SpecReport[], meta: { reference: string; backends: string[]; oracle?: Record<string, string> }): void {
+  if (values.json) {
+    mkdirSync(dirname(values.json), { recursive: true });
+    writeFileSync(values.json, `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+    process.stderr.write(`JSON report written to ${values.json}\n`);
+  }
+  if (values.html) {
+    mkdirSync(dirname(values.html), { recursive: true });
+    writeFileSync(values.html, renderHtml(rows, { title: 'ganref conformance report', ...meta }));
+    process.stderr.write(`HTML report written to ${values.html}\n`);
+  }
+}
+
 async function runConform(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
       spec: { type: 'string' },
       backend: { type: 'string' },
-      reference: { type: 'string', default: 'live' },
+      reference: { type: 'string', default: 'fixtures' },
+      fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR },
+      target: { type: 'string' },
       runs: { type: 'string' },
       cases: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'string' },
+      html: { type: 'string' },
     },
   });
-  const int = (s: string | undefined, what: string) => {
-    if (s === undefined) return undefined;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) fail(`--${what} must be a non-negative integer, got '${s}'`);
-    return n;
-  };
   const specs = selectSpecs(values.spec);
   if (specs.length === 0) fail(`no spec matches '${values.spec}' (see 'ganref specs')`);
+  if (values.target) return runTarget(values.target, specs, values.fixtures!);
   const backends = await resolveBackends(values.backend);
   const ref = values.reference!;
-  let client: OracleClient;
-  if (ref === 'live') {
-    const python = await requireOraclePython();
-    process.stderr.write(`oracle: starting ${python.executable} (torch ${python.versions.torch})\n`);
-    client = await OracleClient.spawn({ python: python.executable });
-  } else if (/^(tcp|ipc):\/\//.test(ref)) {
-    client = await OracleClient.connect(ref);
+  let client: OracleClient | undefined;
+  let reference: Reference;
+  let preparedFor: ((spec: Spec) => PreparedCase[] | undefined) | undefined;
+  let oracleVersions: Record<string, string> | undefined;
+  if (ref === 'fixtures') {
+    const fixtures = new FixtureReference(loadFixtures(values.fixtures!));
+    reference = fixtures;
+    preparedFor = (spec) => fixtures.prepared(spec);
+    oracleVersions = fixtures.loaded.manifest.oracle;
+    process.stderr.write(`reference: fixtures in ${fixtures.loaded.dir} (oracle ${Object.entries(oracleVersions).map(([k, v]) => `${k} ${v}`).join(', ')})\n`);
+  } else if (ref === 'live' || ENDPOINT.test(ref)) {
+    client = ref === 'live' ? await spawnOracle() : await OracleClient.connect(ref);
+    reference = client;
   } else {
-    fail(`--reference must be 'live' or a ZeroMQ endpoint such as tcp://127.0.0.1:5555, got '${ref}'`);
+    fail(`--reference must be 'fixtures', 'live' or a ZeroMQ endpoint such as tcp://127.0.0.1:5555, got '${ref}'`);
   }
   try {
-    const hello = await client.hello();
-    const missing = specs.filter((s) => !hello.specs.includes(s.id)).map((s) => s.id);
-    process.stderr.write(`oracle: ${hello.server}, protocol ${hello.protocol}, ${Object.entries(hello.versions).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
-    if (missing.length) process.stderr.write(`oracle: does not implement ${missing.join(', ')} (reported as failures)\n`);
+    if (client) {
+      const hello = await client.hello();
+      oracleVersions = hello.versions;
+      const missing = specs.filter((s) => !hello.specs.includes(s.id)).map((s) => s.id);
+      process.stderr.write(`reference: ${hello.server}, protocol ${hello.protocol}, ${Object.entries(hello.versions).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+      if (missing.length) process.stderr.write(`reference: does not implement ${missing.join(', ')} (reported as failures)\n`);
+    }
     process.stderr.write(`backends: ${backends.join(', ')}\n`);
     const bar = progress();
     const rows = await conform(specs, {
       backends,
-      reference: client,
-      numRuns: int(values.runs, 'runs'),
-      cases: int(values.cases, 'cases'),
-      seed: int(values.seed, 'seed'),
+      reference,
+      ...(preparedFor ? { preparedFor } : {}),
+      numRuns: intOption(values.runs, 'runs'),
+      cases: intOption(values.cases, 'cases'),
+      seed: intOption(values.seed, 'seed'),
       onProgress: bar.update,
     });
     bar.end();
     process.stdout.write(`${formatTable(rows)}\n\n${formatSummary(rows)}\n`);
-    if (values.json) {
-      mkdirSync(dirname(values.json), { recursive: true });
-      writeFileSync(values.json, `${JSON.stringify({ oracle: hello, backends, rows }, null, 2)}\n`);
-      process.stderr.write(`report written to ${values.json}\n`);
-    }
+    writeReports(values, rows, { reference: ref === 'fixtures' ? `fixtures (${values.fixtures})` : ref, backends, oracle: oracleVersions });
     return rows.every((r) => r.pass) ? 0 : 1;
+  } finally {
+    await client?.close();
+  }
+}
+
+async function runTarget(endpoint: string, specs: Spec[], fixturesDir: string): Promise<number> {
+  if (!ENDPOINT.test(endpoint)) fail(`--target must be a ZeroMQ endpoint such as tcp://127.0.0.1:5555, got '${endpoint}'`);
+  const fixtures = new FixtureReference(loadFixtures(fixturesDir));
+  const target = await OracleClient.connect(endpoint);
+  try {
+    const hello = await target.hello();
+    process.stderr.write(`target: ${hello.server}, protocol ${hello.protocol}, ${Object.entries(hello.versions).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    const bar = progress();
+    const results = await checkTarget(specs, target, fixtures, bar.update);
+    bar.end();
+    const header = ['spec', 'cases', 'worst err/tol', 'verdict'];
+    const body = results.map((r) => [r.spec, r.crossCheck ? String(r.crossCheck.cases) : '—', formatRatio(r.crossCheck?.worst), !r.implemented ? 'not implemented' : r.error ? 'ERROR' : r.crossCheck!.pass ? 'pass' : 'FAIL']);
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+    process.stdout.write([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n\n');
+    const implemented = results.filter((r) => r.implemented);
+    const failed = implemented.filter((r) => r.error || !r.crossCheck!.pass);
+    for (const r of failed) {
+      process.stdout.write(`${r.spec}:\n${r.error ?? r.crossCheck!.failures.slice(0, 3).map((f) => describeFailure(r.spec, f, 'target')).join('\n')}\n\n`);
+    }
+    const missing = results.filter((r) => !r.implemented).map((r) => r.spec);
+    process.stdout.write(`${implemented.length - failed.length} passed, ${failed.length} failed${missing.length ? `; not implemented by the target: ${missing.join(', ')}` : ''}\n`);
+    return failed.length === 0 ? 0 : 1;
+  } finally {
+    await target.close();
+  }
+}
+
+async function runFixtures(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { spec: { type: 'string' }, fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR }, cases: { type: 'string' }, seed: { type: 'string' } },
+  });
+  const specs = selectSpecs(values.spec);
+  if (specs.length === 0) fail(`no spec matches '${values.spec}' (see 'ganref specs')`);
+  const client = await spawnOracle();
+  try {
+    const bar = progress();
+    const manifest = await regenerateFixtures(values.fixtures!, specs, client, values.spec === undefined, {
+      cases: intOption(values.cases, 'cases'),
+      seed: intOption(values.seed, 'seed'),
+      onProgress: bar.update,
+    });
+    bar.end();
+    const cases = manifest.files.reduce((a, f) => a + f.cases, 0);
+    process.stdout.write(`wrote ${specs.length} fixture file(s) to ${values.fixtures}; the manifest lists ${manifest.files.length} spec(s), ${cases} cases (seed ${manifest.seed}, torch ${manifest.oracle.torch})\n`);
+    return 0;
   } finally {
     await client.close();
   }
+}
+
+async function runProvision(): Promise<number> {
+  const python = await provisionOraclePython({ log: (line: string) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(`${python.executable}\n`);
+  return 0;
 }
 
 async function runOracle(argv: string[]): Promise<number> {
@@ -152,8 +263,12 @@ async function main(): Promise<number> {
       return 0;
     case 'conform':
       return runConform(rest);
+    case 'fixtures':
+      return runFixtures(rest);
     case 'oracle':
       return runOracle(rest);
+    case 'provision':
+      return runProvision();
     case undefined:
     case '-h':
     case '--help':

@@ -65,3 +65,26 @@ export interface LossOptions {
    */
   reduction?: Reduction;
 }
+
+/**
+ * Per-sample losses L_θ(x) ∈ ℝ of a loss-sensitive GAN's loss network (Qi 2017): one real number
+ * per sample, lower for samples the loss judges real. Not probabilities and not logits.
+ */
+export type SampleLosses<R extends tf.Rank = tf.Rank> = Branded<'sample-losses', R>;
+/** Data or generated samples x, shape [n, ...]: the first axis indexes examples. */
+export type Samples<R extends tf.Rank = tf.Rank> = Branded<'samples', R>;
+/** Intermediate discriminator activations f(x), shape [n, ...]: the first axis indexes examples. */
+export type Features<R extends tf.Rank = tf.Rank> = Branded<'features', R>;
+
+/** Tags a tensor as per-sample losses of a loss-sensitive GAN. Returns the same tensor object. */
+export function asSampleLosses<R extends tf.Rank>(t: tf.Tensor<R>): SampleLosses<R> {
+  return t as SampleLosses<R>;
+}
+/** Tags a tensor as samples (examples along the first axis). Returns the same tensor object. */
+export function asSamples<R extends tf.Rank>(t: tf.Tensor<R>): Samples<R> {
+  return t as Samples<R>;
+}
+/** Tags a tensor as discriminator features (examples along the first axis). Returns the same tensor object. */
+export function asFeatures<R extends tf.Rank>(t: tf.Tensor<R>): Features<R> {
+  return t as Features<R>;
+}

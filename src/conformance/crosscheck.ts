@@ -37,14 +37,60 @@ export interface CrossCheckOptions {
   cases?: number;
   /** Seed of the random cases and directions (default 20261124). */
   seed?: number;
+  /** Explicit cases (fixtures'), instead of generating them. */
+  prepared?: PreparedCase[];
 }
 
 export const DEFAULT_CROSSCHECK_SEED = 20261124;
+export const DEFAULT_CROSSCHECK_CASES = 24;
+
+/** A case ready to send: its inputs, what to differentiate, and the HVP directions if any. */
+export interface PreparedCase {
+  case: Case;
+  label: string;
+  wrt: string[];
+  directions?: Record<string, NDArray>;
+}
 
 /** The cases a cross-check runs: the spec's edges, then `n` seeded random ones. */
 export function casesFor(spec: Spec, n: number, seed: number): Case[] {
   const sampled = n > 0 ? fc.sample(spec.sample, { seed, numRuns: n }) : [];
   return [...spec.edges, ...sampled.map((c, i) => ({ ...c, label: c.label ?? `random #${i}` }))];
+}
+
+/** Edges and seeded random cases with their `wrt` lists and seeded HVP directions. */
+export function prepareCases(spec: Spec, n = DEFAULT_CROSSCHECK_CASES, seed = DEFAULT_CROSSCHECK_SEED): PreparedCase[] {
+  return casesFor(spec, n, seed).map((c, index) => {
+    const wrt = wrtOf(c);
+    const directions = spec.secondOrder && wrt.length > 0 ? directionsOf(c, wrt, seed + index) : undefined;
+    return { case: c, label: c.label ?? `case #${index}`, wrt, ...(directions ? { directions } : {}) };
+  });
+}
+
+/** The plain-data form of a prepared case's oracle request (inputs and `v:<x>` directions). */
+export function requestOf(spec: Spec, p: PreparedCase): CaseOutcome['repro']['request'] {
+  const tensors: Record<string, NDArray> = { ...p.case.inputs };
+  let directions: Record<string, string> | undefined;
+  if (p.directions) {
+    directions = {};
+    for (const n of p.wrt) {
+      tensors[`v:${n}`] = p.directions[n]!;
+      directions[n] = `v:${n}`;
+    }
+  }
+  return { spec: spec.id, params: p.case.params, tensors, wrt: p.wrt, ...(directions ? { directions } : {}) };
+}
+
+/** The protocol form of a plain-data request, asking for float64 and float32 results. */
+export function toEvalRequest(r: CaseOutcome['repro']['request']): EvalRequest {
+  return {
+    spec: r.spec,
+    params: r.params,
+    tensors: Object.fromEntries(Object.entries(r.tensors).map(([n, a]) => [n, { data: Float32Array.from(a.data), shape: a.shape }])),
+    compute: ['float64', 'float32'],
+    wrt: r.wrt,
+    ...(r.directions ? { directions: r.directions } : {}),
+  };
 }
 
 /**
@@ -56,27 +102,12 @@ export function casesFor(spec: Spec, n: number, seed: number): Case[] {
 export async function crossCheck(spec: Spec, reference: Reference, options: CrossCheckOptions = {}): Promise<CrossCheckResult> {
   const seed = options.seed ?? DEFAULT_CROSSCHECK_SEED;
   const tol = tolerancesFor(spec);
-  const cases = casesFor(spec, options.cases ?? 24, seed);
-  const result: CrossCheckResult = { spec: spec.id, cases: cases.length, comparisons: 0, worst: 0, failures: [], pass: true };
-  for (const [index, c] of cases.entries()) {
-    const wrt = wrtOf(c);
-    const dirs = spec.secondOrder && wrt.length > 0 ? directionsOf(c, wrt, seed + index) : undefined;
-    const tensors: Record<string, NDArray> = { ...c.inputs };
-    const directions: Record<string, string> | undefined = dirs ? {} : undefined;
-    if (dirs) for (const n of wrt) {
-      tensors[`v:${n}`] = dirs[n]!;
-      directions![n] = `v:${n}`;
-    }
-    const request = { spec: spec.id, params: c.params, tensors, wrt, ...(directions ? { directions } : {}) };
-    const reply = await reference.eval({
-      spec: spec.id,
-      params: c.params,
-      tensors: Object.fromEntries(Object.entries(tensors).map(([n, a]) => [n, { data: Float32Array.from(a.data), shape: a.shape }])),
-      compute: ['float64', 'float32'],
-      wrt,
-      ...(directions ? { directions } : {}),
-    });
-    const local = evaluateCase(spec, c, wrt, dirs);
+  const prepared = options.prepared ?? prepareCases(spec, options.cases ?? DEFAULT_CROSSCHECK_CASES, seed);
+  const result: CrossCheckResult = { spec: spec.id, cases: prepared.length, comparisons: 0, worst: 0, failures: [], pass: true };
+  for (const [index, p] of prepared.entries()) {
+    const request = requestOf(spec, p);
+    const reply = await reference.eval(toEvalRequest(request));
+    const local = evaluateCase(spec, p.case, p.wrt, p.directions);
     const comparisons: ArrayComparison[] = [];
     for (const [key, mine] of local) {
       const kind = key.startsWith('grad:') ? 'grad' : key.startsWith('hvp:') ? 'hvp' : 'value';
@@ -85,7 +116,7 @@ export async function crossCheck(spec: Spec, reference: Reference, options: Cros
       comparisons.push(compareArrays(key, mine.data, mine.shape, e64.data, e64.shape, e32?.data, tol[kind]));
     }
     const ratio = comparisons.reduce((m, x) => (x.ratio > m || Number.isNaN(x.ratio) ? x.ratio : m), 0);
-    const outcome: CaseOutcome = { label: c.label ?? `case #${index}`, comparisons, ratio, repro: { seed, index, request } };
+    const outcome: CaseOutcome = { label: p.label, comparisons, ratio, repro: { seed, index, request } };
     result.comparisons += comparisons.length;
     if (!(ratio <= 1)) result.failures.push(outcome);
     if (result.worstCase === undefined || ratio > result.worst || Number.isNaN(ratio)) {
@@ -98,12 +129,12 @@ export async function crossCheck(spec: Spec, reference: Reference, options: Cros
 }
 
 /** A failure, in words a person can act on: the case, the worst result and its numbers, and the repro. */
-export function describeFailure(spec: string, f: CaseOutcome): string {
+export function describeFailure(spec: string, f: CaseOutcome, who = 'ganref'): string {
   const bad = f.comparisons.filter((c) => !(c.ratio <= 1));
   const lines = bad.map((c) =>
     c.shapeError
       ? `  ${c.key}: ${c.shapeError}`
-      : `  ${c.key}[${c.index}]: ganref ${c.actual}, oracle float64 ${c.expected}${c.expected32 !== undefined ? `, float32 ${c.expected32}` : ''} (error ${c.ratio.toPrecision(3)}× tolerance)`,
+      : `  ${c.key}[${c.index}]: ${who} ${c.actual}, oracle float64 ${c.expected}${c.expected32 !== undefined ? `, float32 ${c.expected32}` : ''} (error ${c.ratio.toPrecision(3)}× tolerance)`,
   );
   return [`${spec} — ${f.label} (seed ${f.repro.seed}, case ${f.repro.index}):`, ...lines, `  request: ${JSON.stringify(f.repro.request)}`].join('\n');
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Spec } from '../catalog/types.js';
 import { useBackend, type BackendName } from '../backend.js';
-import { crossCheck, describeFailure, type CrossCheckResult, type Reference } from './crosscheck.js';
+import { crossCheck, describeFailure, type CrossCheckResult, type PreparedCase, type Reference } from './crosscheck.js';
 import { runErrorCase, runInvariant, type ErrorCaseOutcome, type InvariantOutcome } from './invariants.js';
 
 /** One row of a conformance report: one spec on one backend. */
@@ -22,6 +22,11 @@ export interface SpecReport {
 export interface ConformOptions {
   backends: BackendName[];
   reference?: Reference;
+  /**
+   * The cases of each spec, when the reference dictates them (fixtures); `undefined` for a spec
+   * means the reference has none for it, which fails that spec. Without this, cases are generated.
+   */
+  preparedFor?: (spec: Spec) => PreparedCase[] | undefined;
   numRuns?: number;
   seed?: number;
   cases?: number;
@@ -55,7 +60,9 @@ export async function conform(specs: Spec[], options: ConformOptions): Promise<S
       let cc: CrossCheckResult | undefined;
       if (options.reference) {
         try {
-          cc = await crossCheck(spec, options.reference, { cases: options.cases, seed: options.seed });
+          const prepared = options.preparedFor ? options.preparedFor(spec) : undefined;
+          if (options.preparedFor && !prepared) throw new Error(`the reference has no cases for ${spec.id} (regenerate the fixtures with 'ganref fixtures')`);
+          cc = await crossCheck(spec, options.reference, { cases: options.cases, seed: options.seed, ...(prepared ? { prepared } : {}) });
           for (const f of cc.failures.slice(0, 3)) problems.push(describeFailure(spec.id, f));
           if (cc.failures.length > 3) problems.push(`… and ${cc.failures.length - 3} more failing case(s)`);
         } catch (err) {

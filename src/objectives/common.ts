@@ -60,3 +60,19 @@ export function generatorLoss(
   const wf = checkWeights(spec, 'weightsFake', options?.weightsFake, [name, f], reduction);
   return tf.tidy(() => reduceLoss(term(f), wf, reduction));
 }
+
+/**
+ * Splits a loss's options into its own parameters (`keys`, e.g. a margin or a label) and the
+ * shared ones that `discriminatorLoss` / `generatorLoss` validate. Options that are not an object
+ * (null, a number) are passed on unchanged as `rest`, so the shared check refuses them.
+ */
+export function splitOptions<O extends object, K extends keyof O>(options: O | undefined, keys: readonly K[]): { own: Partial<Pick<O, K>>; rest: Omit<O, K> | undefined } {
+  if (options === undefined || options === null || typeof options !== 'object') return { own: {}, rest: options as Omit<O, K> | undefined };
+  const own: Partial<Pick<O, K>> = {};
+  const rest = { ...options } as Record<string, unknown>;
+  for (const k of keys) {
+    if (k in rest) own[k] = rest[k as string] as O[K];
+    delete rest[k as string];
+  }
+  return { own, rest: rest as Omit<O, K> };
+}

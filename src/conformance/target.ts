@@ -1,0 +1,85 @@
+import type { Spec, ToleranceTable } from '../catalog/types.js';
+import { tolerancesFor } from '../catalog/tolerances.js';
+import type { FixtureReference } from '../fixtures/reference.js';
+import type { OracleClient } from '../oracle/client.js';
+import { compareArrays, type ArrayComparison } from './compare.js';
+import { requestOf, toEvalRequest, type CaseOutcome, type CrossCheckResult } from './crosscheck.js';
+
+/**
+ * Conformance of another implementation: any server speaking the oracle protocol is sent every
+ * fixture case, and its results are compared with the fixture's float64 answers: its float64
+ * results with the float64 table below, its float32 results (if it computes in float32) with the
+ * spec's float32 table and the fixture's float32 answers as the tie-break.
+ */
+export const FLOAT64_TOLERANCES: ToleranceTable = {
+  value: { rtol: 1e-9, atol: 1e-12 },
+  grad: { rtol: 1e-8, atol: 1e-12 },
+  hvp: { rtol: 1e-7, atol: 1e-10 },
+};
+
+export interface TargetResult {
+  spec: string;
+  /** False when the server's `hello` does not list the spec. */
+  implemented: boolean;
+  crossCheck?: CrossCheckResult;
+  error?: string;
+}
+
+export async function checkTarget(specs: Spec[], target: OracleClient, fixtures: FixtureReference, onProgress?: (done: number, total: number, what: string) => void): Promise<TargetResult[]> {
+  const hello = await target.hello();
+  const results: TargetResult[] = [];
+  let done = 0;
+  for (const spec of specs) {
+    onProgress?.(++done, specs.length, spec.id);
+    if (!hello.specs.includes(spec.id)) {
+      results.push({ spec: spec.id, implemented: false });
+      continue;
+    }
+    const prepared = fixtures.prepared(spec);
+    if (!prepared) {
+      results.push({ spec: spec.id, implemented: true, error: `no fixture for ${spec.id}` });
+      continue;
+    }
+    const f32 = tolerancesFor(spec);
+    const cc: CrossCheckResult = { spec: spec.id, cases: prepared.length, comparisons: 0, worst: 0, failures: [], pass: true };
+    try {
+      for (const [index, p] of prepared.entries()) {
+        const request = requestOf(spec, p);
+        const evalRequest = toEvalRequest(request);
+        const expected = await fixtures.eval(evalRequest);
+        const got = await target.eval(evalRequest);
+        const comparisons: ArrayComparison[] = [];
+        for (const e of expected.tensors) {
+          if (e.compute !== 'float64') continue;
+          const kind = e.name.startsWith('grad:') ? 'grad' : e.name.startsWith('hvp:') ? 'hvp' : 'value';
+          let compared = false;
+          if (got.has(e.name, 'float64')) {
+            const g = got.get(e.name, 'float64');
+            comparisons.push(compareArrays(`${e.name} (float64)`, g.data, g.shape, e.data, e.shape, undefined, FLOAT64_TOLERANCES[kind]));
+            compared = true;
+          }
+          if (got.has(e.name, 'float32')) {
+            const g = got.get(e.name, 'float32');
+            const tie = expected.has(e.name, 'float32') ? expected.get(e.name, 'float32').data : undefined;
+            comparisons.push(compareArrays(`${e.name} (float32)`, g.data, g.shape, e.data, e.shape, tie, f32[kind]));
+            compared = true;
+          }
+          if (!compared) comparisons.push({ key: e.name, ratio: Infinity, index: -1, actual: NaN, expected: NaN, tieBreak: false, shapeError: 'missing from the reply' });
+        }
+        const ratio = comparisons.reduce((m, x) => (x.ratio > m || Number.isNaN(x.ratio) ? x.ratio : m), 0);
+        const outcome: CaseOutcome = { label: p.label, comparisons, ratio, repro: { seed: fixtures.fixture(spec.id)!.seed, index, request } };
+        cc.comparisons += comparisons.length;
+        if (!(ratio <= 1)) cc.failures.push(outcome);
+        if (cc.worstCase === undefined || ratio > cc.worst || Number.isNaN(ratio)) {
+          cc.worst = ratio;
+          cc.worstCase = outcome;
+        }
+      }
+      cc.pass = cc.failures.length === 0;
+      results.push({ spec: spec.id, implemented: true, crossCheck: cc });
+    } catch (err) {
+      results.push({ spec: spec.id, implemented: true, error: (err as Error).message });
+    }
+  }
+  return results;
+}
