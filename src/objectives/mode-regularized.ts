@@ -30,7 +30,7 @@ export type ModeRegularizedResult = {
   generator: tf.Tensor;
   /** T_E. */
   encoder: tf.Tensor;
-}
+};
 
 /** The tensors of `modeRegularizedLosses`. */
 export interface ModeRegularizedInputs {

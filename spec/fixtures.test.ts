@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { dumpDom, findChromium } from '../src/browser/chromium.js';
+import { CATALOG, getSpec, selectSpecs } from '../src/catalog/index.js';
+import { crossCheck, describeFailure } from '../src/conformance/crosscheck.js';
+import { renderHtml } from '../src/conformance/html.js';
+import { conform } from '../src/conformance/run.js';
+import { checkTarget } from '../src/conformance/target.js';
+import { decodeNumber, encodeNumber, serializeFixture } from '../src/fixtures/format.js';
+import { regenerateFixtures } from '../src/fixtures/generate.js';
+import { FixtureReference } from '../src/fixtures/reference.js';
+import { DEFAULT_FIXTURES_DIR, FixtureError, loadFixtures } from '../src/fixtures/store.js';
+import { OracleClient } from '../src/oracle/client.js';
+import { TEST_BACKENDS, useBackend } from './helpers.js';
+
+/** Every file under a folder with its sha256, for "did anything change" checks. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[p.slice(dir.length)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'ganref-fixtures-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('the committed golden fixtures', () => {
+  test('load, verify their checksums, and cover exactly the catalog', () => {
+    const loaded = loadFixtures(DEFAULT_FIXTURES_DIR);
+    expect([...loaded.fixtures.keys()].sort()).toEqual(CATALOG.map((s) => s.id).sort());
+    expect(loaded.manifest.oracle.torch).toBeTruthy();
+  });
+
+  describe.each(TEST_BACKENDS)('%s backend: every spec agrees with its fixtures (no Python involved)', (backend) => {
+    const fixtures = new FixtureReference(loadFixtures(DEFAULT_FIXTURES_DIR));
+    beforeAll(async () => {
+      await useBackend(backend);
+    });
+    for (const spec of CATALOG) {
+      test(spec.id, async () => {
+        const result = await crossCheck(spec, fixtures, { prepared: fixtures.prepared(spec)! });
+        expect(result.failures.length, result.failures.slice(0, 3).map((f) => describeFailure(spec.id, f)).join('\n')).toBe(0);
+        expect(result.cases).toBeGreaterThan(spec.edges.length);
+      });
+    }
+  });
+
+  test('a flipped byte is refused, naming the file', () => {
+    const dir = join(scratch, 'flipped');
+    cpSync(DEFAULT_FIXTURES_DIR, dir, { recursive: true });
+    const file = join(dir, 'objective', 'minimax.json');
+    const bytes = readFileSync(file);
+    const i = bytes.indexOf('0.5'.charCodeAt(0), 200);
+    bytes[i] = bytes[i] === 0x31 ? 0x32 : 0x31;
+    writeFileSync(file, bytes);
+    expect(() => loadFixtures(dir)).toThrow(FixtureError);
+    expect(() => loadFixtures(dir)).toThrow(/objective\/minimax\.json does not match its checksum/);
+  });
+
+  test('a missing fixture file is refused, naming it', () => {
+    const dir = join(scratch, 'missing');
+    cpSync(DEFAULT_FIXTURES_DIR, dir, { recursive: true });
+    rmSync(join(dir, 'divergence', 'kl.json'));
+    expect(() => loadFixtures(dir)).toThrow(/divergence\/kl\.json listed in the manifest is missing/);
+  });
+
+  test('a regeneration interrupted between its two renames still loads the previous set', () => {
+    const dir = join(scratch, 'interrupted');
+    cpSync(DEFAULT_FIXTURES_DIR, `${dir}.previous`, { recursive: true });
+    expect(loadFixtures(dir).fixtures.size).toBe(CATALOG.length);
+  });
+
+  test('NaN and infinities are stored as strings and read back', () => {
+    expect([NaN, Infinity, -Infinity, 1.5].map(encodeNumber)).toEqual(['NaN', 'Infinity', '-Infinity', 1.5]);
+    expect(['NaN', 'Infinity', '-Infinity', 2].map(decodeNumber)).toEqual([NaN, Infinity, -Infinity, 2]);
+    const text = readFileSync(join(DEFAULT_FIXTURES_DIR, 'divergence', 'kl.json'), 'utf8');
+    expect(text).toContain('"Infinity"');
+  });
+});
+
+describe('regeneration from the live oracle', () => {
+  let oracle: OracleClient;
+  beforeAll(async () => {
+    oracle = await OracleClient.spawn({ serverArgs: ['--threads', '1'] });
+  });
+  afterAll(async () => {
+    await oracle?.close();
+  });
+  const specs = () => [getSpec('objective/minimax')!, getSpec('divergence/kl')!];
+
+  test('is deterministic: two runs give byte-identical files', async () => {
+    const a = join(scratch, 'regen-a');
+    const b = join(scratch, 'regen-b');
+    await regenerateFixtures(a, specs(), oracle, true, { cases: 6 });
+    await regenerateFixtures(b, specs(), oracle, true, { cases: 6 });
+    const sa = snapshot(a);
+    expect(Object.keys(sa).sort()).toEqual(['/divergence/kl.json', '/manifest.json', '/objective/minimax.json']);
+    expect(snapshot(b)).toEqual(sa);
+  });
+
+  test('reproduces the committed fixtures of a spec byte for byte', async () => {
+    const loaded = loadFixtures(DEFAULT_FIXTURES_DIR);
+    const hello = await oracle.hello();
+    if (JSON.stringify(hello.versions) !== JSON.stringify(loaded.manifest.oracle)) {
+      // Different torch or numpy: the floats may legitimately differ in the last bits.
+      expect.soft(hello.versions, 'oracle versions differ from the fixtures; byte equality not expected').toEqual(loaded.manifest.oracle);
+      return;
+    }
+    const dir = join(scratch, 'regen-one');
+    cpSync(DEFAULT_FIXTURES_DIR, dir, { recursive: true });
+    await regenerateFixtures(dir, [getSpec('objective/wasserstein')!], oracle, false, { cases: loaded.manifest.randomCases, seed: loaded.manifest.seed });
+    expect(snapshot(dir)).toEqual(snapshot(DEFAULT_FIXTURES_DIR));
+  });
+
+  test('refuses to write when the oracle is unreachable, leaving the old fixtures whole', async () => {
+    const dir = join(scratch, 'unreachable');
+    cpSync(DEFAULT_FIXTURES_DIR, dir, { recursive: true });
+    const before = snapshot(dir);
+    const dead = await OracleClient.connect('tcp://127.0.0.1:9', { timeoutMs: 300, retries: 0 });
+    try {
+      await expect(regenerateFixtures(dir, specs(), dead, true, { cases: 2 })).rejects.toThrow();
+    } finally {
+      await dead.close();
+    }
+    expect(snapshot(dir)).toEqual(before);
+    expect(existsSync(`${dir}.previous`)).toBe(false);
+  });
+
+  test('refuses to write when the oracle errs part-way, leaving the old fixtures whole', async () => {
+    const dir = join(scratch, 'errs');
+    cpSync(DEFAULT_FIXTURES_DIR, dir, { recursive: true });
+    const before = snapshot(dir);
+    const bogus = { ...getSpec('objective/minimax')!, edges: [{ inputs: { logitsReal: { shape: [1], data: [0] } }, params: { reduction: 'avg' }, grads: false, label: 'bad params' }] };
+    await expect(regenerateFixtures(dir, [getSpec('divergence/kl')!, bogus], oracle, true, { cases: 1 })).rejects.toThrow(/BAD_PARAMS|reduction/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  test('--target: the running oracle passes conformance against the fixtures', async () => {
+    const fixtures = new FixtureReference(loadFixtures(DEFAULT_FIXTURES_DIR));
+    const target = await OracleClient.connect(oracle.endpoint);
+    try {
+      const results = await checkTarget([...CATALOG], target, fixtures);
+      for (const r of results) {
+        expect(r.implemented, r.spec).toBe(true);
+        expect(r.error, r.spec).toBeUndefined();
+        expect(r.crossCheck!.failures.map((f) => describeFailure(r.spec, f, 'target')).join('\n')).toBe('');
+      }
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+describe('the HTML report', () => {
+  test('renders in headless Chromium with the table and the chart', async () => {
+    await useBackend('cpu');
+    const fixtures = new FixtureReference(loadFixtures(DEFAULT_FIXTURES_DIR));
+    const specs = selectSpecs('objective/*');
+    const rows = await conform(specs, { backends: ['cpu'], reference: fixtures, preparedFor: (s) => fixtures.prepared(s), numRuns: 5 });
+    const file = join(scratch, 'report.html');
+    writeFileSync(file, renderHtml(rows, { title: 'ganref conformance report', reference: 'fixtures', backends: ['cpu'] }));
+    const chromium = findChromium();
+    expect(chromium, 'no Chromium: npm test installs one with apt as root (npm run browser:provision), or set GANREF_CHROMIUM').toBeTruthy();
+    const dom = dumpDom(chromium!, `file://${file}`);
+    expect(dom).toMatch(/<table id="report">/);
+    for (const s of specs) expect(dom).toContain(`<code>${s.id}</code>`);
+    expect((dom.match(/<tr class="pass">/g) ?? []).length).toBe(specs.length);
+    expect(dom).toMatch(/<svg id="chart"[\s\S]*<rect /);
+    expect(dom).toContain(`${specs.length} passed, 0 failed`);
+  });
+});
+
+test('serializeFixture is canonical: key order in the input does not matter', () => {
+  const f = loadFixtures(DEFAULT_FIXTURES_DIR).fixtures.get('objective/wasserstein')!;
+  const shuffled = { ...f, cases: f.cases.map((c) => Object.fromEntries(Object.entries(c).reverse()) as typeof c) };
+  expect(serializeFixture(shuffled)).toBe(serializeFixture(f));
+});
