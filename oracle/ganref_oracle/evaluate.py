@@ -77,7 +77,16 @@ def _zeros_for(leaf: torch.Tensor) -> torch.Tensor:
 
 
 def _to_numpy(t: torch.Tensor, dtype: torch.dtype) -> np.ndarray:
-    return t.detach().to(dtype=dtype).cpu().contiguous().numpy()
+    """A result as a numpy array that owns real storage.
+
+    Some double-backward formulas (``abs``, ``vector_norm(ord=1)`` in torch 1.13) return an
+    efficient "zero tensor" that has no storage; its ``numpy()`` view would read arbitrary
+    memory. Such tensors are materialised as real zeros first.
+    """
+    is_zero = getattr(torch, "_is_zerotensor", None)
+    if is_zero is not None and is_zero(t):
+        return np.zeros(tuple(t.shape), dtype=np.float64 if dtype == torch.float64 else np.float32)
+    return t.detach().to(dtype=dtype).cpu().contiguous().numpy().copy()
 
 
 def evaluate_in(

@@ -7,7 +7,18 @@ import type * as fc from 'fast-check';
  */
 
 /** The kind of quantity an input tensor holds; it decides its TypeScript brand and its arbitraries. */
-export type InputKind = 'logits' | 'probabilities' | 'critic-scores' | 'energies' | 'distributions' | 'densities' | 'weights';
+export type InputKind =
+  | 'logits'
+  | 'probabilities'
+  | 'critic-scores'
+  | 'energies'
+  | 'distributions'
+  | 'densities'
+  | 'weights'
+  | 'sample-losses'
+  | 'samples'
+  | 'features'
+  | 'network-weights';
 
 /** A plain n-d array of numbers: row-major data and a shape. Values are float32-representable. */
 export interface NDArray {

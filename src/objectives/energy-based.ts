@@ -90,7 +90,11 @@ export function energyBasedGeneratorLoss(energiesFake: Energies, options?: Gener
   const reduction: Reduction = checkChoice(ENERGY_BASED_ID, 'reduction', options?.reduction ?? 'mean', REDUCTIONS);
   const ef = checkEnergies('energiesFake', energiesFake);
   const wf = checkWeights(ENERGY_BASED_ID, 'weightsFake', options?.weightsFake, ['energiesFake', ef], reduction);
-  return tf.tidy(() => reduceLoss(ef, wf, reduction));
+  // A copy under unweighted 'none', so the result is never the caller's own tensor.
+  return tf.tidy(() => {
+    const loss = reduceLoss(ef, wf, reduction);
+    return loss === ef ? tf.clone(ef) : loss;
+  });
 }
 
 /**
@@ -188,9 +192,12 @@ export function energyBasedLosses(autoencoder: Mlp, xReal: tf.Tensor, xFake: tf.
   return tf.tidy(() => {
     const er = energiesOf(tf.sub(forward(net, xr), xr) as tf.Tensor2D, energy);
     const ef = energiesOf(tf.sub(forward(net, xf), xf) as tf.Tensor2D, energy);
+    const generator = reduceLoss(ef, wf, reduction);
     return {
       discriminator: discriminatorValue(er, ef, margin, wr, wf, reduction),
-      generator: reduceLoss(ef, wf, reduction),
+      // Unweighted 'none' returns the energies themselves: a copy, so that each result can be
+      // disposed on its own.
+      generator: generator === ef ? tf.clone(ef) : generator,
       energiesReal: asEnergies(er),
       energiesFake: asEnergies(ef),
     };

@@ -35,7 +35,7 @@ export interface MixGanResult {
 /** R(w) from the logits of w, stable for any finite logits (log w = a − logsumexp(a)). */
 function regularizerOf(logits: tf.Tensor, kind: MixtureRegularizer): tf.Tensor {
   const logW = logSoftmax(logits);
-  return kind === 'cross-entropy' ? tf.neg(tf.mean(logW)) : tf.sum(tf.mul(tf.exp(logW), logW));
+  return kind === 'cross-entropy' ? tf.neg(tf.mean(logW)) : tf.sum(tf.mul(tf.softmax(logits), logW));
 }
 
 /**
@@ -71,8 +71,10 @@ export function mixGanLosses(payoff: tf.Tensor, generatorLogits: tf.Tensor, disc
   if (ag.shape[0] !== p.shape[0]) throw new InvalidArgumentError(id, 'generatorLogits', `a vector of ${p.shape[0]} logits, one per row (generator) of 'payoff'`, `shape [${ag.shape.join(', ')}]`);
   if (ad.shape[0] !== p.shape[1]) throw new InvalidArgumentError(id, 'discriminatorLogits', `a vector of ${p.shape[1]} logits, one per column (discriminator) of 'payoff'`, `shape [${ad.shape.join(', ')}]`);
   return tf.tidy(() => {
-    const u = tf.exp(logSoftmax(ag));
-    const v = tf.exp(logSoftmax(ad));
+    // tf.softmax, whose (ganref) gradient is the fused s ⊙ (g − ⟨g, s⟩): composing exp and log-softmax
+    // instead sums terms of size |P| that cancel, and loses the small ones in float32.
+    const u = tf.softmax(ag);
+    const v = tf.softmax(ad);
     // uᵀPv as Σᵢⱼ uᵢvⱼPᵢⱼ (broadcast products and one sum).
     const mixed = tf.sum(tf.mul(tf.mul(p, tf.reshape(u, [-1, 1])), tf.reshape(v, [1, -1])));
     return {

@@ -56,7 +56,14 @@ function relativisticLoss(side: Side, real: unknown, fake: unknown, options: Rel
       const w = wr && wf ? tf.mul(wr, wf) : (wr ?? wf);
       return reduceLoss(pairs, w, reduction);
     }
-    const meanOf = (x: tf.Tensor, w: tf.Tensor | undefined) => (w ? tf.div(tf.sum(tf.mul(x, w)), tf.sum(w)) : tf.mean(x));
+    // The weighted mean Σ w·C / Σ w, taken as c̄ + Σ w·(C − c̄) / Σ w around the plain mean c̄ (an
+    // identity): its derivatives in w, (C − m)/Σ w, then cancel at the scale of the spread of C
+    // rather than of |C| (up to 1e4), which keeps float32 Hessian-vector products in w accurate.
+    const meanOf = (x: tf.Tensor, w: tf.Tensor | undefined) => {
+      if (!w) return tf.mean(x);
+      const center = tf.mean(x);
+      return tf.add(center, tf.div(tf.sum(tf.mul(tf.sub(x, center), w)), tf.sum(w)));
+    };
     const realTerm = tf.softplus(tf.mul(-sign, tf.sub(r, meanOf(f, wf))));
     const fakeTerm = tf.softplus(tf.mul(sign, tf.sub(f, meanOf(r, wr))));
     return tf.add(reduceLoss(realTerm, wr, reduction), reduceLoss(fakeTerm, wf, reduction));

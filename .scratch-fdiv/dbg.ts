@@ -1,0 +1,14 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { fDivergence, fDivergences } from '../src/fdiv/index.ts';
+import { jsd64 } from '../src/catalog/entries/divergences.ts';
+const p=[0.3333333432674408,0.6666666865348816], q=[0.9818181991577148,0.0181818176060915];
+const js = fDivergences['jensen-shannon'];
+console.log('D ts', fDivergence('jensen-shannon', tf.tensor1d(p) as any, tf.tensor1d(q) as any).dataSync()[0], '2jsd', 2*jsd64(p,q));
+const u = p.map((x,i)=>x/q[i]);
+console.log('f(u)', js.generator(tf.tensor1d(u)).dataSync(), u.map(x=>x*Math.log(x)-(x+1)*Math.log((x+1)/2)));
+const T = u.map(x=>Math.log(2*x/(x+1)));
+console.log('conj', js.conjugate(tf.tensor1d(T)).dataSync(), T.map(t=>-Math.log(2-Math.exp(t))));
+const v = T.map(t=> t - Math.LN2 - Math.log1p(-Math.exp(t)/2));
+console.log('g', js.activation(tf.tensor1d(v)).dataSync(), T);
+console.log('fused', js.conjugateOfActivation(tf.tensor1d(v)).dataSync());

@@ -1,0 +1,16 @@
+export {
+  alphaDivergence,
+  checkAlpha,
+  describeDomain,
+  fDivergence,
+  fDivergenceFunctions,
+  fDivergenceId,
+  fDivergences,
+  fDivergenceTitle,
+  FDIVERGENCE_NAMES,
+  inDomain,
+  type ConjugateDomain,
+  type FDivergenceFunctions,
+  type FDivergenceName,
+  type FDivergenceOptions,
+} from './functions.js';

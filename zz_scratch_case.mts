@@ -1,0 +1,22 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as fc from 'fast-check';
+import { useBackend } from './src/backend.js';
+await useBackend('cpu' as never);
+import { CATALOG } from './src/catalog/index.js';
+import { casesFor } from './src/conformance/crosscheck.js';
+import { checkGrads } from './src/autodiff/index.js';
+const spec = CATALOG.find((s) => s.id === 'objective/energy-based')!;
+const cases = casesFor(spec, 150, 2);
+const c = cases.find((k) => k.label === 'random #14')!;
+console.log(JSON.stringify(c.params), JSON.stringify(c.inputs.xReal), JSON.stringify(c.inputs.aeW0), JSON.stringify(c.inputs.aeB0), JSON.stringify(c.inputs.aeW1), JSON.stringify(c.inputs.aeB1));
+const names = ['xReal', 'aeW0', 'aeB0', 'aeW1', 'aeB1'];
+const ins = names.map((n) => tf.tensor(c.inputs[n]!.data, c.inputs[n]!.shape));
+const f = (...xs: tf.Tensor[]) => {
+  const inputs: Record<string, tf.Tensor> = {};
+  for (const [k, a] of Object.entries(c.inputs)) inputs[k] = tf.tensor(a.data, a.shape);
+  names.forEach((n, i) => (inputs[n] = xs[i]!));
+  return spec.evaluate(inputs, c.params).energiesReal!;
+};
+console.log('energies', f(...ins).dataSync());
+const rep = checkGrads(f, ins, { order: 2, throwOnMismatch: false });
+console.log(JSON.stringify(rep).slice(0, 1500));

@@ -1,0 +1,14 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from './src/backend.js';
+await useBackend('cpu' as never);
+import { ensureGradients } from './src/autodiff/index.js';
+ensureGradients();
+const rs = [-1.3, 0.4, 2.5];
+const l2 = (r: tf.Tensor) => { const s = tf.square(r); const pos = tf.greater(s, 0); const safe = tf.where(pos, s, tf.onesLike(s)); return tf.where(pos, tf.sqrt(safe), tf.zerosLike(s)); };
+const f = (r: tf.Tensor) => tf.sum(tf.mul(l2(tf.tanh(r)), tf.tensor1d([1, 2, 3])));
+console.log('g1', tf.grad(f)(tf.tensor1d(rs)).dataSync());
+console.log('g2', tf.grad((r: tf.Tensor) => tf.sum(tf.grad(f)(r)))(tf.tensor1d(rs)).dataSync());
+const sq = (r: tf.Tensor) => tf.sum(tf.sqrt(tf.square(tf.tanh(r))));
+console.log('plain g2', tf.grad((r: tf.Tensor) => tf.sum(tf.grad(sq)(r)))(tf.tensor1d(rs)).dataSync());
+const ab = (r: tf.Tensor) => tf.sum(tf.abs(tf.tanh(r)));
+console.log('abs g2', tf.grad((r: tf.Tensor) => tf.sum(tf.grad(ab)(r)))(tf.tensor1d(rs)).dataSync());
