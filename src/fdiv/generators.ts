@@ -275,9 +275,19 @@ export function alphaKernel(alpha: number): FKernel {
   // f*(t) = −f(0) = −1/α.
   const conjugate = (t: T): T => {
     const value = (x: T) => tf.div(tf.expm1(tf.mul(a, tf.log1p(tf.mul(beta, x)))), alpha);
-    // Within an ulp of the end of the domain (α < 1) the float32 product (α − 1)t can round to
-    // ≤ −1: clamp at −1, the end itself (f* = +∞ for 0 < α < 1, −1/α for α < 0).
-    if (alpha < 1) return tf.div(tf.expm1(tf.mul(a, tf.log1p(tf.maximum(tf.mul(beta, t), -1)))), alpha);
+    if (alpha < 1) {
+      // Near the end U = 1/(1 − α) of the domain, s = 1 + (α − 1)t = (1 − α)(U − t) is small and
+      // 1 + (α − 1)t would lose it to rounding (U is not a float32): there U = hi + lo in two
+      // float32s and U − t = (hi − t) + lo, with hi − t exact (Sterbenz, t ∈ [U/2, U]).
+      const upper = 1 / (1 - alpha);
+      const hi = Math.fround(upper);
+      const lo = Math.fround(upper - hi);
+      const near = tf.less(tf.mul(beta, t), -0.5);
+      const tN = inside(near, t, 0);
+      const sNear = tf.mul(1 - alpha, tf.add(tf.sub(hi, tN), lo));
+      const vNear = tf.div(tf.expm1(tf.mul(a, tf.log(sNear))), alpha);
+      return tf.where(near, vNear, value(inside(tf.logicalNot(near), t, 0)));
+    }
     const positive = tf.greater(tf.add(1, tf.mul(beta, t)), 0);
     return tf.where(positive, value(inside(positive, t, 0)), tf.fill(t.shape, -1 / alpha));
   };
