@@ -158,6 +158,33 @@ def evaluate_in(
     return results
 
 
+def time_request(request: Request) -> List[Dict[str, Any]]:
+    """Run a ``time`` request: the work of ``eval``, ``warmup`` times untimed, then ``repeats``
+    times timed, per compute dtype. Timing happens here, so transport is excluded."""
+    import time as _time
+
+    spec, params, input_names = resolve(request)
+    timings: List[Dict[str, Any]] = []
+    for compute in request.compute:
+        def once() -> None:
+            evaluate_in(spec, params, request.tensors, input_names, request.wrt, request.directions, compute)
+
+        try:
+            for _ in range(request.warmup):
+                once()
+            seconds: List[float] = []
+            for _ in range(request.repeats):
+                started = _time.perf_counter()
+                once()
+                seconds.append(_time.perf_counter() - started)
+        except OracleError:
+            raise
+        except Exception as exc:
+            raise OracleError(EVAL_FAILED, f"{spec.id} in {compute}: {type(exc).__name__}: {exc}") from exc
+        timings.append({"compute": compute, "seconds": seconds, "threads": torch.get_num_threads()})
+    return timings
+
+
 def evaluate(request: Request) -> List[Result]:
     """Run an ``eval`` request: every output, gradient and HVP, once per compute dtype."""
     spec, params, input_names = resolve(request)

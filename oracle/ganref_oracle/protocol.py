@@ -77,7 +77,11 @@ WIRE_DTYPES: Dict[str, Tuple[str, int]] = {
 #: Compute dtypes a client may ask for, in the protocol's order.
 COMPUTE_DTYPES: Tuple[str, ...] = ("float64", "float32")
 
-OPS: Tuple[str, ...] = ("hello", "eval", "shutdown")
+OPS: Tuple[str, ...] = ("hello", "eval", "time", "shutdown")
+
+#: Bounds of the ``time`` op's ``repeats`` and ``warmup`` fields.
+MAX_REPEATS = 10_000
+MAX_WARMUP = 1_000
 
 MIB = 1 << 20
 GIB = 1 << 30
@@ -130,6 +134,9 @@ class Request:
     compute: List[str] = field(default_factory=list)
     wrt: List[str] = field(default_factory=list)
     directions: Dict[str, str] = field(default_factory=dict)
+    #: ``time`` only: timed runs and untimed warm-up runs.
+    repeats: int = 0
+    warmup: int = 0
 
 
 def _reject_constant(token: str) -> Any:
@@ -318,7 +325,7 @@ def decode_request(frames: Sequence[Any], limits: Limits) -> Request:
     if op not in OPS:
         raise OracleError(BAD_REQUEST, f"unknown op {_short(op)}; known: {list(OPS)}", rid)
     request = Request(id=rid, op=op, header=header)
-    if op != "eval":
+    if op not in ("eval", "time"):
         if len(frames) != 1:
             raise OracleError(
                 BAD_TENSOR, f"op {op!r} takes no tensor frames, got {len(frames) - 1}", rid
@@ -355,6 +362,15 @@ def decode_request(frames: Sequence[Any], limits: Limits) -> Request:
                 rid,
             )
         directions = dict(raw_dirs)
+
+    if op == "time":
+        for key, top in (("repeats", MAX_REPEATS), ("warmup", MAX_WARMUP)):
+            value = header.get(key)
+            low = 1 if key == "repeats" else 0
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= top:
+                raise OracleError(BAD_REQUEST, f"'{key}' must be an integer in [{low}, {top}]", rid)
+        request.repeats = header["repeats"]
+        request.warmup = header["warmup"]
 
     descriptors = validate_descriptors(raw_tensors, frames[1:], limits, rid)
     tensors = {d.name: decode_tensor(d, f) for d, f in zip(descriptors, frames[1:])}

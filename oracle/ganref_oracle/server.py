@@ -20,7 +20,7 @@ import torch
 import zmq
 
 from . import SERVER_NAME, __version__
-from .evaluate import evaluate
+from .evaluate import evaluate, time_request
 from .protocol import (
     EVAL_FAILED,
     Limits,
@@ -167,6 +167,8 @@ class OracleServer:
                 return reply, False
             if op == "shutdown":
                 return encode_reply(rid), True
+            if op == "time":
+                return encode_reply(rid, {"timings": time_request(request)}), False
             results = evaluate(request)
             reply = encode_reply(rid, None, results)
             log.debug("eval %s id=%s: %d tensors in %.1f ms", request.spec, rid, len(results),

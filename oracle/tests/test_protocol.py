@@ -386,3 +386,41 @@ class InProcessTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TimeOpTest(unittest.TestCase):
+    """The optional ``time`` op: the work of ``eval``, timed inside the server."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.server = OracleProcess()
+        cls.client = Client(cls.server.endpoint)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.client.close()
+        cls.server.close()
+
+    def test_time_returns_one_duration_per_repeat(self) -> None:
+        p = np.array([0.25, 0.75], dtype=np.float32)
+        reply, frames = self.client.request(
+            {"op": "time", "spec": "divergence/kl", "params": {}, "compute": ["float32"],
+             "wrt": ["p", "q"], "repeats": 5, "warmup": 2},
+            [("p", p), ("q", p[::-1].copy())],
+        )
+        self.assertTrue(reply["ok"], reply)
+        self.assertEqual(len(frames), 1)
+        [timing] = reply["timings"]
+        self.assertEqual(timing["compute"], "float32")
+        self.assertEqual(len(timing["seconds"]), 5)
+        self.assertTrue(all(s > 0 for s in timing["seconds"]))
+
+    def test_time_rejects_bad_repeats(self) -> None:
+        for repeats in (0, -1, 10**6, "3", True):
+            reply, _ = self.client.request(
+                {"op": "time", "spec": "divergence/kl", "params": {}, "compute": ["float32"],
+                 "wrt": [], "repeats": repeats, "warmup": 0},
+                [("p", np.array([1.0], dtype=np.float32)), ("q", np.array([1.0], dtype=np.float32))],
+            )
+            self.assertFalse(reply["ok"])
+            self.assertEqual(reply["error"]["code"], "BAD_REQUEST")

@@ -47,9 +47,20 @@ function discriminatorTerms(real: unknown, fake: unknown, options: EnergyDiscrim
   return { reduction, margin, er, ef, wr, wf };
 }
 
+/**
+ * `reduceLoss`, with the weighted mean written Σᵢ (wᵢ / Σ w)·ℓᵢ: the same value, but its
+ * derivative in w, ℓᵢ/S − Σ wℓ/S², is formed from w/S itself, so terms that cancel exactly in
+ * exact arithmetic (one example: w/w = 1) also cancel in float32, in second derivatives too.
+ * Call inside `tf.tidy`.
+ */
+function reduce(losses: tf.Tensor, weights: tf.Tensor | undefined, reduction: Reduction): tf.Tensor {
+  if (weights && reduction === 'mean') return tf.sum(tf.mul(tf.div(weights, tf.sum(weights)), losses));
+  return reduceLoss(losses, weights, reduction);
+}
+
 /** reduce(e_r) + reduce(max(0, m − e_f)); call inside `tf.tidy`. */
 function discriminatorValue(er: tf.Tensor, ef: tf.Tensor, margin: number, wr: tf.Tensor | undefined, wf: tf.Tensor | undefined, reduction: Reduction): tf.Tensor {
-  return tf.add(reduceLoss(er, wr, reduction), reduceLoss(tf.relu(tf.sub(margin, ef)), wf, reduction));
+  return tf.add(reduce(er, wr, reduction), reduce(tf.relu(tf.sub(margin, ef)), wf, reduction));
 }
 
 /**
@@ -92,7 +103,7 @@ export function energyBasedGeneratorLoss(energiesFake: Energies, options?: Gener
   const wf = checkWeights(ENERGY_BASED_ID, 'weightsFake', options?.weightsFake, ['energiesFake', ef], reduction);
   // A copy under unweighted 'none', so the result is never the caller's own tensor.
   return tf.tidy(() => {
-    const loss = reduceLoss(ef, wf, reduction);
+    const loss = reduce(ef, wf, reduction);
     return loss === ef ? tf.clone(ef) : loss;
   });
 }
@@ -192,7 +203,7 @@ export function energyBasedLosses(autoencoder: Mlp, xReal: tf.Tensor, xFake: tf.
   return tf.tidy(() => {
     const er = energiesOf(tf.sub(forward(net, xr), xr) as tf.Tensor2D, energy);
     const ef = energiesOf(tf.sub(forward(net, xf), xf) as tf.Tensor2D, energy);
-    const generator = reduceLoss(ef, wf, reduction);
+    const generator = reduce(ef, wf, reduction);
     return {
       discriminator: discriminatorValue(er, ef, margin, wr, wf, reduction),
       // Unweighted 'none' returns the energies themselves: a copy, so that each result can be

@@ -338,6 +338,27 @@ export class OracleClient {
    *
    * @throws OracleError for a structured server failure (`UNKNOWN_SPEC`, `BAD_PARAMS`, ...).
    */
+  /**
+   * Times the work of an `eval` inside the server (op `time`, so transport is excluded): `warmup`
+   * untimed runs, then `repeats` timed ones, per compute dtype. Returns the seconds of each run.
+   */
+  async time(request: EvalRequest & { repeats: number; warmup?: number }): Promise<{ compute: ComputeDtype; seconds: number[]; threads: number }[]> {
+    const tensors = toTensorList(request.tensors);
+    const fields: Header = {
+      spec: request.spec,
+      params: request.params ?? {},
+      compute: [...(request.compute ?? ["float32"])],
+      wrt: [...(request.wrt ?? [])],
+      repeats: request.repeats,
+      warmup: request.warmup ?? 0,
+    };
+    if (request.directions !== undefined) fields.directions = { ...request.directions };
+    const reply = await this.request("time", fields, tensors, true);
+    const timings = reply.header.timings;
+    if (!Array.isArray(timings)) throw new OracleClientError("BAD_REPLY", "time reply has no timings");
+    return timings as { compute: ComputeDtype; seconds: number[]; threads: number }[];
+  }
+
   async eval(request: EvalRequest): Promise<EvalResult> {
     const tensors = toTensorList(request.tensors);
     const fields: Header = {
