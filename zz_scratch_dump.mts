@@ -1,8 +1,11 @@
 import { useBackend } from './src/backend.js';
-await useBackend('cpu' as never);
+await useBackend((process.env.B ?? 'cpu') as never);
 import { CATALOG } from './src/catalog/index.js';
 import { casesFor } from './src/conformance/crosscheck.js';
+import { evaluateCase, wrtOf } from './src/conformance/evaluate.js';
 const [id, seed, label] = process.argv.slice(2);
 const spec = CATALOG.find((s) => s.id === id)!;
 const c = casesFor(spec, 150, Number(seed)).find((k) => k.label === label)!;
 console.log(JSON.stringify(c));
+const r = evaluateCase(spec, c, wrtOf(c));
+for (const k of ['energiesFake', 'discriminator', 'grad:discriminator:xFake', 'grad:energiesFake:xFake', 'grad:energiesFake:aeB0']) console.log(k, Array.from(r.get(k)?.data ?? []));

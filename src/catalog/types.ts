@@ -113,4 +113,10 @@ export interface Spec {
   tolerance?: Partial<{ [K in keyof ToleranceTable]: Partial<Tolerance> }>;
   invariants: Invariant[];
   errors: ErrorCase[];
+  /**
+   * A case at benchmark size (batch 256, 512 features or categories, 3×32×32 images, the
+   * catalog's MLP and conv critics), for `npm run bench`. Built from `BENCH` in
+   * `catalog/bench.ts`, seeded, so every run times the same work.
+   */
+  benchmark?: () => Case;
 }

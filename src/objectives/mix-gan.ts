@@ -38,6 +38,42 @@ function regularizerOf(logits: tf.Tensor, kind: MixtureRegularizer): tf.Tensor {
   return kind === 'cross-entropy' ? tf.neg(tf.mean(logW)) : tf.sum(tf.mul(tf.softmax(logits), logW));
 }
 
+/** Index of the largest element (the first on ties), read back once: a constant of the graph. */
+function argMax(t: tf.Tensor): number {
+  const d = t.dataSync();
+  let k = 0;
+  for (let i = 1; i < d.length; i++) if (d[i]! > d[k]!) k = i;
+  return k;
+}
+
+/**
+ * uᵀPv, written about the dominant components k = argmax u, l = argmax v (constants of the graph)
+ * so that its float32 derivatives are accurate (call inside `tf.tidy`). With Σu = Σv = 1,
+ *
+ *   uᵀPv = P_kl + uᵀ(P_·l − P_kl) + (P_k· − P_kl)v + uᵀ P̃ v,   P̃_ij = P_ij − P_kj − P_il + P_kl.
+ *
+ * Softmax backward computes s ⊙ (g − ⟨g, s⟩). Written plainly, g = Pv has entries of size |P|
+ * that cancel against ⟨g, s⟩ when one component dominates (s_k → 1), leaving an absolute error of
+ * about 2⁻²⁴·|P| in a derivative that may be far smaller; here g_k = 0 exactly and the other gᵢ
+ * are differences to the dominant row, so the cancellation never happens.
+ */
+function mixedPayoff(p: tf.Tensor, u: tf.Tensor, v: tf.Tensor, k: number, l: number): tf.Tensor {
+  const [kg, kd] = p.shape as [number, number];
+  const rowK = tf.slice(p, [k, 0], [1, kd]); // P_k·  [1, kd]
+  const colL = tf.slice(p, [0, l], [kg, 1]); // P_·l  [kg, 1]
+  const pkl = tf.slice(p, [k, l], [1, 1]); // P_kl  [1, 1]
+  const centered = tf.add(tf.sub(tf.sub(p, rowK), colL), pkl);
+  const uCol = tf.reshape(u, [-1, 1]);
+  const vRow = tf.reshape(v, [1, -1]);
+  const terms = [
+    tf.sum(pkl),
+    tf.sum(tf.mul(uCol, tf.sub(colL, pkl))),
+    tf.sum(tf.mul(tf.sub(rowK, pkl), vRow)),
+    tf.sum(tf.mul(tf.mul(centered, uCol), vRow)),
+  ];
+  return tf.addN(terms);
+}
+
 /**
  * The MIX+GAN objective (Arora, Ge, Liang, Ma & Zhang 2017, "Generalization and Equilibrium in
  * Generative Adversarial Nets", §5 MIX+GANs): k_G generators G_{u_i} and k_D discriminators
@@ -70,13 +106,12 @@ export function mixGanLosses(payoff: tf.Tensor, generatorLogits: tf.Tensor, disc
   const ad = checkTensor(id, 'discriminatorLogits', discriminatorLogits, { rank: 1, finite: true });
   if (ag.shape[0] !== p.shape[0]) throw new InvalidArgumentError(id, 'generatorLogits', `a vector of ${p.shape[0]} logits, one per row (generator) of 'payoff'`, `shape [${ag.shape.join(', ')}]`);
   if (ad.shape[0] !== p.shape[1]) throw new InvalidArgumentError(id, 'discriminatorLogits', `a vector of ${p.shape[1]} logits, one per column (discriminator) of 'payoff'`, `shape [${ad.shape.join(', ')}]`);
+  const k = argMax(ag);
+  const l = argMax(ad);
   return tf.tidy(() => {
-    // tf.softmax, whose (ganref) gradient is the fused s ⊙ (g − ⟨g, s⟩): composing exp and log-softmax
-    // instead sums terms of size |P| that cancel, and loses the small ones in float32.
     const u = tf.softmax(ag);
     const v = tf.softmax(ad);
-    // uᵀPv as Σᵢⱼ uᵢvⱼPᵢⱼ (broadcast products and one sum).
-    const mixed = tf.sum(tf.mul(tf.mul(p, tf.reshape(u, [-1, 1])), tf.reshape(v, [1, -1])));
+    const mixed = mixedPayoff(p, u, v, k, l);
     return {
       discriminator: tf.add(tf.neg(mixed), tf.mul(beta, regularizerOf(ad, regularizer))),
       generator: tf.add(mixed, tf.mul(beta, regularizerOf(ag, regularizer))),

@@ -4,6 +4,7 @@ import { asDistributions } from '../../types.js';
 import { jensenShannonDivergence, JSD_ID, klDivergence, KL_ID } from '../../divergences/index.js';
 import { disjointPair, distribution, distributionPair, f32, normalize } from '../arbitraries.js';
 import { checkClose, checkThat, invariant, scalar, values } from '../invariant.js';
+import { BENCH, benchCase, distributionsArray } from '../bench.js';
 import type { Case, ErrorCase, NDArray, Spec } from '../types.js';
 
 const P = (xs: number[] | number[][]) => asDistributions(tf.tensor(xs));
@@ -103,6 +104,7 @@ export const kl: Spec = {
     }),
   ],
   errors: distributionPairErrors(PQ, (a, b) => klDivergence(asDistributions(a), asDistributions(b))),
+  benchmark: () => benchCase({ p: distributionsArray(BENCH.batch, BENCH.categories, 1), q: distributionsArray(BENCH.batch, BENCH.categories, 2) }),
 };
 
 export const jensenShannon: Spec = {
@@ -149,4 +151,5 @@ export const jensenShannon: Spec = {
     }),
   ],
   errors: distributionPairErrors(PQ, (a, b) => jensenShannonDivergence(asDistributions(a), asDistributions(b))),
+  benchmark: () => benchCase({ p: distributionsArray(BENCH.batch, BENCH.categories, 1), q: distributionsArray(BENCH.batch, BENCH.categories, 2) }),
 };

@@ -24,12 +24,12 @@ import { gradValues, REDUCTION_PARAM } from './shared.js';
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Input kinds. `InputKind` (src/catalog/types.ts) has no member yet for data samples, network
- * weights or payoff matrices; these unbounded real inputs are declared with the names below until
- * it does (the kind is documentation only: no runner dispatches on it).
+ * Input kinds. `InputKind` has no member for a matrix of game payoffs (unbounded reals, values of
+ * a value function); it is declared as 'payoffs' until it does (the kind is documentation only:
+ * no runner dispatches on it).
  */
-const SAMPLES = 'samples' as InputKind;
-const NETWORK_WEIGHTS = 'network-weights' as InputKind;
+const SAMPLES: InputKind = 'samples';
+const NETWORK_WEIGHTS: InputKind = 'network-weights';
 const PAYOFFS = 'payoffs' as InputKind;
 const MIXTURE_LOGITS: InputKind = 'logits';
 
@@ -466,6 +466,12 @@ export const modeRegularized: Spec = {
   },
   outputs: ['discriminator', 'generator', 'encoder'],
   evaluate: mrEvaluate,
+  // Error analysis. A gradient with respect to a weight of E or G is a sum over the batch of
+  // per-example gradients that pass through E, G, the distance and D (four layers, ~10 kernels
+  // deep); those terms are O(1–50) and cancel (seed 4, case 144: Σ|terms| = 42.4 for a gradient of
+  // −0.174). float32 summation leaves an absolute error of about u·Σ|terms|·√n ≈ 6e-8·42·2.4 ≈
+  // 6e-6, independent of the result's size, where the default table's atol is 1e-6.
+  tolerance: { grad: { atol: 1e-5 } },
   sample: mrCases,
   edges: [
     mrCase(perfectMr([[1, -1], [0.5, 2]], [[0.25, 0.5]], [1, -2], 0.5), { lambda1: 1, lambda2: 1, distance: 'l2', reduction: 'mean' }, 'closed form: G(E(x)) = x, so T_E = λ2·E[log D(x)] and the distance vanishes'),
@@ -548,15 +554,8 @@ function fixedMr() {
 // objective/mix-gan
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Payoffs V(D_j, G_i): values of a GAN's value function, O(1) to O(100). The cross-checked
- * gradients go through softmax backward, s ⊙ (g − ⟨g, s⟩) with g = Pv or uᵀP: in float32 its
- * g − ⟨g, s⟩ carries an absolute error of about 2⁻²⁴·max|P|, so payoffs of 1e3 put the second
- * derivatives' noise floor (≈ 1e-4 for a saturated mixture) above the default HVP tolerance for
- * any float32 implementation; 'payoffs up to 1e3 stay finite' is checked by an invariant instead.
- */
-const payoffValue: fc.Arbitrary<number> = fc.oneof({ weight: 5, arbitrary: uniform(-5, 5) }, { weight: 1, arbitrary: uniform(-100, 100) }, { weight: 1, arbitrary: fc.constantFrom(0, f32(-Math.log(4)), 1) });
-const largePayoffValue: fc.Arbitrary<number> = fc.oneof(payoffValue, uniform(-1e3, 1e3));
+/** Payoffs V(D_j, G_i) of a base GAN: mostly O(1), sometimes up to ±1e3 (a critic's scores), exact values mixed in. */
+const payoffValue: fc.Arbitrary<number> = fc.oneof({ weight: 5, arbitrary: uniform(-5, 5) }, { weight: 1, arbitrary: uniform(-1e3, 1e3) }, { weight: 1, arbitrary: fc.constantFrom(0, f32(-Math.log(4)), 1) });
 const mixtureLogit: fc.Arbitrary<number> = fc.oneof({ weight: 6, arbitrary: uniform(-5, 5) }, { weight: 1, arbitrary: logit });
 
 function mixInputsOf(payoff: fc.Arbitrary<number>) {
@@ -661,7 +660,7 @@ export const mixGan: Spec = {
       const r = mix(v, { beta: 0 });
       checkThat(scalar(r.discriminator) === -scalar(r.generator), 'not zero-sum at β = 0');
     }),
-    invariant('losses and gradients are finite for mixture logits up to ±1e4 and payoffs up to ±1e3', fc.tuple(mixInputsOf(largePayoffValue), fc.constantFrom<MixtureRegularizer>('cross-entropy', 'entropy')), ([v, regularizer]) => {
+    invariant('losses and gradients are finite for mixture logits up to ±1e4 and payoffs up to ±1e3', fc.tuple(mixInputs, fc.constantFrom<MixtureRegularizer>('cross-entropy', 'entropy')), ([v, regularizer]) => {
       const r = mix(v, { beta: 1, regularizer });
       checkFinite('losses', [scalar(r.discriminator), scalar(r.generator), scalar(r.payoff)]);
       checkFinite('∂L_G/∂a_G', gradValues((t) => mixGanLosses(T(v.p), t, tf.tensor1d(v.ad), { beta: 1, regularizer }).generator, v.ag));

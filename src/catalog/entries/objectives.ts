@@ -14,6 +14,7 @@ import {
 } from '../../objectives/index.js';
 import { batch, criticScore, EDGE_LOGITS, f32, logit, moderateLogit, uniform, weight } from '../arbitraries.js';
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
+import { BENCH, benchCase, uniformArray } from '../bench.js';
 import type { Invariant, Spec } from '../types.js';
 import { gradValues, lossOptions, REDUCTION_PARAM, twoBatchCase, twoBatchCases, twoBatchErrors } from './shared.js';
 
@@ -112,6 +113,7 @@ function logitObjectiveSpec(id: string, title: string, reference: string, d: DLo
       }),
     ],
     errors: twoBatchErrors(LOGIT_NAMES, (r, f, o) => d(L(r), L(f), o as never), (f, o) => g(L(f), o as never)),
+    benchmark: () => benchCase({ logitsReal: uniformArray([BENCH.batch], -8, 8, 1), logitsFake: uniformArray([BENCH.batch], -8, 8, 2) }, { reduction: 'mean' }),
   };
 }
 
@@ -211,4 +213,5 @@ export const wasserstein: Spec = {
     }),
   ],
   errors: twoBatchErrors(CRITIC_NAMES, (r, f, o) => wassersteinCriticLoss(C(r), C(f), o as never), (f, o) => wassersteinGeneratorLoss(C(f), o as never)),
+  benchmark: () => benchCase({ criticReal: uniformArray([BENCH.batch], -10, 10, 1), criticFake: uniformArray([BENCH.batch], -10, 10, 2) }, { reduction: 'mean' }),
 };

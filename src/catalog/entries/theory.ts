@@ -7,6 +7,7 @@ import { jensenShannonDivergence } from '../../divergences/index.js';
 import { optimalDiscriminator, OPTIMAL_DISCRIMINATOR_ID, virtualTrainingCriterion, VIRTUAL_TRAINING_CRITERION_ID } from '../../theory/index.js';
 import { density, disjointPair, distribution, distributionPair, f32, uniform } from '../arbitraries.js';
 import { checkClose, checkThat, invariant, scalar, values } from '../invariant.js';
+import { BENCH, benchCase, distributionsArray, uniformArray } from '../bench.js';
 import type { Case, Spec } from '../types.js';
 import { distributionPairCases, distributionPairErrors } from './divergences.js';
 
@@ -99,6 +100,7 @@ export const optimalDiscriminatorSpec: Spec = {
     { name: 'an infinite density', call: () => optimalDiscriminator(asDensities(tf.tensor1d([1])), asDensities(tf.tensor1d([Infinity]))), error: 'InvalidArgumentError', argument: 'pG' },
     { name: 'shapes differ', call: () => optimalDiscriminator(asDensities(tf.tensor1d([1])), asDensities(tf.tensor1d([1, 2]))), error: 'InvalidArgumentError', argument: 'pG' },
   ],
+  benchmark: () => benchCase({ pData: uniformArray([BENCH.batch, BENCH.features], 0.01, 5, 1), pG: uniformArray([BENCH.batch, BENCH.features], 0.01, 5, 2) }),
 };
 
 export const virtualTrainingCriterionSpec: Spec = {
@@ -138,4 +140,5 @@ export const virtualTrainingCriterionSpec: Spec = {
     }),
   ],
   errors: distributionPairErrors(PAIR, (a, b) => virtualTrainingCriterion(asDistributions(a), asDistributions(b))),
+  benchmark: () => benchCase({ pData: distributionsArray(BENCH.batch, BENCH.categories, 1), pG: distributionsArray(BENCH.batch, BENCH.categories, 2) }),
 };

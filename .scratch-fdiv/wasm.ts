@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '../src/backend.js';
+await useBackend('wasm' as never);
+console.log(tf.getBackend());
+const xs = [1e-5, 1.45e-3, 0.3, -0.5, 1e-7];
+console.log('log1p', Array.from(tf.log1p(tf.tensor1d(xs)).dataSync()).map((y, i) => y / Math.log1p(xs[i]) - 1));
+console.log('expm1', Array.from(tf.expm1(tf.tensor1d(xs)).dataSync()).map((y, i) => y / Math.expm1(xs[i]) - 1));
+const ys=[0.7, 5, 20, 1.5];
+console.log('softplus', Array.from(tf.softplus(tf.tensor1d(ys.map(x=>-x))).dataSync()).map((y, i) => y / Math.log1p(Math.exp(-ys[i])) - 1));
+console.log('log', Array.from(tf.log(tf.tensor1d([1.001, 1.5, 1e-3])).dataSync()).map((y, i) => y / Math.log([1.001,1.5,1e-3][i]) - 1));
+import { log1p } from '../src/fdiv/generators.js';
+const zs = [1e-5, 1.45e-3, 0.3, -0.5, 1e-7, -0.99, 5, 1e4, -1e-6];
+console.log('mylog1p', Array.from(log1p(tf.tensor1d(zs)).dataSync()).map((y, i) => y / Math.log1p(Math.fround(zs[i])) - 1));
+const g = tf.grad((x: tf.Tensor) => tf.sum(log1p(x)))(tf.tensor1d(zs));
+console.log('grad', Array.from(g.dataSync()).map((y, i) => y * (1 + Math.fround(zs[i])) - 1));
