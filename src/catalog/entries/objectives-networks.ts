@@ -199,7 +199,9 @@ const ebCases: fc.Arbitrary<Case> = fc
     d: fc.integer({ min: 1, max: 4 }),
     n: fc.integer({ min: 1, max: 6 }),
     m: fc.integer({ min: 1, max: 6 }),
-    margin: fc.oneof(uniform(0.1, 3), fc.constant(1)),
+    // Unbiased and never exactly 1: a relu output of exactly 0 and a sample of exactly ±1 give an
+    // energy of exactly 1, which must not sit on the hinge's kink.
+    margin: unbiasedUniform(0.1, 3),
     energy: fc.constantFrom<EnergyKind>('mse', 'l2'),
     weighted: fc.boolean(),
   })
@@ -213,8 +215,20 @@ const ebCases: fc.Arbitrary<Case> = fc
         wr: batch(weight, n, n),
         wf: batch(weight, mm, mm),
       })
+      // 'l2' energies: the Hessian of ‖r‖ is (I − r̂r̂ᵀ)/‖r‖, formed in float32 as a difference of
+      // terms of size 1/‖r‖, so its rounding noise grows like 2⁻²⁴/‖r‖ near a perfect
+      // reconstruction (where no second derivative exists). Cross-checked cases keep every residual
+      // norm ≥ 0.05 (float64 forward pass); the invariants still cover residuals near 0.
+      .filter(({ ae, xReal, xFake }) => energy !== 'l2' || [xReal, xFake].every((x) => minResidualNorm(ae, x) >= 0.05))
       .map(({ ae, xReal, xFake, wr, wf }) => ebCase({ d, ae, xReal, xFake }, { margin, energy, reduction }, weighted ? { weightsReal: vector(wr), weightsFake: vector(wf) } : {}));
   });
+
+/** The smallest ‖AE(x) − x‖₂ over the rows of x, in float64. */
+function minResidualNorm(ae: NetSample, x: NDArray): number {
+  const xs = rowsOf(x);
+  const rec = mlp64(ae, 'ae', xs);
+  return Math.min(...xs.map((row, i) => Math.sqrt(sum(row.map((v, j) => (rec[i]![j]! - v) ** 2)))));
+}
 
 function ebEvaluate(x: Record<string, tf.Tensor>, p: Record<string, unknown>): Record<string, tf.Tensor> {
   const ae: Mlp = { layers: layersFromInputs(x, 'ae'), activation: p.activation as Activation, outputActivation: p.outputActivation as Activation, alpha: p.alpha as number };
