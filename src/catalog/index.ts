@@ -6,6 +6,10 @@ import { SPECS as F_DIVERGENCES } from './entries/f-divergences.js';
 import { SPECS as LOSS_OBJECTIVES } from './entries/objectives-losses.js';
 import { SPECS as FEATURE_OBJECTIVES } from './entries/objectives-features.js';
 import { SPECS as NETWORK_OBJECTIVES } from './entries/objectives-networks.js';
+import { SPECS as NETWORKS } from './entries/networks.js';
+import { SPECS as GAME_REGULARIZERS } from './entries/regularizers-game.js';
+import { SPECS as GRADIENT_REGULARIZERS } from './entries/regularizers-gradient.js';
+import { SPECS as LAYER_REGULARIZERS } from './entries/regularizers-layers.js';
 import type { Spec } from './types.js';
 
 export type { Case, ErrorCase, InputDecl, InputKind, Invariant, NDArray, ParamDecl, Spec, Tolerance, ToleranceTable } from './types.js';
@@ -25,6 +29,10 @@ export const CATALOG: readonly Spec[] = [
   ...LOSS_OBJECTIVES,
   ...NETWORK_OBJECTIVES,
   ...FEATURE_OBJECTIVES,
+  ...GRADIENT_REGULARIZERS,
+  ...GAME_REGULARIZERS,
+  ...LAYER_REGULARIZERS,
+  ...NETWORKS,
 ];
 
 /** Looks a spec up by id. */

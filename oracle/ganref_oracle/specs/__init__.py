@@ -8,10 +8,14 @@ from . import (  # noqa: F401  (imported to register the specs)
     divergences,
     divergences_discrete,
     fdiv,
+    networks,
     objectives,
     objectives_features,
     objectives_losses,
     objectives_networks,
+    regularizers_game,
+    regularizers_gradient,
+    regularizers_layers,
     theory,
 )
 
@@ -19,9 +23,13 @@ __all__ = [
     "divergences",
     "divergences_discrete",
     "fdiv",
+    "networks",
     "objectives",
     "objectives_features",
     "objectives_losses",
     "objectives_networks",
+    "regularizers_game",
+    "regularizers_gradient",
+    "regularizers_layers",
     "theory",
 ]

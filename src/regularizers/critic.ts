@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '../errors.js';
+
+/**
+ * Critics that regularizers differentiate through. A critic is either a function of TF.js ops
+ * (x [n, ...] ↦ scores [n] or [n, 1]) or anything with a Layers-style `apply` (a
+ * `tf.LayersModel` or a `tf.Sequential`), so penalties work with plain functions and with
+ * models alike. Examples must not interact inside the critic (no batch statistics) for the
+ * per-example gradients below to be per-example.
+ */
+export type CriticFn = (x: tf.Tensor) => tf.Tensor;
+
+/** The part of `tf.LayersModel` a penalty needs. */
+export interface LayersModelLike {
+  apply(inputs: tf.Tensor | tf.Tensor[], kwargs?: Record<string, unknown>): unknown;
+}
+
+export type Critic = CriticFn | LayersModelLike;
+
+/** The critic as a function x ↦ scores of shape [n]. */
+export function criticFn(spec: string, argument: string, critic: unknown): CriticFn {
+  if (typeof critic === 'function') return (x) => flatScores(spec, argument, (critic as CriticFn)(x), x);
+  if (critic && typeof (critic as LayersModelLike).apply === 'function') {
+    const model = critic as LayersModelLike;
+    return (x) => {
+      const out = model.apply(x, { training: true });
+      if (!(out instanceof tf.Tensor)) throw new InvalidArgumentError(spec, argument, 'a model with one output tensor', 'a model with several outputs');
+      return flatScores(spec, argument, out, x);
+    };
+  }
+  throw new InvalidArgumentError(spec, argument, 'a critic: a function of tensors or a tf.LayersModel', typeof critic);
+}
+
+function flatScores(spec: string, argument: string, out: unknown, x: tf.Tensor): tf.Tensor {
+  if (!(out instanceof tf.Tensor)) throw new InvalidArgumentError(spec, argument, 'a critic returning a tensor', typeof out);
+  const n = x.shape[0]!;
+  if (out.shape[0] !== n || out.size !== n) {
+    throw new InvalidArgumentError(spec, argument, `a critic returning one score per example ([${n}] or [${n}, 1])`, `a tensor of shape [${out.shape.join(', ')}]`);
+  }
+  return out.rank === 1 ? out : tf.reshape(out, [n]);
+}
+
+/**
+ * ∇ₓ c(x) for every example at once: the gradient of Σᵢ c(xᵢ), which is per example because
+ * examples do not interact. Recorded on the tape, so a loss built from it can be differentiated
+ * again (double backprop). Call inside `tf.tidy`.
+ */
+export function inputGradients(critic: CriticFn, x: tf.Tensor): tf.Tensor {
+  return tf.grad((z: tf.Tensor) => tf.sum(critic(z)))(x);
+}
+
+/**
+ * Per-example Euclidean norms over every axis but the first, safe at zero: ‖0‖ = 0 with
+ * derivative 0 (the subgradient PyTorch's `norm` also returns) instead of the NaN of
+ * 0·(1/(2√0)). Call inside `tf.tidy`.
+ */
+export function perExampleNorm(g: tf.Tensor): tf.Tensor {
+  const axes = Array.from({ length: g.rank - 1 }, (_, i) => i + 1);
+  const squares = axes.length ? tf.sum(tf.square(g), axes) : tf.square(g);
+  const positive = tf.greater(squares, 0);
+  const safe = tf.where(positive, squares, tf.onesLike(squares));
+  return tf.where(positive, tf.sqrt(safe), tf.zerosLike(squares));
+}
