@@ -13,5 +13,6 @@ export { useBackend, availableBackends, BACKENDS, type BackendName } from './bac
 export { registerGradients, ensureGradients } from './autodiff/index.js';
 export * from './divergences/index.js';
 export * from './theory/index.js';
+export { fDivergences, fDivergenceFunctions, alphaDivergence, fDivergence, FDIVERGENCE_NAMES, fDivergenceId, fDivergenceTitle, type FDivergenceFunctions, type FDivergenceName, type FDivergenceOptions, type ConjugateDomain } from './fdiv/index.js';
 export * from './objectives/index.js';
 export { CATALOG, getSpec, selectSpecs } from './catalog/index.js';

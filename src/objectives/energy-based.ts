@@ -47,16 +47,8 @@ function discriminatorTerms(real: unknown, fake: unknown, options: EnergyDiscrim
   return { reduction, margin, er, ef, wr, wf };
 }
 
-/**
- * `reduceLoss`, with the weighted mean written Σᵢ (wᵢ / Σ w)·ℓᵢ: the same value, but its
- * derivative in w, ℓᵢ/S − Σ wℓ/S², is formed from w/S itself, so terms that cancel exactly in
- * exact arithmetic (one example: w/w = 1) also cancel in float32, in second derivatives too.
- * Call inside `tf.tidy`.
- */
-function reduce(losses: tf.Tensor, weights: tf.Tensor | undefined, reduction: Reduction): tf.Tensor {
-  if (weights && reduction === 'mean') return tf.sum(tf.mul(tf.div(weights, tf.sum(weights)), losses));
-  return reduceLoss(losses, weights, reduction);
-}
+/** Reduction of per-example energies: the shared `reduceLoss` (its weighted mean is centred). */
+const reduce = reduceLoss;
 
 /** reduce(e_r) + reduce(max(0, m − e_f)); call inside `tf.tidy`. */
 function discriminatorValue(er: tf.Tensor, ef: tf.Tensor, margin: number, wr: tf.Tensor | undefined, wf: tf.Tensor | undefined, reduction: Reduction): tf.Tensor {

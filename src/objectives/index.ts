@@ -7,4 +7,5 @@ export { relativisticDiscriminatorLoss, relativisticGeneratorLoss, RELATIVISTIC_
 export { labelSmoothingDiscriminatorLoss, labelSmoothingGeneratorLoss, LABEL_SMOOTHING_ID, type LabelSmoothingDiscriminatorOptions } from './label-smoothing.js';
 export { lossSensitiveDiscriminatorLoss, lossSensitiveGeneratorLoss, pairwiseMargin, LOSS_SENSITIVE_ID, LOSS_SENSITIVE_MARGINS, type LossSensitiveMargin, type LossSensitiveOptions } from './loss-sensitive.js';
 export { featureMatchingLoss, FEATURE_MATCHING_ID, type FeatureMatchingOptions } from './feature-matching.js';
+export { fGanDiscriminatorLoss, fGanGeneratorLoss, fGanHeuristicGeneratorLoss, F_GAN_ID, type FGanDivergenceOptions, type FGanDiscriminatorOptions, type FGanGeneratorOptions } from './f-gan.js';
 export type { DiscriminatorLossOptions, GeneratorLossOptions } from './common.js';

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { CriticScores, Probabilities } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { checkChoice, checkKnownOptions, checkTensor, valuesChecked } from '../validate.js';
+import { log1p } from '../numerics.js';
 
 export const NEURAL_NET_DISTANCE_ID = 'theory/neural-net-distance';
 
@@ -29,8 +30,8 @@ export interface NeuralNetDistanceOptions {
  */
 function logTerms(d: tf.Tensor, side: 'real' | 'fake'): tf.Tensor {
   const twoD = tf.mul(2, d);
-  if (side === 'real') return tf.where(tf.less(d, 0.25), tf.log(twoD), tf.log1p(tf.sub(twoD, 1)));
-  return tf.where(tf.greater(d, 0.75), tf.log(tf.mul(2, tf.sub(1, d))), tf.log1p(tf.sub(1, twoD)));
+  if (side === 'real') return tf.where(tf.less(d, 0.25), tf.log(twoD), log1p(tf.sub(twoD, 1)));
+  return tf.where(tf.greater(d, 0.75), tf.log(tf.mul(2, tf.sub(1, d))), log1p(tf.sub(1, twoD)));
 }
 
 function checkFamily(dReal: unknown, dFake: unknown, options: NeuralNetDistanceOptions | undefined): [tf.Tensor, tf.Tensor, MeasuringFunction] {
