@@ -18,6 +18,7 @@ export type InputKind =
   | 'sample-losses'
   | 'samples'
   | 'features'
+  | 'payoffs'
   | 'network-weights';
 
 /** A plain n-d array of numbers: row-major data and a shape. Values are float32-representable. */
