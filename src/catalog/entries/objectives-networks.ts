@@ -23,14 +23,8 @@ import { gradValues, REDUCTION_PARAM } from './shared.js';
 // Networks as data: arbitraries and a float64 reference (candidates for src/catalog/arbitraries.ts)
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Input kinds. `InputKind` has no member for a matrix of game payoffs (unbounded reals, values of
- * a value function); it is declared as 'payoffs' until it does (the kind is documentation only:
- * no runner dispatches on it).
- */
-const SAMPLES: InputKind = 'samples';
-const NETWORK_WEIGHTS: InputKind = 'network-weights';
-const PAYOFFS = 'payoffs' as InputKind;
+/** The input kind of a payoff matrix of values V(D_j, G_i). */
+const PAYOFFS: InputKind = 'payoffs';
 const MIXTURE_LOGITS: InputKind = 'logits';
 
 /**
