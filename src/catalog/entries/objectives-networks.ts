@@ -23,8 +23,11 @@ import { gradValues, REDUCTION_PARAM } from './shared.js';
 // Networks as data: arbitraries and a float64 reference (candidates for src/catalog/arbitraries.ts)
 // ---------------------------------------------------------------------------------------------
 
-/** The input kind of a payoff matrix of values V(D_j, G_i). */
+/** Input kinds of this group's specs (a payoff matrix holds values V(D_j, G_i)). */
+const SAMPLES: InputKind = 'samples';
+const NETWORK_WEIGHTS: InputKind = 'network-weights';
 const PAYOFFS: InputKind = 'payoffs';
+const MIXTURE_LOGITS: InputKind = 'logits';
 const MIXTURE_LOGITS: InputKind = 'logits';
 
 /**
