@@ -28,7 +28,6 @@ const SAMPLES: InputKind = 'samples';
 const NETWORK_WEIGHTS: InputKind = 'network-weights';
 const PAYOFFS: InputKind = 'payoffs';
 const MIXTURE_LOGITS: InputKind = 'logits';
-const MIXTURE_LOGITS: InputKind = 'logits';
 
 /**
  * Uniform on [lo, hi] on a grid of 2·10⁶ steps, rounded to float32, WITHOUT fast-check's bias
