@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../autodiff/index.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, InvalidParameterError } from '../errors.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkTensor, valuesChecked } from '../validate.js';
 import { stopGradient } from './stop-gradient.js';
 
@@ -40,7 +40,7 @@ function normalize(x: tf.Tensor): tf.Tensor {
 function options(spec: string, o: SpectralNormOptions | undefined): { iterations: number; outAxis: OutAxis } {
   checkKnownOptions(spec, o, ['iterations', 'outAxis']);
   const iterations = checkNumber(spec, 'iterations', o?.iterations ?? 1, { min: 1 });
-  if (!Number.isInteger(iterations)) throw new InvalidArgumentError(spec, 'iterations', 'an integer ≥ 1', String(iterations));
+  if (!Number.isInteger(iterations)) throw new InvalidParameterError(spec, 'iterations', 'an integer ≥ 1', String(iterations));
   return { iterations, outAxis: checkChoice(spec, 'outAxis', o?.outAxis ?? 'first', OUT_AXES) };
 }
 
