@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { compareArrays, compareElement } from '../src/conformance/compare.js';
@@ -76,6 +77,22 @@ describe('arbitraries', () => {
 });
 
 describe('catalog', () => {
+  test('every benchmark case matches its declared inputs and evaluates to finite outputs', () => {
+    for (const s of CATALOG) {
+      if (!s.benchmark) continue;
+      const c = s.benchmark();
+      for (const [name, a] of Object.entries(c.inputs)) {
+        expect(s.inputs[name], `${s.id}: unknown input ${name}`).toBeDefined();
+        expect(a.data.length, `${s.id}: ${name}`).toBe(a.shape.reduce((x, y) => x * y, 1));
+      }
+      tf.tidy(() => {
+        const inputs = Object.fromEntries(Object.entries(c.inputs).map(([n, a]) => [n, tf.tensor(a.data, a.shape, 'float32')]));
+        const out = s.evaluate(inputs, c.params);
+        for (const o of s.outputs) expect(Array.from(out[o]!.dataSync()).every(Number.isFinite), `${s.id}: ${o}`).toBe(true);
+      });
+    }
+  });
+
   test('ids are unique, and every spec has a reference, invariants, error inputs and edge cases', () => {
     const ids = CATALOG.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);

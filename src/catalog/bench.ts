@@ -38,3 +38,19 @@ export function distributionsArray(rows: number, k: number, seed: number): NDArr
 export function benchCase(inputs: Record<string, NDArray>, params: Record<string, unknown> = {}): Case {
   return { inputs, params, grads: true, label: 'benchmark' };
 }
+
+/** The spec with a benchmark case attached (for entries built by factories). */
+export function withBenchmark<S extends { benchmark?: () => Case }>(spec: S, benchmark: () => Case): S {
+  return { ...spec, benchmark };
+}
+
+/** Weights and biases of an MLP with the given widths, as spec inputs `{prefix}W{l}`, `{prefix}B{l}`. */
+export function mlpArrays(prefix: string, widths: number[], seed: number): Record<string, NDArray> {
+  const out: Record<string, NDArray> = {};
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const scale = 1 / Math.sqrt(widths[l]!);
+    out[`${prefix}W${l}`] = uniformArray([widths[l]!, widths[l + 1]!], -scale, scale, seed + 2 * l);
+    out[`${prefix}B${l}`] = uniformArray([widths[l + 1]!], -0.1, 0.1, seed + 2 * l + 1);
+  }
+  return out;
+}

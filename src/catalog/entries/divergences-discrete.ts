@@ -12,6 +12,7 @@ import { disjointPair, distribution, distributionPair, f32, uniform, vector } fr
 import { checkClose, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, ErrorCase, Spec } from '../types.js';
 import { distributionPairCases, distributionPairErrors, kl64 } from './divergences.js';
+import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 
 /*
  * Discrete divergences (reverse KL, total variation, squared Hellinger, Pearson and Neyman χ²)
@@ -485,4 +486,9 @@ export const wasserstein1dSpec: Spec = {
 };
 
 /** Catalog entries of this group, in CATALOG.md order. */
-export const SPECS: Spec[] = [reverseKl, totalVariation, squaredHellinger, pearsonChi2, neymanChi2, wasserstein1dSpec];
+const benchPair = () => benchCase({ p: distributionsArray(BENCH.batch, BENCH.categories, 1), q: distributionsArray(BENCH.batch, BENCH.categories, 2) });
+
+export const SPECS: Spec[] = [
+  ...[reverseKl, totalVariation, squaredHellinger, pearsonChi2, neymanChi2].map((s) => withBenchmark(s, benchPair)),
+  withBenchmark(wasserstein1dSpec, () => benchCase({ x: uniformArray([BENCH.batch], -3, 3, 1), y: uniformArray([BENCH.batch], -2, 4, 2) })),
+];

@@ -18,6 +18,7 @@ import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '.
 import type { Case, ErrorCase, Invariant, NDArray, Spec } from '../types.js';
 import { jsd64, kl64 } from './divergences.js';
 import { gradValues, lossOptions, REDUCTION_PARAM, twoBatchErrors } from './shared.js';
+import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 
 /**
  * Relative error bound of one float32 evaluation of f or f* in the grid invariants. Generators and
@@ -642,4 +643,20 @@ export const fGan: Spec = {
 };
 
 /** Catalog entries of this group, in CATALOG.md order. */
-export const SPECS: Spec[] = [...FDIVERGENCE_NAMES.map(fdivSpec), fGan];
+/** Benchmark: batch-sized u, v and t = g_f(v) (inside dom f*), and distributions over 512 categories. */
+function fdivBenchmark(name: FDivergenceName): () => Case {
+  return () => {
+    const alpha = name === 'alpha' ? 2 : undefined;
+    const r = ref(name, alpha);
+    const v = uniformArray([BENCH.batch], -3, 3, 3);
+    const t = { shape: v.shape, data: v.data.map((x) => f32(r.g(x))) };
+    const p = distributionsArray(1, BENCH.categories, 4);
+    const q = distributionsArray(1, BENCH.categories, 5);
+    return benchCase({ u: uniformArray([BENCH.batch], 0.05, 20, 1), t, v, p: { shape: [BENCH.categories], data: p.data }, q: { shape: [BENCH.categories], data: q.data } }, params(name, alpha));
+  };
+}
+
+export const SPECS: Spec[] = [
+  ...FDIVERGENCE_NAMES.map((name) => withBenchmark(fdivSpec(name), fdivBenchmark(name))),
+  withBenchmark(fGan, () => benchCase({ vReal: uniformArray([BENCH.batch], -3, 3, 1), vFake: uniformArray([BENCH.batch], -3, 3, 2) }, { divergence: 'gan', reduction: 'mean' })),
+];

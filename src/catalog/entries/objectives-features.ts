@@ -8,6 +8,7 @@ import { batch, criticScore, f32, uniform, vector, weight } from '../arbitraries
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, InputKind, NDArray, Spec } from '../types.js';
 import { REDUCTION_PARAM } from './shared.js';
+import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 
 /*
  * Catalog group "objectives-features": the loss-sensitive GAN (Qi 2017), feature matching
@@ -549,4 +550,13 @@ export const neuralNetDistanceSpec: Spec = {
 };
 
 /** Catalog entries of this group, in CATALOG.md order. */
-export const SPECS: Spec[] = [neuralNetDistanceSpec, lossSensitive, featureMatching];
+export const SPECS: Spec[] = [
+  withBenchmark(neuralNetDistanceSpec, () => benchCase({ dReal: uniformArray([8, BENCH.batch], 0.02, 0.98, 1), dFake: uniformArray([8, BENCH.batch], 0.02, 0.98, 2) }, { phi: 'log' })),
+  withBenchmark(lossSensitive, () =>
+    benchCase(
+      { lossReal: uniformArray([BENCH.batch], 0, 5, 1), lossFake: uniformArray([BENCH.batch], 0, 5, 2), xReal: uniformArray([BENCH.batch, BENCH.features], -1, 1, 3), xFake: uniformArray([BENCH.batch, BENCH.features], -1, 1, 4) },
+      { lambda: 1, margin: 'l1', reduction: 'mean' },
+    ),
+  ),
+  withBenchmark(featureMatching, () => benchCase({ featuresReal: uniformArray([BENCH.batch, BENCH.features], -1, 1, 1), featuresFake: uniformArray([BENCH.batch, BENCH.features], -1, 1, 2) })),
+];

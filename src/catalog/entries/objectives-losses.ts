@@ -11,6 +11,7 @@ import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, v
 import type { Case, Invariant, NDArray, ParamDecl, Spec } from '../types.js';
 import type { Reduction } from '../../types.js';
 import { gradValues, lossOptions, REDUCTION_PARAM, twoBatchCase, twoBatchCases, twoBatchErrors } from './shared.js';
+import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 
 const CRITIC_NAMES: [string, string] = ['criticReal', 'criticFake'];
 const LOGIT_NAMES: [string, string] = ['logitsReal', 'logitsFake'];
@@ -496,5 +497,12 @@ export const labelSmoothing: Spec = {
 };
 
 /** Catalog entries of this group, in CATALOG.md order. */
-export const SPECS: Spec[] = [leastSquares, hinge, relativistic, labelSmoothing];
+const benchCritic = (params: Record<string, unknown> = {}) => () => benchCase({ criticReal: uniformArray([BENCH.batch], -3, 3, 1), criticFake: uniformArray([BENCH.batch], -3, 3, 2) }, { reduction: 'mean', ...params });
+
+export const SPECS: Spec[] = [
+  withBenchmark(leastSquares, benchCritic()),
+  withBenchmark(hinge, benchCritic()),
+  withBenchmark(relativistic, benchCritic({ variant: 'average' })),
+  withBenchmark(labelSmoothing, () => benchCase({ logitsReal: uniformArray([BENCH.batch], -8, 8, 1), logitsFake: uniformArray([BENCH.batch], -8, 8, 2) }, { reduction: 'mean' })),
+];
 

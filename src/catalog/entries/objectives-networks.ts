@@ -18,6 +18,7 @@ import { batch, f32, logit, moderateLogit, uniform, vector, weight } from '../ar
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, InputKind, NDArray, ParamDecl, Spec } from '../types.js';
 import { gradValues, REDUCTION_PARAM } from './shared.js';
+import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 
 // ---------------------------------------------------------------------------------------------
 // Networks as data: arbitraries and a float64 reference (candidates for src/catalog/arbitraries.ts)
@@ -696,4 +697,27 @@ export const mixGan: Spec = {
 };
 
 /** Catalog entries of this group, in CATALOG.md order. */
-export const SPECS: Spec[] = [energyBased, modeRegularized, mixGan];
+const NET = { activation: 'leaky-relu', outputActivation: 'linear', alpha: 0.2 };
+const LATENT = 64;
+
+export const SPECS: Spec[] = [
+  withBenchmark(energyBased, () =>
+    benchCase(
+      { xReal: uniformArray([BENCH.batch, BENCH.features], -1, 1, 1), xFake: uniformArray([BENCH.batch, BENCH.features], -1, 1, 2), ...mlpArrays('ae', [BENCH.features, BENCH.hidden, BENCH.features], 10) },
+      { margin: 1, energy: 'mse', reduction: 'mean', ...NET },
+    ),
+  ),
+  withBenchmark(modeRegularized, () =>
+    benchCase(
+      {
+        x: uniformArray([BENCH.batch, BENCH.features], -1, 1, 1),
+        z: uniformArray([BENCH.batch, LATENT], -1, 1, 2),
+        ...mlpArrays('enc', [BENCH.features, BENCH.hidden, LATENT], 10),
+        ...mlpArrays('gen', [LATENT, BENCH.hidden, BENCH.features], 20),
+        ...mlpArrays('disc', [BENCH.features, BENCH.hidden, 1], 30),
+      },
+      { lambda1: 1, lambda2: 1, distance: 'l2', reduction: 'mean', ...NET },
+    ),
+  ),
+  withBenchmark(mixGan, () => benchCase({ payoff: uniformArray([8, 8], -2, 2, 1), generatorLogits: uniformArray([8], -1, 1, 2), discriminatorLogits: uniformArray([8], -1, 1, 3) }, { beta: 0.1, regularizer: 'cross-entropy' })),
+];
