@@ -81,14 +81,18 @@ export function instanceNoise(x: tf.Tensor, noise: tf.Tensor, step: number, opti
  *
  * @param x samples [n, ...]
  * @param step t ≥ 0
- * @param options schedule, σ₀, T, and the integer `seed` of ε (required, so runs replay)
+ * @param options schedule, σ₀, T, and the integer `seed` of ε (required, so runs replay; 0 is a seed
+ *   like any other, unlike TF.js's own `seed` argument where 0 means unseeded)
  */
 export function addInstanceNoise(x: tf.Tensor, step: number, options: InstanceNoiseSchedule & { seed: number }): tf.Tensor {
   const { seed, ...schedule } = options ?? ({} as never);
   const s = checkNumber(INSTANCE_NOISE_ID, 'seed', seed);
+  if (!Number.isInteger(s)) throw new InvalidParameterError(INSTANCE_NOISE_ID, 'seed', 'an integer', String(s));
   const xs = checkTensor(INSTANCE_NOISE_ID, 'x', x, { minRank: 1, finite: true });
   scheduleOf(schedule);
-  return tf.tidy(() => instanceNoise(xs, tf.randomNormal(xs.shape, 0, 1, 'float32', s), step, schedule));
+  // TF.js treats a seed of 0 as "no seed" (Math.random()); seed + ½ is never 0 and still one
+  // seed per integer.
+  return tf.tidy(() => instanceNoise(xs, tf.randomNormal(xs.shape, 0, 1, 'float32', s + 0.5), step, schedule));
 }
 
 /**
