@@ -25,14 +25,19 @@ export function reduceToShape(g: tf.Tensor, shape: number[]): tf.Tensor {
   return tf.reshape(summed, shape);
 }
 
-/** Broadcasts `t` to `shape` (a no-op when the shapes already agree). */
+/**
+ * Broadcasts `t` to `shape` (a no-op when the shapes already agree). The cpu backend broadcasts
+ * fastest with Tile (`tf.broadcastTo`); the wasm backend's Tile is 10–40× slower than its
+ * broadcasting Add there, so every other backend adds zeros of the target shape. Both are
+ * differentiable to every order with ganref's gradients.
+ */
 export function broadcastTo(t: tf.Tensor, shape: number[]): tf.Tensor {
   if (tf.util.arraysEqual(t.shape, shape)) return t;
   let r = t;
   if (r.rank < shape.length) {
     r = tf.reshape(r, [...new Array<number>(shape.length - r.rank).fill(1), ...r.shape]);
   }
-  return tf.broadcastTo(r, shape);
+  return tf.getBackend() === 'cpu' ? tf.broadcastTo(r, shape) : tf.add(r, tf.zeros(shape));
 }
 
 /** Normalises a reduction `axis` attribute (number, array, negative or absent) against `shape`. */
