@@ -15,5 +15,6 @@ export * from './divergences/index.js';
 export * from './theory/index.js';
 export { fDivergences, fDivergenceFunctions, alphaDivergence, fDivergence, FDIVERGENCE_NAMES, fDivergenceId, fDivergenceTitle, type FDivergenceFunctions, type FDivergenceName, type FDivergenceOptions, type ConjugateDomain } from './fdiv/index.js';
 export * from './objectives/index.js';
+export * from './regularizers/index.js';
 export { mlp, checkMlp, activate, ACTIVATIONS, type Mlp, type DenseLayer, type Activation } from './nets/index.js';
 export { CATALOG, getSpec, selectSpecs } from './catalog/index.js';
