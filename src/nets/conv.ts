@@ -171,6 +171,12 @@ export function checkConvnet(spec: string, name: string, net: unknown): CheckedC
   return { conv, head, activation, alpha, stride, padding, pooling, normalization, epsilon, inChannels: conv[0]!.filter.shape[2] };
 }
 
+/** TensorFlow's 'same' padding along one axis: [before, after], the smaller half before. */
+export function samePadding(size: number, kernel: number, stride: number): [number, number] {
+  const total = Math.max((Math.ceil(size / stride) - 1) * stride + kernel - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
 /** Output size of a convolution along one axis (TensorFlow's 'same' and 'valid'). */
 export function convOutSize(size: number, kernel: number, stride: number, padding: Padding): number {
   return padding === 'same' ? Math.ceil(size / stride) : Math.max(0, Math.ceil((size - kernel + 1) / stride));
@@ -199,12 +205,24 @@ export function checkImagesFor(spec: string, name: string, x: unknown, net: Chec
   return t;
 }
 
+/**
+ * TensorFlow's 'same' padding made explicit (zeros, smaller half before), then a 'valid'
+ * convolution. The wasm backend's own 'same' disagrees with TensorFlow (and with the cpu backend)
+ * for strides > 1: a 1×2 filter of stride 2 on a 2×2 image needs no padding, yet wasm's Conv2D
+ * reads a padded zero column (tfjs-backend-wasm 4.22, recorded in the network/conv invariants).
+ */
+function padSame(h: tf.Tensor4D, filter: tf.Tensor4D, net: CheckedConvnet): tf.Tensor4D {
+  if (net.padding === 'valid') return h;
+  const pads = [1, 2].map((axis) => samePadding(h.shape[axis]!, filter.shape[axis - 1]!, net.stride));
+  return pads.every(([a, b]) => a === 0 && b === 0) ? h : tf.pad(h, [[0, 0], pads[0]!, pads[1]!, [0, 0]]);
+}
+
 /** The forward pass of a checked convnet; no validation, no tidy (call inside `tf.tidy`). */
 export function convForward(net: CheckedConvnet, x: tf.Tensor4D): tf.Tensor2D {
   let h: tf.Tensor4D = x;
   const { activation, alpha } = net;
   for (const layer of net.conv) {
-    let z: tf.Tensor4D = tf.conv2d(h, layer.filter, net.stride, net.padding);
+    let z: tf.Tensor4D = tf.conv2d(padSame(h, layer.filter, net), layer.filter, net.stride, 'valid');
     if (layer.bias) z = tf.add(z, layer.bias);
     if (net.normalization === 'layer') {
       // (z − μ)·rsqrt(σ² + ε)·γ + β over H, W, C per example (biased variance).

@@ -3,7 +3,7 @@ import { ensureGradients } from '../autodiff/index.js';
 import { InvalidParameterError } from '../errors.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
 import type { Critic } from './critic.js';
-import { checkRandomness, checkSamples, checkSeed, connectedCritic, gradientNorms, normDeviation } from './gradient-penalty.js';
+import { checkRandomness, checkSamples, checkSeed, connectedCritic, gradientNorms, normDeviation, tfSeed } from './gradient-penalty.js';
 
 export const DRAGAN_ID = 'penalty/dragan';
 
@@ -57,7 +57,7 @@ export function draganPenalty(critic: Critic, xReal: tf.Tensor, options: DraganO
     if (o.c !== undefined) throw new InvalidParameterError(spec, 'c', "absent when 'noise' is given (c only scales seeded noise)", String(o.c));
   }
   const c = random.seed !== undefined ? checkNumber(spec, 'c', o.c ?? 10, { min: 0, minExclusive: true }) : 0;
-  const d = connectedCritic(spec, critic);
+  const d = connectedCritic(spec, critic, x);
   return tf.tidy(() => {
     const delta = random.tensor ?? draganNoise(x, { c, seed: random.seed! });
     return tf.mul(lambda, tf.mean(normDeviation(gradientNorms(d, tf.add(x, delta)), k, 'two'))) as tf.Scalar;
@@ -87,9 +87,9 @@ export function draganNoise(x: tf.Tensor, options: DraganNoiseOptions): tf.Tenso
   const scheme = checkChoice(spec, 'scheme', options.scheme ?? 'paper', ['paper', 'authors-code'] as const);
   const c = checkNumber(spec, 'c', options.c ?? 10, { min: 0, minExclusive: true });
   return tf.tidy(() => {
-    if (scheme === 'paper') return tf.mul(Math.sqrt(c), tf.randomNormal(t.shape, 0, 1, 'float32', seed));
+    if (scheme === 'paper') return tf.mul(Math.sqrt(c), tf.randomNormal(t.shape, 0, 1, 'float32', tfSeed(seed)));
     const { variance } = tf.moments(t);
     // numpy's std() is the population standard deviation (ddof = 0), as tf.moments gives.
-    return tf.mul(tf.mul(0.5, tf.sqrt(variance)), tf.randomUniform(t.shape, 0, 1, 'float32', seed));
+    return tf.mul(tf.mul(0.5, tf.sqrt(variance)), tf.randomUniform(t.shape, 0, 1, 'float32', tfSeed(seed)));
   });
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError, InvalidParameterError } from '../errors.js';
-import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
+import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor, valuesChecked } from '../validate.js';
 import { criticFn, inputGradients, perExampleNorm, type Critic, type CriticFn } from './critic.js';
 
 export const GRADIENT_PENALTY_ID = 'penalty/gradient-penalty';
@@ -37,6 +37,15 @@ export function checkSeed(spec: string, seed: unknown): number {
 }
 
 /**
+ * The seed as TF.js's random ops should get it. They take a falsy seed (0) as "no seed" and draw
+ * from Math.random; they hash `seed.toString()` otherwise, so passing the string keeps every
+ * nonzero seed's stream and makes 0 replay too.
+ */
+export function tfSeed(seed: number): number {
+  return String(seed) as unknown as number;
+}
+
+/**
  * Exactly one source of randomness: an explicit tensor or a seed. Penalties never draw hidden
  * randomness, so every value replays.
  */
@@ -55,8 +64,12 @@ export function checkRandomness(spec: string, tensorName: string, tensor: unknow
  * c(x) + 0·Σⱼ xⱼ per example. A critic that ignores x (a constant) then has the input gradient 0
  * instead of making `tf.grad` throw, and nothing else changes (the added term is exactly 0).
  */
-export function connectedCritic(spec: string, critic: unknown): CriticFn {
+export function connectedCritic(spec: string, critic: unknown, probe?: tf.Tensor): CriticFn {
   const c = criticFn(spec, 'critic', critic);
+  // With value checks on (the default), one forward pass on `probe` outside any gradient tape
+  // checks the critic's output shape first: an error thrown while TF.js records a tape leaks the
+  // tensors the tape had saved.
+  if (probe !== undefined && valuesChecked()) tf.dispose(tf.tidy(() => c(probe)));
   return (x) => {
     const axes = Array.from({ length: x.rank - 1 }, (_, i) => i + 1);
     return tf.add(c(x), tf.mul(0, tf.sum(x, axes)));
@@ -135,9 +148,9 @@ export function gradientPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.Tens
     const e = checkTensor(spec, 'epsilon', random.tensor, { rank: 1, finite: true, min: 0, max: 1, domain: 'in [0, 1]' });
     if (e.shape[0] !== n) throw new InvalidArgumentError(spec, 'epsilon', `one interpolation weight per example, shape [${n}]`, `shape [${e.shape.join(', ')}]`);
   }
-  const c = connectedCritic(spec, critic);
+  const c = connectedCritic(spec, critic, xr);
   return tf.tidy(() => {
-    const e = random.tensor ?? tf.randomUniform([n], 0, 1, 'float32', random.seed);
+    const e = random.tensor ?? tf.randomUniform([n], 0, 1, 'float32', tfSeed(random.seed!));
     const eps = perExample(e, xr);
     const xHat = tf.add(tf.mul(eps, xr), tf.mul(tf.sub(1, eps), xf));
     return tf.mul(lambda, tf.mean(normDeviation(gradientNorms(c, xHat), 1, sided))) as tf.Scalar;
@@ -151,5 +164,5 @@ export function gradientPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.Tens
 export function interpolationWeights(n: number, seed: number): tf.Tensor1D {
   checkNumber(GRADIENT_PENALTY_ID, 'n', n, { min: 1 });
   if (!Number.isInteger(n)) throw new InvalidParameterError(GRADIENT_PENALTY_ID, 'n', 'an integer ≥ 1', String(n));
-  return tf.randomUniform([n], 0, 1, 'float32', checkSeed(GRADIENT_PENALTY_ID, seed)) as tf.Tensor1D;
+  return tf.randomUniform([n], 0, 1, 'float32', tfSeed(checkSeed(GRADIENT_PENALTY_ID, seed))) as tf.Tensor1D;
 }

@@ -59,7 +59,7 @@ export function noiseInducedPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.
   if (!tf.util.arraysEqual(xr.shape.slice(1), xf.shape.slice(1))) {
     throw new InvalidArgumentError(spec, 'xFake', `a batch [m, ${xr.shape.slice(1).join(', ')}] (the trailing shape of 'xReal')`, `shape [${xf.shape.join(', ')}]`);
   }
-  const psi = connectedCritic(spec, critic);
+  const psi = connectedCritic(spec, critic, xr);
   return tf.tidy(() => {
     const fake = (weight: (logits: tf.Tensor) => tf.Tensor) => tf.mean(tf.mul(weight(psi(xf)), squaredGradientNorms(psi, xf)));
     let omega: tf.Tensor;

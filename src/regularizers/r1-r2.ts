@@ -17,7 +17,7 @@ function zeroCentered(spec: string, argument: string, critic: Critic, x: tf.Tens
   checkKnownOptions(spec, options, ['gamma']);
   const gamma = checkNumber(spec, 'gamma', options?.gamma ?? 10, { min: 0 });
   const t = checkSamples(spec, argument, x);
-  const d = connectedCritic(spec, critic);
+  const d = connectedCritic(spec, critic, t);
   return tf.tidy(() => tf.mul(gamma / 2, tf.mean(squaredGradientNorms(d, t))) as tf.Scalar);
 }
 
