@@ -110,6 +110,13 @@ export interface Spec {
   edges: Case[];
   /** Whether Hessian-vector products are cross-checked too. */
   secondOrder: boolean;
+  /**
+   * Cross-check cases known to fail, by case label, with the reason (an accuracy gap under
+   * investigation, say). They are reported apart; one that starts passing fails the check, so the
+   * entry is removed as soon as it is fixed. Never a substitute for finding which side is wrong.
+   * `backends` scopes the entry (default: every backend).
+   */
+  expectedFailures?: Record<string, { reason: string; backends?: readonly string[] }>;
   /** Per-spec tolerance overrides, merged over the default table. */
   tolerance?: Partial<{ [K in keyof ToleranceTable]: Partial<Tolerance> }>;
   invariants: Invariant[];

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Case, NDArray, Spec } from '../catalog/types.js';
 import { tolerancesFor } from '../catalog/tolerances.js';
@@ -29,6 +30,8 @@ export interface CrossCheckResult {
   worst: number;
   worstCase?: CaseOutcome;
   failures: CaseOutcome[];
+  /** Cases listed in the spec's `expectedFailures` that failed as expected. */
+  expectedFailures: { label: string; reason: string }[];
   pass: boolean;
 }
 
@@ -103,7 +106,14 @@ export async function crossCheck(spec: Spec, reference: Reference, options: Cros
   const seed = options.seed ?? DEFAULT_CROSSCHECK_SEED;
   const tol = tolerancesFor(spec);
   const prepared = options.prepared ?? prepareCases(spec, options.cases ?? DEFAULT_CROSSCHECK_CASES, seed);
-  const result: CrossCheckResult = { spec: spec.id, cases: prepared.length, comparisons: 0, worst: 0, failures: [], pass: true };
+  const result: CrossCheckResult = { spec: spec.id, cases: prepared.length, comparisons: 0, worst: 0, failures: [], expectedFailures: [], pass: true };
+  const backend = tf.getBackend();
+  const expected = Object.fromEntries(
+    Object.entries(spec.expectedFailures ?? {})
+      .filter(([, x]) => !x.backends || x.backends.includes(backend))
+      .map(([label, x]) => [label, x.reason]),
+  );
+  const seen = new Set<string>();
   for (const [index, p] of prepared.entries()) {
     const request = requestOf(spec, p);
     const reply = await reference.eval(toEvalRequest(request));
@@ -118,11 +128,21 @@ export async function crossCheck(spec: Spec, reference: Reference, options: Cros
     const ratio = comparisons.reduce((m, x) => (x.ratio > m || Number.isNaN(x.ratio) ? x.ratio : m), 0);
     const outcome: CaseOutcome = { label: p.label, comparisons, ratio, repro: { seed, index, request } };
     result.comparisons += comparisons.length;
+    const reason = expected[p.label];
+    if (reason !== undefined) {
+      seen.add(p.label);
+      if (!(ratio <= 1)) result.expectedFailures.push({ label: p.label, reason });
+      else result.failures.push({ ...outcome, label: `${p.label} (listed in expectedFailures, but now passes: remove it)` });
+      continue;
+    }
     if (!(ratio <= 1)) result.failures.push(outcome);
     if (result.worstCase === undefined || ratio > result.worst || Number.isNaN(ratio)) {
       result.worst = ratio;
       result.worstCase = outcome;
     }
+  }
+  for (const label of Object.keys(expected)) {
+    if (!seen.has(label)) result.failures.push({ label: `${label} (listed in expectedFailures, but no such case ran)`, comparisons: [], ratio: Infinity, repro: { seed, index: -1, request: { spec: spec.id, params: {}, tensors: {}, wrt: [] } } });
   }
   result.pass = result.failures.length === 0;
   return result;

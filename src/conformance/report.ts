@@ -16,7 +16,7 @@ export function formatTable(rows: SpecReport[]): string {
     r.backend,
     `${r.invariants.filter((i) => i.pass).length}/${r.invariants.length} (${r.invariants.reduce((a, i) => a + i.runs, 0)} runs)`,
     `${r.errors.filter((e) => e.pass).length}/${r.errors.length}`,
-    r.crossCheck ? String(r.crossCheck.cases) : '—',
+    r.crossCheck ? `${r.crossCheck.cases}${r.crossCheck.expectedFailures.length ? ` (${r.crossCheck.expectedFailures.length} xfail)` : ''}` : '—',
     formatRatio(r.crossCheck?.worst),
     r.pass ? 'pass' : 'FAIL',
   ]);
