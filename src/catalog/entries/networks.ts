@@ -26,6 +26,7 @@ import { f32, vector } from '../arbitraries.js';
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, ErrorCase, InputDecl, NDArray, ParamDecl, Spec } from '../types.js';
 import { leakyAlpha, netWeight, sampleValue, unbiasedUniform } from './objectives-networks.js';
+import { BENCH, benchCase, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 
 // ---------------------------------------------------------------------------------------------
 // Networks as data, for the proof that double backprop is right (DESIGN.md, "Second-order
@@ -794,5 +795,24 @@ function convErrors(): ErrorCase[] {
 }
 
 /** Catalog entries of this group, in CATALOG.md order. */
-export const SPECS: Spec[] = [mlpCriticSpec, convCriticSpec];
+const NET = { activation: 'leaky-relu', outputActivation: 'linear', alpha: 0.2 };
+const [C, H, W] = BENCH.image;
+
+export const SPECS: Spec[] = [
+  withBenchmark(mlpCriticSpec, () => benchCase({ x: uniformArray([BENCH.batch, BENCH.features], -1, 1, 1), ...mlpArrays('dense', [BENCH.features, BENCH.hidden, BENCH.hidden, 1], 10) }, NET)),
+  // The catalog's small conv critic: 3×32×32 → conv 3×3/2 (16) → conv 3×3/2 (32) → dense 2048 → 1.
+  withBenchmark(convCriticSpec, () =>
+    benchCase(
+      {
+        x: uniformArray([BENCH.batch, H, W, C], -1, 1, 1),
+        convW0: uniformArray([3, 3, C, 16], -0.3, 0.3, 2),
+        convB0: uniformArray([16], -0.1, 0.1, 3),
+        convW1: uniformArray([3, 3, 16, 32], -0.1, 0.1, 4),
+        convB1: uniformArray([32], -0.1, 0.1, 5),
+        ...mlpArrays('dense', [(H / 4) * (W / 4) * 32, 1], 6),
+      },
+      { ...NET, stride: 2, padding: 'same', pooling: 'none', normalization: 'none', epsilon: 1e-5 },
+    ),
+  ),
+];
 

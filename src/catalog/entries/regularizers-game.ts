@@ -14,6 +14,7 @@ import { f32, uniform, vector } from '../arbitraries.js';
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, InputDecl, InputKind, NDArray, ParamDecl, Spec } from '../types.js';
 import { matrix, mlp64, mlpWeights, netWeight, sampleValue, unbiasedUniform, type NetSample } from './objectives-networks.js';
+import { BENCH, benchCase, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 
 // ---------------------------------------------------------------------------------------------
 // The game as data: a generator G (prefix 'gen': z [m, k] → [m, d]), a discriminator D (prefix
@@ -784,4 +785,19 @@ export const unrolled: Spec = {
 };
 
 /** Catalog entries of this group, in CATALOG.md order. */
-export const SPECS: Spec[] = [consensus, discriminatorGradientNorm, historicalAveraging, unrolled];
+const LATENT = 64;
+const BENCH_GAME_PARAMS = { objective: 'non-saturating', activation: 'leaky-relu', outputActivation: 'linear', alpha: 0.2 };
+/** A game at benchmark size: G 64 → 512 → 512, D 512 → 512 → 1, batch 256. */
+const benchGame = () => ({
+  x: uniformArray([BENCH.batch, BENCH.features], -1, 1, 1),
+  z: uniformArray([BENCH.batch, LATENT], -1, 1, 2),
+  ...mlpArrays('gen', [LATENT, BENCH.hidden, BENCH.features], 10),
+  ...mlpArrays('disc', [BENCH.features, BENCH.hidden, 1], 20),
+});
+
+export const SPECS: Spec[] = [
+  withBenchmark(consensus, () => benchCase(benchGame(), { ...BENCH_GAME_PARAMS, gamma: 10 })),
+  withBenchmark(discriminatorGradientNorm, () => benchCase(benchGame(), { ...BENCH_GAME_PARAMS, eta: 0.5 })),
+  withBenchmark(historicalAveraging, () => benchCase({ theta: uniformArray([BENCH.features, BENCH.hidden], -1, 1, 1), average: uniformArray([BENCH.features, BENCH.hidden], -1, 1, 2) })),
+  withBenchmark(unrolled, () => benchCase(benchGame(), { ...BENCH_GAME_PARAMS, steps: 5, optimizer: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 })),
+];

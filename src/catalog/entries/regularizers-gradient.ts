@@ -12,6 +12,7 @@ import { batch, f32, uniform, vector } from '../arbitraries.js';
 import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, InputDecl, InputKind, NDArray, ParamDecl, Spec } from '../types.js';
 import { activation, leakyAlpha, matrix, mlpWeights, unbiasedUniform, type NetSample } from './objectives-networks.js';
+import { BENCH, benchCase, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 
 // ---------------------------------------------------------------------------------------------
 // The critic as data, its float64 input gradient, and the arbitraries of this group
@@ -799,4 +800,15 @@ export const noiseInducedSpec: Spec = {
 };
 
 /** Catalog entries of this group, in CATALOG.md order. */
-export const SPECS: Spec[] = [gradientPenaltySpec, draganSpec, r1Spec, r2Spec, noiseInducedSpec];
+/** The catalog's MLP critic at benchmark size: 512 → 512 → 512 → 1, leaky-relu. */
+const benchCritic = () => mlpArrays('critic', [BENCH.features, BENCH.hidden, BENCH.hidden, 1], 100);
+const BENCH_CRITIC_PARAMS = { activation: 'leaky-relu', outputActivation: 'linear', alpha: 0.2 };
+const benchX = (seed: number) => uniformArray([BENCH.batch, BENCH.features], -1, 1, seed);
+
+export const SPECS: Spec[] = [
+  withBenchmark(gradientPenaltySpec, () => benchCase({ xReal: benchX(1), xFake: benchX(2), epsilon: uniformArray([BENCH.batch], 0, 1, 3), ...benchCritic() }, { lambda: 10, sided: 'two', ...BENCH_CRITIC_PARAMS })),
+  withBenchmark(draganSpec, () => benchCase({ xReal: benchX(1), noise: uniformArray([BENCH.batch, BENCH.features], -0.5, 0.5, 2), ...benchCritic() }, { lambda: 10, k: 1, ...BENCH_CRITIC_PARAMS })),
+  withBenchmark(r1Spec, () => benchCase({ xReal: benchX(1), ...benchCritic() }, { gamma: 10, ...BENCH_CRITIC_PARAMS })),
+  withBenchmark(r2Spec, () => benchCase({ xFake: benchX(2), ...benchCritic() }, { gamma: 10, ...BENCH_CRITIC_PARAMS })),
+  withBenchmark(noiseInducedSpec, () => benchCase({ xReal: benchX(1), xFake: benchX(2), ...benchCritic() }, { gamma: 2, f: 'gan', ...BENCH_CRITIC_PARAMS })),
+];

@@ -10,6 +10,7 @@ import { pullingAwayTerm, PULLING_AWAY_ID } from '../../regularizers/pulling-awa
 import { f32, uniform, vector } from '../arbitraries.js';
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, NDArray, Spec } from '../types.js';
+import { BENCH, benchCase, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 
 /*
  * Catalog group "regularizers-layers" (CATALOG.md, section C): weight clipping, spectral
@@ -779,4 +780,13 @@ export const pullingAway: Spec = {
 };
 
 /** Catalog entries of this group, in CATALOG.md order. */
-export const SPECS: Spec[] = [pullingAway, weightClipping, spectralNorm, minibatchDiscriminationSpec, virtualBatchNormSpec, instanceNoiseSpec];
+const benchFeatures = (seed: number) => uniformArray([BENCH.batch, BENCH.features], -1, 1, seed);
+
+export const SPECS: Spec[] = [
+  withBenchmark(pullingAway, () => benchCase({ representations: benchFeatures(1) })),
+  withBenchmark(weightClipping, () => benchCase({ weights: uniformArray([BENCH.features, BENCH.hidden], -0.05, 0.05, 1) }, { c: 0.01 })),
+  withBenchmark(spectralNorm, () => benchCase({ weight: uniformArray([BENCH.hidden, BENCH.features], -1, 1, 1), u: uniformArray([BENCH.hidden], -1, 1, 2) }, { iterations: 1, outAxis: 'first' })),
+  withBenchmark(minibatchDiscriminationSpec, () => benchCase({ features: benchFeatures(1), tensor: uniformArray([BENCH.features, 16, 4], -0.1, 0.1, 2) })),
+  withBenchmark(virtualBatchNormSpec, () => benchCase({ x: benchFeatures(1), reference: benchFeatures(2), gamma: uniformArray([BENCH.features], 0.5, 1.5, 3), beta: uniformArray([BENCH.features], -0.5, 0.5, 4) }, { epsilon: 1e-5 })),
+  withBenchmark(instanceNoiseSpec, () => benchCase({ x: benchFeatures(1), noise: benchFeatures(2) }, { schedule: 'linear', sigma0: 0.5, steps: 100, step: 10 })),
+];
