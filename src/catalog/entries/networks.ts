@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { checkGrads, fusedConv2d, fusedDense } from '../../autodiff/index.js';
-import { SELU_ALPHA, SELU_SCALE, type FusedActivation } from '../../autodiff/activations.js';
+import type { FusedActivation } from '../../autodiff/activations.js';
 import { ACTIVATIONS, layersFromInputs, type Activation, type Mlp } from '../../nets/mlp.js';
 import {
   convCritic,
@@ -27,6 +27,7 @@ import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, v
 import type { Case, ErrorCase, InputDecl, NDArray, ParamDecl, Spec } from '../types.js';
 import { leakyAlpha, netWeight, sampleValue, unbiasedUniform } from './objectives-networks.js';
 import { BENCH, benchCase, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
+import { act64 } from '../reference64.js';
 
 // ---------------------------------------------------------------------------------------------
 // Networks as data, for the proof that double backprop is right (DESIGN.md, "Second-order
@@ -65,29 +66,6 @@ const tensorsOf = (inputs: Record<string, NDArray>) => Object.fromEntries(Object
 // gap between the two largest values of a max-pool window, the smallest layer-norm std.
 // ---------------------------------------------------------------------------------------------
 
-function act64(z: number, a: Activation, alpha: number): number {
-  switch (a) {
-    case 'linear':
-      return z;
-    case 'relu':
-      return Math.max(z, 0);
-    case 'leaky-relu':
-      return z > 0 ? z : alpha * z;
-    case 'elu':
-      return z > 0 ? z : Math.expm1(z);
-    case 'selu':
-      return SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z));
-    case 'tanh':
-      return Math.tanh(z);
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-z));
-    case 'softplus':
-      return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-    case 'swish':
-    case 'silu':
-      return z / (1 + Math.exp(-z));
-  }
-}
 
 interface Forward64 {
   scores: number[];

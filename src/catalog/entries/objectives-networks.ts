@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { asEnergies, asLogits, asWeights, type Reduction } from '../../types.js';
 import { ACTIVATIONS, layersFromInputs, mlp, type Activation, type Mlp } from '../../nets/mlp.js';
-import { SELU_ALPHA, SELU_SCALE } from '../../autodiff/activations.js';
 import {
   autoencoderEnergies,
   energyBasedDiscriminatorLoss,
@@ -19,6 +18,7 @@ import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, v
 import type { Case, InputKind, NDArray, ParamDecl, Spec } from '../types.js';
 import { gradValues, REDUCTION_PARAM } from './shared.js';
 import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
+import { act64 } from '../reference64.js';
 
 // ---------------------------------------------------------------------------------------------
 // Networks as data: arbitraries and a float64 reference (candidates for src/catalog/arbitraries.ts)
@@ -99,30 +99,6 @@ function netOf(s: NetSample, prefix: string): Mlp {
   return { layers: layersFromInputs(t, prefix), activation: s.activation, outputActivation: s.outputActivation, alpha: s.alpha };
 }
 
-/** The activations in float64, written from their definitions (PyTorch conventions). */
-function act64(z: number, a: Activation, alpha: number): number {
-  switch (a) {
-    case 'linear':
-      return z;
-    case 'relu':
-      return Math.max(z, 0);
-    case 'leaky-relu':
-      return z > 0 ? z : alpha * z;
-    case 'elu':
-      return z > 0 ? z : Math.expm1(z);
-    case 'selu':
-      return SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z));
-    case 'tanh':
-      return Math.tanh(z);
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-z));
-    case 'softplus':
-      return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-    case 'swish':
-    case 'silu':
-      return z / (1 + Math.exp(-z));
-  }
-}
 
 /** A float64 forward pass of a NetSample on rows x (plain JavaScript, independent of TF.js). */
 export function mlp64(s: NetSample, prefix: string, x: number[][]): number[][] {

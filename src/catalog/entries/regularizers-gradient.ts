@@ -13,6 +13,7 @@ import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '.
 import type { Case, InputDecl, InputKind, NDArray, ParamDecl, Spec } from '../types.js';
 import { activation, leakyAlpha, matrix, mlpWeights, unbiasedUniform, type NetSample } from './objectives-networks.js';
 import { BENCH, benchCase, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
+import { act64 } from '../reference64.js';
 
 // ---------------------------------------------------------------------------------------------
 // The critic as data, its float64 input gradient, and the arbitraries of this group
@@ -71,29 +72,6 @@ const fnCritic = (net: Mlp): CriticFn => (x) => mlp(net, x);
 /** The critic as a Layers-style object (what `tf.LayersModel.apply` offers). `@tensorflow/tfjs-layers` is not a dependency. */
 const modelCritic = (net: Mlp): LayersModelLike => ({ apply: (x) => mlp(net, x as tf.Tensor) });
 
-function act64(z: number, a: Activation, alpha: number): number {
-  switch (a) {
-    case 'linear':
-      return z;
-    case 'relu':
-      return Math.max(z, 0);
-    case 'leaky-relu':
-      return z > 0 ? z : alpha * z;
-    case 'elu':
-      return z > 0 ? z : Math.expm1(z);
-    case 'selu':
-      return SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z));
-    case 'tanh':
-      return Math.tanh(z);
-    case 'sigmoid':
-      return sigmoid64(z);
-    case 'softplus':
-      return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-    case 'swish':
-    case 'silu':
-      return z * sigmoid64(z);
-  }
-}
 
 /** Derivatives of the activations, from their definitions (PyTorch's one-sided values at kinks). */
 function dact64(z: number, a: Activation, alpha: number): number {
