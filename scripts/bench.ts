@@ -53,12 +53,19 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-/** Warm up, then repeat until `minTime` seconds have passed (at least 5, at most 200 runs). */
+/**
+ * Warm up, then repeat until `minTime` seconds have passed (at least 5, at most 200 runs; work
+ * that takes over a second a run gets one warm-up and 3 runs).
+ */
 function measure(fn: () => void, warmup = 3): number[] {
-  for (let i = 0; i < warmup; i++) fn();
+  const first = performance.now();
+  fn();
+  const slow = performance.now() - first > 1000;
+  for (let i = 1; i < (slow ? 1 : warmup); i++) fn();
   const seconds: number[] = [];
   const start = performance.now();
-  while (seconds.length < 5 || (seconds.length < 200 && performance.now() - start < minTime * 1000)) {
+  const minRuns = slow ? 3 : 5;
+  while (seconds.length < minRuns || (seconds.length < 200 && performance.now() - start < minTime * 1000)) {
     const t0 = performance.now();
     fn();
     seconds.push((performance.now() - t0) / 1000);
