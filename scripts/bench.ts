@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: ganref side by side with PyTorch, in one run, reported as ratios.
  *
- * For every catalog spec with a benchmark case: the value with its gradients (and, for
- * second-order specs, Hessian-vector products by double backprop) on each available TF.js
+ * For every catalog spec with a benchmark case: the value with its gradients wrt every input (for
+ * a penalty, its gradients wrt the critic's weights, which is double backprop) on each TF.js
  * backend, and the same work in the oracle (torch CPU, same thread count: 1, timed inside the
  * oracle so transport is excluded). Also: the oracle round trip of a tiny request, transport
  * throughput of 1, 16 and 64 MB tensors against an in-process copy, wall time and peak memory of
@@ -24,7 +24,7 @@ import { countFlops } from '../src/bench/flops.js';
 import { configure } from '../src/validate.js';
 import { selectSpecs } from '../src/catalog/index.js';
 import type { NDArray } from '../src/catalog/types.js';
-import { directionsOf, evaluateCase, wrtOf } from '../src/conformance/evaluate.js';
+import { evaluateCase, wrtOf } from '../src/conformance/evaluate.js';
 import { OracleClient } from '../src/oracle/client.js';
 
 const { values: opts } = parseArgs({
@@ -116,7 +116,9 @@ async function main() {
     for (const spec of specs) {
       const c = spec.benchmark!();
       const wrt = wrtOf(c);
-      const dirs = spec.secondOrder && wrt.length ? directionsOf(c, wrt, 1) : undefined;
+      // Value and gradients wrt every input; for a penalty those gradients (wrt the critic's
+      // weights) are already double backprop.
+      const dirs = undefined as Record<string, NDArray> | undefined;
       const seconds = measure(() => void evaluateCase(spec, c, wrt, dirs));
       const { flops } = await countFlops(() => void evaluateCase(spec, c, wrt, dirs));
       const tensors = toProtocol(c.inputs);
@@ -142,6 +144,9 @@ async function main() {
         runs: seconds.length,
       };
       rows.push(row);
+      // Partial results survive an interrupted run.
+      mkdirSync(dirname(opts.json!), { recursive: true });
+      writeFileSync(opts.json!, `${JSON.stringify({ machine: m, torch: hello.versions, rows, partial: true }, null, 2)}\n`);
       process.stderr.write(`${backend} ${spec.id}: ${ganrefMs.toFixed(3)} ms vs torch ${torchMs.toFixed(3)} ms (${row.ratio.toFixed(2)}×)\n`);
     }
   }
