@@ -378,6 +378,11 @@ function stepFor(c: Case): number | undefined {
 }
 
 function sharedInvariants(kind: 'mlp' | 'conv', evaluate: Evaluate, cases: fc.Arbitrary<Case>, smallCases: fc.Arbitrary<Case>) {
+  // Finite differences of a Hessian need C² networks: a central difference whose stencil straddles
+  // a relu-family kink or a max-pool switch is not a derivative (a random-seed run found a case
+  // where layer norm amplified a 2⁻¹² step across a kink). Kinked networks are covered by the
+  // oracle cross-check and the other invariants.
+  const smoothCases = smallCases.filter((c) => stepFor(c) === undefined);
   return [
     invariant('scores equal a float64 forward pass in plain JavaScript; penalty finite and ≥ 0', cases, (c) => {
       const r = evaluate(tensorsOf(c.inputs), c.params);
@@ -390,7 +395,7 @@ function sharedInvariants(kind: 'mlp' | 'conv', evaluate: Evaluate, cases: fc.Ar
     }),
     invariant(
       '∇ₓ score and the Hessian of the score (x and weights jointly) match central finite differences',
-      smallCases,
+      smoothCases,
       (c) => {
         const names = Object.keys(c.inputs).sort();
         const ts = names.map((n) => T(c.inputs[n]!));
@@ -403,7 +408,7 @@ function sharedInvariants(kind: 'mlp' | 'conv', evaluate: Evaluate, cases: fc.Ar
     ),
     invariant(
       'the gradient of the penalty Σᵢ‖∇ₓc(xᵢ)‖² with respect to every weight and x (double backprop) matches central finite differences',
-      smallCases,
+      smoothCases,
       (c) => {
         const names = Object.keys(c.inputs).sort();
         checkGrads(outputFn(evaluate, c, names, 'gradientPenalty'), names.map((n) => T(c.inputs[n]!)), { order: 1, seed: 9, directions: 3, eps: stepFor(c) });
