@@ -13,7 +13,12 @@
  * Reports per variant: milliseconds (median), kernels run (and BatchMatMuls among them), the
  * ratio to stock, and the largest difference of the gradients from stock's.
  *
- *   npx tsx scripts/bench-kernels.ts [--backend cpu,wasm] [--act relu,softplus] [--workload step,gp] [--runs 15]
+ * `--workload conv` times the catalog's conv critic benchmark (network/conv: 256 images 3×32×32,
+ * two 3×3 stride-2 convs, the value and the gradients wrt every input, penalty included) with
+ * ganref's configs, on wasm with and without ganref's kernels (stock TF.js has no wasm filter
+ * gradient, so no stock column there).
+ *
+ *   npx tsx scripts/bench-kernels.ts [--backend cpu,wasm] [--act relu,softplus] [--workload step,gp,conv] [--runs 15]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as esbuild from 'esbuild';
@@ -26,6 +31,9 @@ import { parseArgs } from 'node:util';
 import { COVERED_KERNELS, isOurs, registerGradients } from '../src/autodiff/index.js';
 import { useBackend } from '../src/backend.js';
 import { installWasmKernels, uninstallWasmKernels } from '../src/backends/wasm-kernels.js';
+import { CATALOG } from '../src/catalog/index.js';
+import { evaluateCase, wrtOf } from '../src/conformance/evaluate.js';
+import { configure } from '../src/validate.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -155,11 +163,47 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+async function convBench(backend: string): Promise<void> {
+  const spec = CATALOG.find((s) => s.id === 'network/conv')!;
+  const c = spec.benchmark!();
+  const wrt = wrtOf(c);
+  const variants = variantsFor(backend).filter((v) => v.name !== 'stock');
+  const run = () => evaluateCase(spec, c, wrt);
+  const counts = new Map<string, { total: number; matMuls: number }>();
+  const values = new Map<string, Float32Array>();
+  for (const v of variants) {
+    v.enter();
+    values.set(v.name, run().get('grad:gradientPenalty:convW0')!.data);
+    counts.set(v.name, countKernels(() => (run(), [])));
+  }
+  const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  for (let r = 0; r < Math.max(3, Math.ceil(RUNS / 3)) + 1; r++) {
+    for (const v of variants) {
+      v.enter();
+      const t0 = performance.now();
+      run();
+      if (r > 0) times.get(v.name)!.push(performance.now() - t0);
+    }
+  }
+  registerGradients();
+  if (backend === 'wasm') installWasmKernels();
+  const ref = values.get(variants[0]!.name)!;
+  for (const v of variants) {
+    const got = values.get(v.name)!;
+    let diff = 0;
+    got.forEach((val, j) => (diff = Math.max(diff, Math.abs(val - ref[j]!))));
+    const c2 = counts.get(v.name)!;
+    console.log([backend, 'conv', v.name.padEnd(14), `${median(times.get(v.name)!).toFixed(1).padStart(8)} ms`, `${c2.total} kernels`, `max |Δ ∂penalty/∂convW0| vs ${variants[0]!.name} ${diff.toExponential(1)}`].join('  '));
+  }
+}
+
 async function main(): Promise<void> {
+  configure({ checkValues: false }); // as in a training loop (and as scripts/bench.ts runs)
   await loadStock();
   for (const backend of opts.backend!.split(',')) {
     await useBackend(backend);
-    for (const kind of opts.workload!.split(',')) {
+    if (opts.workload!.split(',').includes('conv')) await convBench(backend);
+    for (const kind of opts.workload!.split(',').filter((k) => k !== 'conv')) {
       for (const act of opts.act!.split(',')) {
         const x = seeded([N, D], 1, 1);
         const w = [seeded([D, D], 2, 1 / Math.sqrt(D)), seeded([D], 3, 0.1), seeded([D, D], 4, 1 / Math.sqrt(D)), seeded([D], 5, 0.1), seeded([D, 1], 6, 1 / Math.sqrt(D)), seeded([1], 7, 0.1)];
