@@ -84,6 +84,29 @@ function matMuls(): number[][] {
   return out;
 }
 
+/** Slices of ranks 1–6: whole, contiguous, strided, single elements, empty, int32. */
+const SLICE_CASES: { shape: number[]; begin: number[]; size: number[]; dtype?: 'int32' }[] = [
+  { shape: [7], begin: [2], size: [4] },
+  { shape: [5, 6], begin: [1, 0], size: [3, 6] },
+  { shape: [5, 6], begin: [1, 2], size: [3, -1] },
+  { shape: [4, 5, 6], begin: [0, 1, 2], size: [4, 3, 2] },
+  { shape: [2, 7, 6, 3], begin: [0, 1, 0, 0], size: [2, 5, 6, 3] },
+  { shape: [2, 7, 6, 3], begin: [1, 1, 2, 1], size: [1, 5, 3, 1] },
+  { shape: [2, 3, 2, 4, 2, 3], begin: [0, 1, 0, 1, 0, 0], size: [2, 2, 1, 3, 1, 3] },
+  { shape: [2, 3, 2, 4, 2, 3], begin: [1, 0, 1, 0, 1, 2], size: [1, 3, 1, 4, 1, 1] },
+  { shape: [3, 4], begin: [1, 1], size: [0, 2] },
+  { shape: [3, 4, 5], begin: [1, 0, 1], size: [2, 4, 3], dtype: 'int32' },
+];
+
+function slices(): number[][] {
+  return SLICE_CASES.map((c, i) =>
+    tf.tidy(() => {
+      const x = c.dtype === 'int32' ? tf.cast(tf.mul(vals(c.shape, 200 + i), 100), 'int32') : vals(c.shape, 200 + i);
+      return Array.from(tf.slice(x, c.begin, c.size).dataSync());
+    }),
+  );
+}
+
 /**
  * max |a − b| / max |b| over an array. Each entry is a float32 sum of at most 640 products of
  * values in [−1, 1) (dW: n·oh·ow ≤ 2·12·10 windows × ≤ 4 channels… plus the cpu side's own
@@ -118,14 +141,16 @@ describe('ganref wasm kernels', () => {
     expect(installWasmKernels()).toEqual([]);
   });
 
-  test('conv backprop kernels and transposed matMuls equal the cpu backend, and leak nothing', async () => {
+  test('conv backprop kernels, transposed matMuls and slices equal the cpu backend, and leak nothing', async () => {
     await useBackend('cpu');
     const convRef = convBackprops();
     const mmRef = matMuls();
+    const sliceRef = slices();
     await useBackend('wasm');
     const before = { tensors: tf.memory().numTensors, dataIds: tf.engine().backend.numDataIds() };
     const conv = convBackprops();
     const mm = matMuls();
+    const sliced = slices();
     expect({ tensors: tf.memory().numTensors, dataIds: tf.engine().backend.numDataIds() }).toEqual(before);
     const bad: string[] = [];
     CONV_CASES.forEach((c, i) => {
@@ -139,6 +164,8 @@ describe('ganref wasm kernels', () => {
       if (!(r <= 1e-5)) bad.push(`matMul #${i}: ${r}`);
     });
     expect(bad).toEqual([]);
+    // Slices copy values: exactly equal.
+    expect(sliced).toEqual(sliceRef);
   });
 
   test('Identity shares the buffer: a clone outlives its source, and frees it once both are gone', async () => {

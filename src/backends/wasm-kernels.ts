@@ -17,6 +17,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * - `Conv2DBackpropInput` (the backend's own is a scalar loop): dx is the convolution, stride 1,
  *   of dy with zeros inserted between its elements (stride − 1 of them) by the filter flipped in
  *   both spatial axes with in- and out-channels swapped.
+ * - `Slice` copies only the slice, in contiguous runs, for any rank (the backend's own copies the
+ *   whole input first, and slices ranks above 4 element by element).
  * - `Identity` shares the input's buffer (reference counted, as the cpu backend and the wasm
  *   backend's own Reshape do) instead of copying it: clones, saved tensors, gradient copies.
  *
@@ -203,6 +205,48 @@ function conv2dBackpropInput(args: KernelArgs): Info {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Slice straight from the heap. The backend's own Slice first copies the WHOLE input out of the
+ * heap (`readSync`) and slices ranks above 4 element by element in JavaScript; this one copies
+ * only the slice, in contiguous runs (trailing axes taken whole are merged into one run), for
+ * any rank.
+ */
+function slice(args: KernelArgs): Info {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x!;
+  if (x.dtype === 'string' || x.dtype === 'complex64') return own('Slice', args);
+  const [begin, sz] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin as number[], attrs.size as number[]);
+  const out = backend.makeOutput(sz, x.dtype);
+  if (size(sz) === 0) return out;
+  // Views after the allocation (it may grow the heap and detach older views).
+  const xv = backend.typedArrayFromHeap(x);
+  const ov = backend.typedArrayFromHeap(out);
+  const shape = x.shape;
+  const rank = shape.length;
+  if (rank === 0) {
+    ov[0] = xv[0]!;
+    return out;
+  }
+  const strides = tf.util.computeStrides(shape);
+  const stride = (i: number) => (i < rank - 1 ? strides[i]! : 1);
+  // d: the outermost axis of the contiguous run (every axis after it is taken whole).
+  let d = rank - 1;
+  while (d > 0 && begin[d] === 0 && sz[d] === shape[d]) d--;
+  const run = sz[d]! * (d < rank - 1 ? stride(d) : 1);
+  const index = new Array<number>(d).fill(0);
+  let o = 0;
+  for (;;) {
+    let offset = begin[d]! * stride(d);
+    for (let i = 0; i < d; i++) offset += (begin[i]! + index[i]!) * stride(i);
+    ov.set(xv.subarray(offset, offset + run), o);
+    o += run;
+    let i = d - 1;
+    while (i >= 0 && ++index[i]! === sz[i]) index[i--] = 0;
+    if (i < 0) break;
+  }
+  return out;
+}
+
 function identity(args: KernelArgs): Info {
   const x = args.inputs.x!;
   if (x.dtype === 'string') return own('Identity', args);
@@ -215,6 +259,7 @@ const WRAPPERS: Record<string, (args: KernelArgs) => Info> = {
   Conv2DBackpropFilter: conv2dBackpropFilter,
   Conv2DBackpropInput: conv2dBackpropInput,
   Identity: identity,
+  Slice: slice,
 };
 
 /** The kernels ganref replaces or adds on the wasm backend. */
