@@ -39,7 +39,9 @@ function inputGrad(xShape: number[], dy: T, filter: T, strides: unknown, pad: Pa
 
 /**
  * dW for y = conv2d(x, W). Uses the Conv2DBackpropFilter kernel where the backend has one; the
- * wasm backend has none, so there it is computed from the input windows (as the pools do):
+ * wasm backend has none of its own (ganref's `useBackend('wasm')` adds one, src/backends/wasm-kernels.ts;
+ * with `tf.setBackend('wasm')` alone there is none), so there it is computed from the input windows
+ * (as the pools do):
  *   dW[a, b, :, :] = window_ab(x_padded)ᵀ · dy,   window_ab = x_padded[n, i·s + a, j·s + b, :],
  * flattened over (n, i, j): slices, reshapes and matMuls only, all differentiable.
  */
