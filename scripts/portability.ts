@@ -8,7 +8,7 @@
  *   GANREF_PORTABILITY_SEEDS=1,2   the two other seeds (default 1 and -1793089957)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_TEST_SEED } from '../spec/seed.js';
 
@@ -26,9 +26,13 @@ const verdicts = new Map<string, Map<string, string>>();
 let broken = false;
 for (const [i, run] of runs.entries()) {
   const out = join(dir, `run-${i}.json`);
-  const args = ['vitest', 'run', ...filters, '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`, ...(run.shuffle ? ['--sequence.shuffle', `--sequence.seed=${run.seed}`] : [])];
-  process.stderr.write(`portability: ${run.name}: npx ${args.join(' ')}\n`);
+  // vitest.config.ts's JSON reporter writes reports/vitest.json; each run's copy is kept.
+  const json = join('reports', 'vitest.json');
+  rmSync(json, { force: true });
+  const args = ['vitest', 'run', ...filters, ...(run.shuffle ? ['--sequence.shuffle', `--sequence.seed=${run.seed}`] : [])];
+  process.stderr.write(`portability: ${run.name}: GANREF_SEED=${run.seed} npx ${args.join(' ')}\n`);
   spawnSync('npx', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GANREF_SEED: String(run.seed) } });
+  if (existsSync(json)) copyFileSync(json, out);
   let report: { testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[] };
   try {
     report = JSON.parse(readFileSync(out, 'utf8'));
