@@ -1,5 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// GANREF_SEED=random (npm run test:explore) is resolved once here, before the test processes
+// start, so that every file of the run explores from the same printed seed, which replays it.
+if (process.env.GANREF_SEED === 'random') {
+  process.env.GANREF_SEED = String((Math.random() * 2 ** 32) | 0);
+  process.stderr.write(`GANREF_SEED=random: exploring with seed ${process.env.GANREF_SEED}; replay a failure with GANREF_SEED=${process.env.GANREF_SEED}\n`);
+}
+
 export default defineConfig({
   test: {
     include: ['spec/**/*.test.ts'],

@@ -25,19 +25,54 @@ describe('compareElement', () => {
     expect(compareElement(3e38, Infinity, undefined, tol).ratio).toBe(Infinity);
   });
   test('the float64 tie-break widens the tolerance only as far as the reference float32 is itself off', () => {
-    // torch float32 is off by 1e-3 from float64: ours may be off by up to 2e-3.
-    const v = compareElement(1.0015, 1, 1.001, tol);
+    // torch float32 is off by 1e-3 from float64, which the error model allows at scale 1000: ours may be off by up to 2e-3.
+    const v = compareElement(1.0015, 1, 1.001, tol, 1000);
     expect(v.tieBreak).toBe(true);
     expect(v.ratio).toBeLessThanOrEqual(1);
-    expect(compareElement(1.003, 1, 1.001, tol).ratio).toBeGreaterThan(1);
+    expect(compareElement(1.003, 1, 1.001, tol, 1000).ratio).toBeGreaterThan(1);
     // When torch float32 is accurate, no widening happens.
-    expect(compareElement(1.0015, 1, 1, tol).ratio).toBeGreaterThan(1);
+    expect(compareElement(1.0015, 1, 1, tol, 1000).ratio).toBeGreaterThan(1);
+  });
+  test('the widening is bounded by the float32 error model: a wrong float64 reference fails, as a defect of the reference', () => {
+    // The issue's attack: the float64 answer shifted by +1e6, the float32 one left alone, ours right.
+    for (const shift of [1e6, 1, 1e-3, 3e-5]) {
+      const v = compareElement(0.25, 0.25 + shift, 0.25, tol, 1);
+      expect(v.referenceDefect, `shift ${shift}`).toBe(true);
+      expect(v.ratio, `shift ${shift}`).toBeGreaterThan(1);
+    }
+    // Without a declared scale there is no cancellation to explain a float32 error beyond the tolerance.
+    expect(compareElement(1.0015, 1, 1.001, tol).referenceDefect).toBe(true);
+    // Within the model (σ = 1e3: terms of 1e3 cancelled to give 1), the same numbers are a tie-break.
+    expect(compareElement(1.0015, 1, 1.001, tol, 1e3).referenceDefect).toBeUndefined();
+    // The widening never exceeds the model's bound, however far the reference float32 is.
+    const m = 1e-6 + 1e-5 * 200;
+    const w = compareElement(1 + 1.5 * m, 1, 1 + m, tol, 200);
+    expect(w.referenceDefect).toBeUndefined();
+    expect(w.ratio).toBeCloseTo(1.5, 6);
+  });
+  test('the ratio is measured against the widened bound whenever the reference float32 widens it (no jump at the tolerance)', () => {
+    // An exact zero by cancellation: torch float32 and ours both 2⁻²⁰ off (objective/least-squares' weight gradient).
+    const v = compareElement(-(2 ** -20), 0, -(2 ** -20), { rtol: 2e-5, atol: 1e-6 }, 18);
+    expect(v.ratio).toBeCloseTo(0.5, 6);
+  });
+  test('a non-finite float32 reference neither widens nor is a defect', () => {
+    const v = compareElement(3.4e38, 3.4e38, Infinity, tol, 3.4e38);
+    expect(v.ratio).toBe(0);
+    expect(compareElement(1.0015, 1, Infinity, tol, 1e3).ratio).toBeGreaterThan(1);
   });
   test('compareArrays reports the worst element and refuses shape mismatches', () => {
     const c = compareArrays('k', [1, 2, 3.5], [3], [1, 2, 3], [3], undefined, tol);
     expect(c.index).toBe(2);
     expect(c.ratio).toBeGreaterThan(1);
     expect(compareArrays('k', [1, 2], [2], [1, 2], [1, 2], undefined, tol).ratio).toBe(Infinity);
+    expect(compareArrays('k', [1, 2], [2], [1, 2, 3], [2], undefined, tol).ratio).toBe(Infinity);
+    // A NaN anywhere is the worst element, wherever it sits.
+    expect(compareArrays('k', [NaN, 2, 3.5], [3], [1, 2, 3], [3], undefined, tol).index).toBe(0);
+    expect(compareArrays('k', [1, 2, NaN], [3], [1, 2, 3], [3], undefined, tol).ratio).toBe(Infinity);
+    // A reference defect is reported on its element.
+    const d = compareArrays('k', [1, 2], [2], [1, 2 + 1e6], [2], [1, 2], tol, 2);
+    expect(d.referenceDefect).toBe(true);
+    expect(d.index).toBe(1);
   });
 });
 

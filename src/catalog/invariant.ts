@@ -36,10 +36,9 @@ export function scalar(t: tf.Tensor): number {
 
 /** Passes when |actual − expected| ≤ atol + rtol·|expected|, with ±∞ equal only to itself and NaN never. */
 export function checkClose(what: string, actual: number, expected: number, rtol = 1e-5, atol = 1e-6): void {
-  const ok =
-    Number.isFinite(expected) || Number.isFinite(actual)
-      ? Math.abs(actual - expected) <= atol + rtol * Math.abs(expected)
-      : actual === expected;
+  // Both finite: the tolerance. Otherwise only the same infinity passes (a finite value is not
+  // close to ±∞, whose tolerance atol + rtol·∞ would otherwise admit anything).
+  const ok = Number.isFinite(expected) && Number.isFinite(actual) ? Math.abs(actual - expected) <= atol + rtol * Math.abs(expected) : actual === expected;
   if (!ok) throw new InvariantViolation(`${what}: got ${actual}, expected ${expected} (rtol ${rtol}, atol ${atol})`);
 }
 

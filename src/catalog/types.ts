@@ -117,6 +117,12 @@ export interface Spec {
    * `backends` scopes the entry (default: every backend).
    */
   expectedFailures?: Record<string, { reason: string; backends?: readonly string[] }>;
+  /**
+   * The conditioning factor (≥ 1) of a case in the float32 error model that bounds the float64
+   * tie-break (see `compareElement` in conformance/compare.ts): declared only where a spec's
+   * formulas amplify rounding beyond the case's largest magnitude, with the analysis beside it.
+   */
+  conditioning?: (c: Case) => number;
   /** Per-spec tolerance overrides, merged over the default table. */
   tolerance?: Partial<{ [K in keyof ToleranceTable]: Partial<Tolerance> }>;
   invariants: Invariant[];

@@ -1,25 +1,42 @@
 import type { Tolerance } from '../catalog/types.js';
 
 /**
- * The comparator of every cross-check. An element passes when
+ * The comparator of every cross-check. With e₆₄ the reference in float64, e₃₂ the same reference
+ * computed in float32 and a our float32 result, an element passes when
  *
- *   |a − e₆₄| ≤ max(atol + rtol·|e₆₄|, 2·|e₃₂ − e₆₄|)
+ *   |a − e₆₄| ≤ max(B, min(2·|e₃₂ − e₆₄|, M)),   B = atol + rtol·|e₆₄|,   M = atol + rtol·max(|e₆₄|, σ)
  *
- * where e₆₄ is the reference in float64 and e₃₂ the same reference computed in float32: the
- * float64 tie-break of PyTorch's OpInfo tests. When our float32 result and the reference's
- * float32 result disagree, float64 decides, and we pass only if we are (within a factor 2) no
- * further from the float64 truth than the reference's own float32 computation is. ±∞ equal only
- * themselves, NaN equals NaN only (both sides must agree the value is undefined), and a finite
- * value never equals a non-finite one.
+ * B is the tolerance of a well-conditioned element. The float64 tie-break (PyTorch's OpInfo
+ * tests): when the reference's own float32 result is off, the element is ill-conditioned (a
+ * cancellation, say), and we pass if we are, within a factor 2, no further from the float64 truth
+ * than the reference's float32 computation is. That widening is bounded by M, the float32 error
+ * model: a float32 computation rounds each term it combines at u = 2⁻²⁴ relative, so an element
+ * built by a chain of ops from terms no larger than σ is off by at most (chain length)·u·σ, which
+ * rtol (≥ 170 u) covers; σ is the error scale of the case (`errorScale`: the largest magnitude
+ * among its inputs and its float64 results of the same kind, times a spec's declared
+ * conditioning). A reference whose float32 and float64 answers disagree beyond M is itself wrong
+ * (a wrong float64 reference, or a float32 path that is not a correct float32 computation): that
+ * element fails as a defect of the reference, whatever our result is. ±∞ equal only themselves,
+ * NaN equals NaN only (both sides must agree the value is undefined), and a finite value never
+ * equals a non-finite one.
  */
 export interface ElementVerdict {
   /** Error over tolerance: ≤ 1 passes; Infinity for a finite/non-finite mismatch. */
   ratio: number;
   /** Whether the float32 tie-break widened the tolerance for this element. */
   tieBreak: boolean;
+  /**
+   * Whether the reference's float32 and float64 answers disagree beyond the float32 error model
+   * (the element then fails, with `ratio` = |e₃₂ − e₆₄| / M).
+   */
+  referenceDefect?: boolean;
 }
 
-export function compareElement(actual: number, expected64: number, expected32: number | undefined, tol: Tolerance): ElementVerdict {
+/**
+ * Compares one element. `scale` is σ of the error model above (default |e₆₄|: no cancellation,
+ * so no widening beyond the tolerance).
+ */
+export function compareElement(actual: number, expected64: number, expected32: number | undefined, tol: Tolerance, scale = 0): ElementVerdict {
   const finiteA = Number.isFinite(actual);
   const finiteE = Number.isFinite(expected64);
   if (!finiteA || !finiteE) {
@@ -28,9 +45,33 @@ export function compareElement(actual: number, expected64: number, expected32: n
   }
   const err = Math.abs(actual - expected64);
   const base = tol.atol + tol.rtol * Math.abs(expected64);
-  const own = expected32 !== undefined && Number.isFinite(expected32) ? 2 * Math.abs(expected32 - expected64) : 0;
-  if (err <= base || own <= base) return { ratio: base > 0 ? err / base : err === 0 ? 0 : Infinity, tieBreak: false };
-  return { ratio: err / own, tieBreak: true };
+  const model = tol.atol + tol.rtol * Math.max(Math.abs(expected64), Number.isFinite(scale) ? Math.abs(scale) : 0);
+  // A non-finite float32 reference (an overflow of the float32 range) says nothing about conditioning.
+  const own = expected32 !== undefined && Number.isFinite(expected32) ? Math.abs(expected32 - expected64) : 0;
+  if (own > model) return { ratio: own / model, tieBreak: false, referenceDefect: true };
+  const allowed = Math.max(base, Math.min(2 * own, model));
+  const ratio = allowed > 0 ? err / allowed : err === 0 ? 0 : Infinity;
+  return { ratio, tieBreak: allowed > base && err > base };
+}
+
+/**
+ * σ of the float32 error model for one result of a case: the largest finite magnitude among the
+ * case's inputs and its float64 results of the same kind (values, gradients or Hessian-vector
+ * products: a result element combines terms of at most that size), times `conditioning` (≥ 1; a
+ * spec declares it where its formulas amplify rounding beyond that, e.g. a division by a small
+ * parameter-dependent constant).
+ */
+export function errorScale(inputs: Iterable<ArrayLike<number>>, sameKindResults: Iterable<ArrayLike<number>>, conditioning = 1): number {
+  let s = 0;
+  for (const group of [inputs, sameKindResults]) {
+    for (const a of group) {
+      for (let i = 0; i < a.length; i++) {
+        const x = Math.abs(a[i]!);
+        if (x > s && Number.isFinite(x)) s = x;
+      }
+    }
+  }
+  return s * Math.max(1, conditioning);
 }
 
 /** The worst element of a comparison between two arrays. */
@@ -45,6 +86,8 @@ export interface ArrayComparison {
   expected: number;
   expected32?: number;
   tieBreak: boolean;
+  /** The reference's float32 and float64 disagree here beyond the float32 error model. */
+  referenceDefect?: boolean;
   /** A shape mismatch, described; the comparison then fails. */
   shapeError?: string;
 }
@@ -57,6 +100,8 @@ export function compareArrays(
   expectedShape: readonly number[],
   expected32: ArrayLike<number> | undefined,
   tol: Tolerance,
+  /** σ of the float32 error model (see `compareElement`, `errorScale`). */
+  scale = 0,
 ): ArrayComparison {
   const sameShape = actualShape.length === expectedShape.length && actualShape.every((d, i) => d === expectedShape[i]);
   if (!sameShape || actual.length !== expected64.length) {
@@ -65,9 +110,9 @@ export function compareArrays(
   let worst: ArrayComparison = { key, ratio: 0, index: -1, actual: NaN, expected: NaN, tieBreak: false };
   for (let i = 0; i < actual.length; i++) {
     const e32 = expected32?.[i];
-    const v = compareElement(actual[i]!, expected64[i]!, e32, tol);
+    const v = compareElement(actual[i]!, expected64[i]!, e32, tol, scale);
     if (worst.index === -1 || v.ratio > worst.ratio || Number.isNaN(v.ratio)) {
-      worst = { key, ratio: v.ratio, index: i, actual: actual[i]!, expected: expected64[i]!, expected32: e32, tieBreak: v.tieBreak };
+      worst = { key, ratio: v.ratio, index: i, actual: actual[i]!, expected: expected64[i]!, expected32: e32, tieBreak: v.tieBreak, ...(v.referenceDefect ? { referenceDefect: true } : {}) };
     }
   }
   return worst;

@@ -3,7 +3,7 @@ import { tolerancesFor } from '../catalog/tolerances.js';
 import type { FixtureReference } from '../fixtures/reference.js';
 import type { OracleClient } from '../oracle/client.js';
 import { compareArrays, type ArrayComparison } from './compare.js';
-import { requestOf, toEvalRequest, type CaseOutcome, type CrossCheckResult } from './crosscheck.js';
+import { caseScales, kindOf, requestOf, toEvalRequest, type CaseOutcome, type CrossCheckResult } from './crosscheck.js';
 
 /**
  * Conformance of another implementation: any server speaking the oracle protocol is sent every
@@ -50,9 +50,10 @@ export async function checkTarget(specs: Spec[], target: OracleClient, fixtures:
         const expected = await fixtures.eval(evalRequest);
         const got = await target.eval(evalRequest);
         const comparisons: ArrayComparison[] = [];
+        const scales = caseScales(spec, p.case, expected);
         for (const e of expected.tensors) {
           if (e.compute !== 'float64') continue;
-          const kind = e.name.startsWith('grad:') ? 'grad' : e.name.startsWith('hvp:') ? 'hvp' : 'value';
+          const kind = kindOf(e.name);
           // The target is judged at the best precision it offers: its float64 results when it
           // returns them, else its float32 ones (a float32-only implementation).
           let compared = false;
@@ -63,7 +64,7 @@ export async function checkTarget(specs: Spec[], target: OracleClient, fixtures:
           } else if (got.has(e.name, 'float32')) {
             const g = got.get(e.name, 'float32');
             const tie = expected.has(e.name, 'float32') ? expected.get(e.name, 'float32').data : undefined;
-            comparisons.push(compareArrays(`${e.name} (float32)`, g.data, g.shape, e.data, e.shape, tie, f32[kind]));
+            comparisons.push(compareArrays(`${e.name} (float32)`, g.data, g.shape, e.data, e.shape, tie, f32[kind], scales[kind]));
             compared = true;
           }
           if (!compared) comparisons.push({ key: e.name, ratio: Infinity, index: -1, actual: NaN, expected: NaN, tieBreak: false, shapeError: 'missing from the reply' });

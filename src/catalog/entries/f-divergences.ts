@@ -494,6 +494,13 @@ function fdivSpec(name: FDivergenceName): Spec {
     sample: fdivSample(name),
     edges: fdivEdges(name),
     secondOrder: true,
+    // The α-divergence's formulas divide a combination of O(1) terms by α(α − 1), α − 1 or α
+    // (f(u) = (u^α − 1 − α(u − 1))/(α(α − 1)), f'(u) = (u^(α−1) − 1)/(α − 1), f*(t) through
+    // 1 + (α − 1)t and 1/α): the rounding of those terms is amplified by the largest of these
+    // reciprocals (999 at α = 1.001, where float32 f(1) is 6e-5 for a true 1e-13).
+    ...(name === 'alpha'
+      ? { conditioning: (c: Case) => { const a = c.params.alpha as number; return Math.max(1, 1 / Math.abs(a * (a - 1)), 1 / Math.abs(a), 1 / Math.abs(a - 1)); } }
+      : {}),
     invariants: [...fdivInvariants(name), ...(name === 'alpha' ? alphaInvariants : [])],
     errors: fdivErrors(name),
   };
