@@ -4,13 +4,19 @@ import type { Tolerance } from '../catalog/types.js';
  * The comparator of every cross-check. With e₆₄ the reference in float64, e₃₂ the same reference
  * computed in float32 and a our float32 result, an element passes when
  *
- *   |a − e₆₄| ≤ max(B, min(2·|e₃₂ − e₆₄|, M)),   B = atol + rtol·|e₆₄|,   M = atol + rtol·max(|e₆₄|, σ)
+ *   |a − e₆₄| ≤ B                          when |e₃₂ − e₆₄| ≤ B (a well-conditioned element),
+ *   |a − e₆₄| ≤ M                          when B < |e₃₂ − e₆₄| ≤ M (an ill-conditioned one),
+ *   B = atol + rtol·|e₆₄|,   M = atol + rtol·max(|e₆₄|, σ)
  *
  * B is the tolerance of a well-conditioned element. The float64 tie-break (PyTorch's OpInfo
- * tests): when the reference's own float32 result is off, the element is ill-conditioned (a
- * cancellation, say), and we pass if we are, within a factor 2, no further from the float64 truth
- * than the reference's float32 computation is. That widening is bounded by M, the float32 error
- * model: a float32 computation rounds each term it combines at u = 2⁻²⁴ relative, so an element
+ * tests): when the reference's own float32 result is off beyond B, the element is ill-conditioned
+ * (a cancellation, say), and we are judged by the float32 error model M instead. The size of the
+ * reference's float32 error only serves as evidence of ill-conditioning, never as the bound: it is
+ * one sample of rounding, and it changes from machine to machine (the BLAS, the instruction set,
+ * the order of a reduction) — a bound of 2·|e₃₂ − e₆₄| failed on a machine whose OpenBLAS gave a
+ * float32 error 2.8× smaller than ours on an hvp that cancels to 0 from terms of 10⁴ (both errors
+ * ≈ 10⁻⁶ of those terms). M, the float32 error model: a float32 computation rounds each term it
+ * combines at u = 2⁻²⁴ relative, so an element
  * built by a chain of ops from terms no larger than σ is off by at most (chain length)·u·σ, which
  * rtol (≥ 170 u) covers; σ is the error scale of the case (`errorScale`: the largest magnitude
  * among its inputs and its float64 results of the same kind, times a spec's declared
@@ -49,7 +55,7 @@ export function compareElement(actual: number, expected64: number, expected32: n
   // A non-finite float32 reference (an overflow of the float32 range) says nothing about conditioning.
   const own = expected32 !== undefined && Number.isFinite(expected32) ? Math.abs(expected32 - expected64) : 0;
   if (own > model) return { ratio: own / model, tieBreak: false, referenceDefect: true };
-  const allowed = Math.max(base, Math.min(2 * own, model));
+  const allowed = own > base ? Math.max(base, model) : base;
   const ratio = allowed > 0 ? err / allowed : err === 0 ? 0 : Infinity;
   return { ratio, tieBreak: allowed > base && err > base };
 }
