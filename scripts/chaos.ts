@@ -254,6 +254,7 @@ async function live(kills: number, stops: number, seed: number, log: (l: string)
   let errors = 0;
   let checks = 0;
   let evals = 0;
+  const during = { kill: 0, stop: 0 };
   const seen = new Set<number>();
   const counting: Reference = {
     eval: async (r: EvalRequest) => {
@@ -267,14 +268,18 @@ async function live(kills: number, stops: number, seed: number, log: (l: string)
       const spec = specs[i % specs.length]!;
       const pid = oracle.pid!;
       seen.add(pid);
-      const delay = 20 + Math.floor(next() * 300);
+      // Early enough to land inside the check (a check of 4 to 6 cases takes a few hundred ms).
+      const delay = 5 + Math.floor(next() * 120);
+      let landed = false;
       const timer = setTimeout(() => {
         if (!alive(pid)) return;
         process.kill(pid, what === 'kill' ? 'SIGKILL' : 'SIGSTOP');
+        landed = true;
       }, delay);
       try {
         const result = await crossCheck(spec, counting, { cases: 4, seed: seed + i });
         checks++;
+        if (landed) during[what]++;
         if (!result.pass) {
           wrong++;
           log(`  live: ${spec.id} FAILED after a ${what}: ${result.failures[0]?.label}`);
@@ -298,7 +303,7 @@ async function live(kills: number, stops: number, seed: number, log: (l: string)
   return {
     goal: 'live',
     ok,
-    line: `live: ${kills} SIGKILLs and ${stops} SIGSTOPs of the oracle during ${checks + errors} cross-checks (${evals} evals, ${seen.size} server processes, ${oracle.replaced} hung ones replaced): ${wrong} wrong verdicts, ${errors} errors`,
+    line: `live: ${kills} SIGKILLs and ${stops} SIGSTOPs of the oracle (${during.kill} and ${during.stop} of them in the middle of a cross-check) over ${checks + errors} cross-checks (${evals} evals, ${seen.size} server processes, ${oracle.replaced} hung ones replaced): ${wrong} wrong verdicts, ${errors} errors`,
   };
 }
 

@@ -14,14 +14,17 @@ const median = (xs: number[]) => {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 0) || 5;
+  const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 5;
+  // --baseline DIR: also an oracle package from elsewhere (e.g. an older commit), over tcp.
+  const baseline = args.includes('--baseline') ? args[args.indexOf('--baseline') + 1] : undefined;
   const clients: Record<string, OracleClient> = {
+    ...(baseline ? { 'tcp, baseline oracle': await OracleClient.spawn({ serverArgs: ['--threads', '1'], transport: 'tcp', oracleDir: baseline }) } : {}),
     tcp: await OracleClient.spawn({ serverArgs: ['--threads', '1'], transport: 'tcp' }),
     ipc: await OracleClient.spawn({ serverArgs: ['--threads', '1'], transport: 'ipc' }),
   };
-  const hello: Record<string, number[]> = { tcp: [], ipc: [] };
-  const tiny: Record<string, number[]> = { tcp: [], ipc: [] };
-  const transport: Record<string, number[]> = { tcp: [], ipc: [] };
+  const hello: Record<string, number[]> = Object.fromEntries(Object.keys(clients).map((k) => [k, []]));
+  const tiny: Record<string, number[]> = Object.fromEntries(Object.keys(clients).map((k) => [k, []]));
+  const transport: Record<string, number[]> = Object.fromEntries(Object.keys(clients).map((k) => [k, []]));
   const copies: number[] = [];
   const n = (64 * 1024 * 1024) / 4;
   const big = new Float32Array(n).fill(0.5);

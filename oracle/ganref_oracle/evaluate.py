@@ -11,7 +11,6 @@ and the spec's outputs are evaluated. For each output ``o`` and each ``x`` in ``
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 import numpy as np
@@ -20,10 +19,6 @@ import torch
 from . import budget
 from .protocol import BAD_REQUEST, EVAL_FAILED, UNKNOWN_SPEC, Limits, OracleError, Request
 from .registry import Spec, get_spec
-
-# Decoded inputs are read-only views of the received frames (protocol.decode_tensor); they are
-# copied into torch below, never written, so torch's warning about them does not apply.
-warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
 
 TORCH_DTYPES: Dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.float32}
 
@@ -123,13 +118,13 @@ def evaluate_in(
     want_hvp = bool(directions) and bool(wrt)
     with torch.enable_grad():
         inputs = {
-            name: torch.from_numpy(arrays[name])
-            .to(dtype=dtype, copy=True)
-            .requires_grad_(name in wrt)
+            # torch.tensor copies (and converts) in one step; the decoded arrays are read-only
+            # views of the received frames (protocol.decode_tensor).
+            name: torch.tensor(arrays[name], dtype=dtype).requires_grad_(name in wrt)
             for name in input_names
         }
         dirs = {
-            x: torch.from_numpy(arrays[v]).to(dtype=dtype, copy=True)
+            x: torch.tensor(arrays[v], dtype=dtype)
             for x, v in directions.items()
         }
         leaves = [inputs[name] for name in wrt]

@@ -327,20 +327,21 @@ def decode_request(frames: Sequence[Any], limits: Limits) -> Request:
     # The whole message first, from the frame count and lengths alone: a valid message has at
     # most one frame per tensor besides its header, and its frames total at most a header and
     # every tensor at their limits.
-    if len(frames) > limits.max_tensors + 1:
-        raise OracleError(
-            TOO_LARGE,
-            f"message of {len(frames)} frames, over the limit of {limits.max_tensors + 1} "
-            f"(a header and at most {limits.max_tensors} tensors)",
-        )
     total = sum(len(f) for f in frames)
     if total > limits.max_message_bytes:
         raise OracleError(
             TOO_LARGE, f"message of {total} bytes, over the limit of {limits.max_message_bytes}"
         )
-    header = decode_header(frames[0], limits)
+    header = decode_header(frames[0], limits)  # at most max_header_bytes: cheap to read
     raw_id = header.get("id")
     rid = raw_id if isinstance(raw_id, str) else None
+    if len(frames) > limits.max_tensors + 1:
+        raise OracleError(
+            TOO_LARGE,
+            f"message of {len(frames)} frames, over the limit of {limits.max_tensors + 1} "
+            f"(a header and at most {limits.max_tensors} tensors)",
+            rid,
+        )
     protocol = header.get("protocol")
     if not _is_int(protocol) or protocol != PROTOCOL_VERSION:
         raise OracleError(
