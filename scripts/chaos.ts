@@ -28,6 +28,7 @@ import { Request } from 'zeromq';
 import { registerGradients } from '../src/autodiff/index.js';
 import { useBackend } from '../src/backend.js';
 import { CATALOG, getSpec } from '../src/catalog/index.js';
+import { tolerancesFor } from '../src/catalog/tolerances.js';
 import { crossCheck, requestOf, toEvalRequest, type Reference } from '../src/conformance/crosscheck.js';
 import { serializeFixture } from '../src/fixtures/format.js';
 import { FixtureReference, requestKey } from '../src/fixtures/reference.js';
@@ -474,7 +475,7 @@ function tamper(log: (l: string) => void): GoalResult {
 // ---------------------------------------------------------------------------------------------
 // comparator: a wrong reference
 
-async function comparator(perSpec: number, seed: number, log: (l: string) => void): Promise<GoalResult> {
+export async function comparator(perSpec: number, seed: number, log: (l: string) => void): Promise<GoalResult> {
   const next = rng(seed + 3);
   await useBackend('cpu');
   const fixturesRef = new FixtureReference(loadFixtures(DEFAULT_FIXTURES_DIR));
@@ -496,17 +497,20 @@ async function comparator(perSpec: number, seed: number, log: (l: string) => voi
           const right = await fixturesRef.eval(r);
           if (keyOf(r) !== key) return right;
           const tensors = right.tensors.map((t) => ({ ...t, shape: [...t.shape], data: t.data.slice() as Float64Array | Float32Array }));
-          const candidates = [...new Set(tensors.filter((t) => Array.from(t.data).some((x) => Number.isFinite(x) && x !== 0)).map((t) => t.name))];
-          const name = candidates[Math.floor(next() * candidates.length)]!;
-          const first = tensors.find((t) => t.name === name)!;
-          const j = Array.from(first.data).findIndex((x) => Number.isFinite(x) && x !== 0);
-          for (const t of tensors) {
-            if (t.name !== name) continue;
-            const x = t.data[j]!;
-            // 1 % relative (plus 1e-3) is past every tolerance of the catalog; a sign flip is the
-            // classic comparison without abs().
-            t.data[j] = mode === 'sign' ? -x : x * 1.01 + Math.sign(x) * 1e-3;
-          }
+          const compared = tensors.filter((t) => t.compute === 'float64' && t.data.length > 0);
+          if (compared.length === 0) return right;
+          const ref = compared[Math.floor(next() * compared.length)]!;
+          const kind = ref.name.startsWith('grad:') ? 'grad' : ref.name.startsWith('hvp:') ? 'hvp' : 'value';
+          const { rtol, atol } = tolerancesFor(spec)[kind];
+          // The largest finite element (or the first, when none is finite).
+          let j = 0;
+          for (let i = 0; i < ref.data.length; i++) if (Number.isFinite(ref.data[i]!) && !(Math.abs(ref.data[i]!) <= Math.abs(ref.data[j]!))) j = i;
+          const x = ref.data[j]!;
+          // Ten times the element's tolerance away (a right answer is within one); or its sign
+          // flipped (the classic comparison without abs()) where that is as far.
+          const margin = 10 * (atol + rtol * Math.abs(x));
+          const wrong = !Number.isFinite(x) ? 0 : mode === 'sign' && 2 * Math.abs(x) > margin ? -x : x + margin * (Math.sign(x) || 1);
+          for (const t of tensors) if (t.name === ref.name) t.data[j] = wrong;
           return new EvalResult({ ok: true }, tensors);
         },
       };
@@ -518,7 +522,7 @@ async function comparator(perSpec: number, seed: number, log: (l: string) => voi
       }
     }
   }
-  return { goal: 'comparator', ok: passed === 0, line: `comparator: ${probes} cross-checks against a wrong reference (one element moved 1 % past it, or its sign flipped): ${passed} wrong verdicts (passes)` };
+  return { goal: 'comparator', ok: passed === 0, line: `comparator: ${probes} cross-checks against a wrong reference (one element moved 10 tolerances away, or its sign flipped): ${passed} wrong verdicts (passes)` };
 }
 
 function keyOf(r: EvalRequest): string {
