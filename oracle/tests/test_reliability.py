@@ -157,14 +157,14 @@ rng = np.random.default_rng(2)
 net = lambda n, d, h: [("x", rng.standard_normal((n, d))), ("denseW0", rng.standard_normal((d, h))),
                        ("denseB0", np.zeros(h)), ("denseW1", rng.standard_normal((h, 1))), ("denseB1", np.zeros(1))]
 cases = [
-    ("network/mlp", net(4096, 64, 1024), {}),
-    ("network/mlp", net(1 << 20, 0, 16), {}),
-    ("layer/minibatch-discrimination", [("features", rng.standard_normal((768, 8))), ("tensor", rng.standard_normal((8, 6, 5)))], {}),
-    ("penalty/pulling-away", [("representations", rng.standard_normal((3000, 16)))], {}),
-    ("layer/virtual-batch-norm", [("x", rng.standard_normal((256, 64))), ("reference", rng.standard_normal((256, 64))),
+    ("network/mlp", net(2048, 64, 512), {}),
+    ("network/mlp", net(1 << 18, 0, 16), {}),
+    ("layer/minibatch-discrimination", [("features", rng.standard_normal((384, 8))), ("tensor", rng.standard_normal((8, 6, 5)))], {}),
+    ("penalty/pulling-away", [("representations", rng.standard_normal((1500, 16)))], {}),
+    ("layer/virtual-batch-norm", [("x", rng.standard_normal((128, 64))), ("reference", rng.standard_normal((128, 64))),
                                   ("gamma", np.ones(64)), ("beta", np.zeros(64))], {}),
-    ("constraint/spectral-norm", [("weight", rng.standard_normal((1024, 2048))), ("u", rng.standard_normal(1024))], {"iterations": 3}),
-    ("divergence/kl", [("p", np.full((2048, 2048), 1 / 2048)), ("q", np.full((2048, 2048), 1 / 2048))], {}),
+    ("constraint/spectral-norm", [("weight", rng.standard_normal((512, 1024))), ("u", rng.standard_normal(512))], {"iterations": 3}),
+    ("divergence/kl", [("p", np.full((1024, 1024), 1 / 1024)), ("q", np.full((1024, 1024), 1 / 1024))], {}),
 ]
 def kib(field):
     for line in open("/proc/self/status"):
