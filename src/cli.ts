@@ -20,7 +20,7 @@ import { CATALOG, selectSpecs } from './catalog/index.js';
 import type { Spec } from './catalog/types.js';
 import { DEFAULT_CROSSCHECK_SEED, describeFailure, type PreparedCase, type Reference } from './conformance/crosscheck.js';
 import { renderHtml } from './conformance/html.js';
-import { conform, type SpecReport } from './conformance/run.js';
+import { ConformAbortedError, conform, type SpecReport } from './conformance/run.js';
 import { formatRatio, formatSummary, formatTable } from './conformance/report.js';
 import { checkTarget } from './conformance/target.js';
 import { regenerateFixtures } from './fixtures/generate.js';
@@ -48,10 +48,14 @@ commands:
       --seed N              seed of invariants and live cases (default 20261124, so reports replay)
       --json FILE           also write the report as JSON
       --html FILE           also write the report as an HTML page with a chart
+      --timeout SECONDS     deadline of one oracle request attempt (default 60); a spawned
+                            oracle that misses it is replaced, and a run whose reference
+                            fails 3 specs in a row stops with an error
   fixtures                  regenerate the golden fixtures from the live oracle
       --spec GLOB           only these specs (the others are kept)
       --fixtures DIR        the fixture folder (default: the package's fixtures/)
       --cases N --seed N    random cases per spec (default 24) and seed
+      --timeout SECONDS     deadline of one oracle request attempt (default 60)
   oracle                    run the oracle server in the foreground
       --bind ENDPOINT       default tcp://127.0.0.1:5555
   provision                 find, or install, a Python with torch, pyzmq and numpy for the oracle
@@ -101,11 +105,19 @@ function intOption(s: string | undefined, what: string): number | undefined {
 
 const ENDPOINT = /^(tcp|ipc):\/\//;
 
+/** `--timeout SECONDS` as milliseconds (undefined: the client's default). */
+function timeoutOption(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const seconds = Number(s);
+  if (!Number.isFinite(seconds) || seconds <= 0) fail(`--timeout must be a positive number of seconds, got '${s}'`);
+  return Math.ceil(seconds * 1000);
+}
+
 /** Spawns the live oracle (single-threaded, so results do not depend on the core count). */
-async function spawnOracle(): Promise<OracleClient> {
+async function spawnOracle(timeoutMs?: number): Promise<OracleClient> {
   const python = await requireOraclePython();
   process.stderr.write(`oracle: starting ${python.executable} (torch ${python.versions.torch})\n`);
-  return OracleClient.spawn({ python: python.executable, serverArgs: ['--threads', '1'] });
+  return OracleClient.spawn({ python: python.executable, serverArgs: ['--threads', '1'], ...(timeoutMs ? { timeoutMs } : {}) });
 }
 
 function writeReports(values: { json?: string; html?: string }, rows: SpecReport[], meta: { reference: string; backends: string[]; oracle?: Record<string, string> }): void {
@@ -135,11 +147,13 @@ async function runConform(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
+      timeout: { type: 'string' },
     },
   });
+  const timeoutMs = timeoutOption(values.timeout);
   const specs = selectSpecs(values.spec);
   if (specs.length === 0) fail(`no spec matches '${values.spec}' (see 'ganref specs')`);
-  if (values.target) return runTarget(values.target, specs, values.fixtures!);
+  if (values.target) return runTarget(values.target, specs, values.fixtures!, timeoutMs);
   const backends = await resolveBackends(values.backend);
   const ref = values.reference!;
   let client: OracleClient | undefined;
@@ -153,7 +167,7 @@ async function runConform(argv: string[]): Promise<number> {
     oracleVersions = fixtures.loaded.manifest.oracle;
     process.stderr.write(`reference: fixtures in ${fixtures.loaded.dir} (oracle ${Object.entries(oracleVersions).map(([k, v]) => `${k} ${v}`).join(', ')})\n`);
   } else if (ref === 'live' || ENDPOINT.test(ref)) {
-    client = ref === 'live' ? await spawnOracle() : await OracleClient.connect(ref);
+    client = ref === 'live' ? await spawnOracle(timeoutMs) : await OracleClient.connect(ref, timeoutMs ? { timeoutMs } : {});
     reference = client;
   } else {
     fail(`--reference must be 'fixtures', 'live' or a ZeroMQ endpoint such as tcp://127.0.0.1:5555, got '${ref}'`);
@@ -168,6 +182,7 @@ async function runConform(argv: string[]): Promise<number> {
     }
     process.stderr.write(`backends: ${backends.join(', ')}\n`);
     const bar = progress();
+    let aborted: string | undefined;
     const rows = await conform(specs, {
       backends,
       reference,
@@ -177,9 +192,17 @@ async function runConform(argv: string[]): Promise<number> {
       // A conformance report must replay: invariants use a fixed seed unless --seed says otherwise.
       seed: intOption(values.seed, 'seed') ?? DEFAULT_CROSSCHECK_SEED,
       onProgress: bar.update,
+    }).catch((err: unknown) => {
+      if (!(err instanceof ConformAbortedError)) throw err;
+      aborted = err.message;
+      return err.rows;
     });
     bar.end();
     process.stdout.write(`${formatTable(rows)}\n\n${formatSummary(rows)}\n`);
+    if (aborted) {
+      process.stderr.write(`ganref: run abandoned after ${rows.length} of ${specs.length * backends.length} specs: ${aborted}\n`);
+      return 1;
+    }
     writeReports(values, rows, { reference: ref === 'fixtures' ? `fixtures (${values.fixtures})` : ref, backends, oracle: oracleVersions });
     return rows.every((r) => r.pass) ? 0 : 1;
   } finally {
@@ -187,10 +210,10 @@ async function runConform(argv: string[]): Promise<number> {
   }
 }
 
-async function runTarget(endpoint: string, specs: Spec[], fixturesDir: string): Promise<number> {
+async function runTarget(endpoint: string, specs: Spec[], fixturesDir: string, timeoutMs?: number): Promise<number> {
   if (!ENDPOINT.test(endpoint)) fail(`--target must be a ZeroMQ endpoint such as tcp://127.0.0.1:5555, got '${endpoint}'`);
   const fixtures = new FixtureReference(loadFixtures(fixturesDir));
-  const target = await OracleClient.connect(endpoint);
+  const target = await OracleClient.connect(endpoint, timeoutMs ? { timeoutMs } : {});
   try {
     const hello = await target.hello();
     process.stderr.write(`target: ${hello.server}, protocol ${hello.protocol}, ${Object.entries(hello.versions).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
@@ -218,11 +241,12 @@ async function runTarget(endpoint: string, specs: Spec[], fixturesDir: string): 
 async function runFixtures(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { spec: { type: 'string' }, fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR }, cases: { type: 'string' }, seed: { type: 'string' } },
+    options: { spec: { type: 'string' }, fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR }, cases: { type: 'string' }, seed: { type: 'string' }, timeout: { type: 'string' } },
   });
+  const timeoutMs = timeoutOption(values.timeout);
   const specs = selectSpecs(values.spec);
   if (specs.length === 0) fail(`no spec matches '${values.spec}' (see 'ganref specs')`);
-  const client = await spawnOracle();
+  const client = await spawnOracle(timeoutMs);
   try {
     const bar = progress();
     const manifest = await regenerateFixtures(values.fixtures!, specs, client, values.spec === undefined, {

@@ -16,7 +16,8 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 import numpy as np
 import torch
 
-from .protocol import BAD_REQUEST, EVAL_FAILED, UNKNOWN_SPEC, OracleError, Request
+from . import budget
+from .protocol import BAD_REQUEST, EVAL_FAILED, UNKNOWN_SPEC, Limits, OracleError, Request
 from .registry import Spec, get_spec
 
 TORCH_DTYPES: Dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.float32}
@@ -24,16 +25,18 @@ TORCH_DTYPES: Dict[str, torch.dtype] = {"float64": torch.float64, "float32": tor
 Result = Tuple[Dict[str, Any], np.ndarray]
 
 
-def resolve(request: Request) -> Tuple[Spec, Dict[str, Any], List[str]]:
-    """Look the spec up and check the request against its signature.
+def resolve(request: Request, limits: Limits = Limits()) -> Tuple[Spec, Dict[str, Any], List[str]]:
+    """Look the spec up and check the request against its signature and its work budget.
 
     Returns the spec, its bound parameters and the names of the tensors that are spec inputs
-    (the others are directions). Raises ``UNKNOWN_SPEC``, ``BAD_PARAMS`` or ``BAD_REQUEST``.
+    (the others are directions). Raises ``UNKNOWN_SPEC``, ``BAD_PARAMS``, ``BAD_REQUEST`` or
+    ``TOO_LARGE`` (``budget.py``), all before anything is evaluated.
     """
     spec = get_spec(request.spec)
     if spec is None:
         raise OracleError(UNKNOWN_SPEC, f"this server does not implement spec {request.spec!r}")
     params = spec.bind_params(request.params)
+    budget.check_params(spec.id, params)
 
     directions = request.directions
     direction_names = set(directions.values())
@@ -69,6 +72,18 @@ def resolve(request: Request) -> Tuple[Spec, Dict[str, Any], List[str]]:
                     BAD_REQUEST,
                     f"direction {v!r} has shape {list(vs)} but input {x!r} has shape {list(xs)}",
                 )
+    budget.check_work(
+        spec.id,
+        {name: tuple(request.tensors[name].shape) for name in input_names},
+        params,
+        request.compute,
+        request.wrt,
+        directions,
+        request.nbytes,
+        limits.max_elements,
+        limits.max_work_bytes,
+        repeats=request.repeats + request.warmup,
+    )
     return spec, params, input_names
 
 
@@ -103,13 +118,13 @@ def evaluate_in(
     want_hvp = bool(directions) and bool(wrt)
     with torch.enable_grad():
         inputs = {
-            name: torch.from_numpy(arrays[name])
-            .to(dtype=dtype, copy=True)
-            .requires_grad_(name in wrt)
+            # torch.tensor copies (and converts) in one step; the decoded arrays are read-only
+            # views of the received frames (protocol.decode_tensor).
+            name: torch.tensor(arrays[name], dtype=dtype).requires_grad_(name in wrt)
             for name in input_names
         }
         dirs = {
-            x: torch.from_numpy(arrays[v]).to(dtype=dtype, copy=True)
+            x: torch.tensor(arrays[v], dtype=dtype)
             for x, v in directions.items()
         }
         leaves = [inputs[name] for name in wrt]
@@ -158,12 +173,12 @@ def evaluate_in(
     return results
 
 
-def time_request(request: Request) -> List[Dict[str, Any]]:
+def time_request(request: Request, limits: Limits = Limits()) -> List[Dict[str, Any]]:
     """Run a ``time`` request: the work of ``eval``, ``warmup`` times untimed, then ``repeats``
     times timed, per compute dtype. Timing happens here, so transport is excluded."""
     import time as _time
 
-    spec, params, input_names = resolve(request)
+    spec, params, input_names = resolve(request, limits)
     timings: List[Dict[str, Any]] = []
     for compute in request.compute:
         def once() -> None:
@@ -185,9 +200,9 @@ def time_request(request: Request) -> List[Dict[str, Any]]:
     return timings
 
 
-def evaluate(request: Request) -> List[Result]:
+def evaluate(request: Request, limits: Limits = Limits()) -> List[Result]:
     """Run an ``eval`` request: every output, gradient and HVP, once per compute dtype."""
-    spec, params, input_names = resolve(request)
+    spec, params, input_names = resolve(request, limits)
     results: List[Result] = []
     for compute in request.compute:
         try:

@@ -95,6 +95,10 @@ class Limits:
     max_tensors: int = 64
     max_rank: int = 8
     max_bytes: int = GIB
+    #: Virtual elements (a zero dimension counted as 1) of all inputs of a request together.
+    max_elements: int = 1 << 28
+    #: The largest memory estimate of a request's work (``budget.py``), whatever its size.
+    max_work_bytes: int = 4 * GIB
 
     def as_json(self) -> Dict[str, int]:
         """The limits as a JSON-able object (``hello`` reports them)."""
@@ -103,7 +107,14 @@ class Limits:
             "maxTensors": self.max_tensors,
             "maxRank": self.max_rank,
             "maxBytes": self.max_bytes,
+            "maxElements": self.max_elements,
+            "maxWorkBytes": self.max_work_bytes,
         }
+
+    @property
+    def max_message_bytes(self) -> int:
+        """The largest valid message: a header and every tensor frame at their limits."""
+        return self.max_header_bytes + self.max_bytes
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,6 +148,8 @@ class Request:
     #: ``time`` only: timed runs and untimed warm-up runs.
     repeats: int = 0
     warmup: int = 0
+    #: Bytes of the whole message (every frame), for the work allowance (``budget.py``).
+    nbytes: int = 0
 
 
 def _reject_constant(token: str) -> Any:
@@ -281,13 +294,17 @@ def validate_descriptors(
 
 
 def decode_tensor(desc: Descriptor, frame: Any) -> np.ndarray:
-    """Read a validated tensor frame: little-endian bytes -> a fresh native-endian array."""
+    """Read a validated tensor frame: little-endian bytes -> a native-endian (read-only) array."""
     wire, _ = WIRE_DTYPES[desc.dtype]
     if desc.nbytes == 0:
         return np.zeros(desc.shape, dtype=np.dtype(wire).newbyteorder("="))
     view = np.frombuffer(frame, dtype=wire)
-    # astype to the native-order dtype always copies: the result owns its memory and does not
-    # alias the (read-only) ZeroMQ buffer.
+    if view.dtype.isnative:
+        # A read-only view of the received frame, without a copy (64 MB of input is 64 MB less
+        # to copy): nothing writes to decoded tensors (evaluate copies them into torch), and the
+        # view keeps the frame alive.
+        return view.reshape(desc.shape)
+    # A big-endian host: a byte-swapped copy in native order.
     return view.astype(np.dtype(wire).newbyteorder("="), copy=True).reshape(desc.shape)
 
 
@@ -307,9 +324,24 @@ def decode_request(frames: Sequence[Any], limits: Limits) -> Request:
     if not frames:
         raise OracleError(BAD_FRAME, "empty message")
     frames = [_frame_bytes(f) for f in frames]
-    header = decode_header(frames[0], limits)
+    # The whole message first, from the frame count and lengths alone: a valid message has at
+    # most one frame per tensor besides its header, and its frames total at most a header and
+    # every tensor at their limits.
+    total = sum(len(f) for f in frames)
+    if total > limits.max_message_bytes:
+        raise OracleError(
+            TOO_LARGE, f"message of {total} bytes, over the limit of {limits.max_message_bytes}"
+        )
+    header = decode_header(frames[0], limits)  # at most max_header_bytes: cheap to read
     raw_id = header.get("id")
     rid = raw_id if isinstance(raw_id, str) else None
+    if len(frames) > limits.max_tensors + 1:
+        raise OracleError(
+            TOO_LARGE,
+            f"message of {len(frames)} frames, over the limit of {limits.max_tensors + 1} "
+            f"(a header and at most {limits.max_tensors} tensors)",
+            rid,
+        )
     protocol = header.get("protocol")
     if not _is_int(protocol) or protocol != PROTOCOL_VERSION:
         raise OracleError(
@@ -324,7 +356,7 @@ def decode_request(frames: Sequence[Any], limits: Limits) -> Request:
         raise OracleError(BAD_REQUEST, "'op' must be a string", rid)
     if op not in OPS:
         raise OracleError(BAD_REQUEST, f"unknown op {_short(op)}; known: {list(OPS)}", rid)
-    request = Request(id=rid, op=op, header=header)
+    request = Request(id=rid, op=op, header=header, nbytes=total)
     if op not in ("eval", "time"):
         if len(frames) != 1:
             raise OracleError(
@@ -388,6 +420,19 @@ def decode_request(frames: Sequence[Any], limits: Limits) -> Request:
 # --------------------------------------------------------------------------------------------
 
 
+def encode_cached_reply(request_id: str, cached_fields: bytes) -> List[bytes]:
+    """A success reply whose fields (besides ``protocol``, ``id`` and ``ok``) were serialized once
+    (``cached_fields``: ``json`` of an object, whose braces are dropped): ``hello`` answers the
+    same fields every time."""
+    head = b'{"protocol":%d,"id":%s,"ok":true' % (PROTOCOL_VERSION, _dumps_value(request_id))
+    body = cached_fields[1:-1]
+    return [head + (b"," + body if body else b"") + b"}"]
+
+
+def _dumps_value(value: Any) -> bytes:
+    return json.dumps(value, allow_nan=False).encode("utf-8")
+
+
 def _dumps(header: Mapping[str, Any]) -> bytes:
     return json.dumps(header, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
@@ -396,7 +441,7 @@ def encode_reply(
     request_id: Optional[str],
     fields: Optional[Mapping[str, Any]] = None,
     tensors: Optional[Sequence[Tuple[Mapping[str, Any], np.ndarray]]] = None,
-) -> List[bytes]:
+) -> List[Any]:
     """A success reply: ``{"protocol": 1, "id", "ok": true, **fields}`` plus tensor frames.
 
     When ``tensors`` is given (an ``eval`` reply, possibly empty) the header gets a ``tensors``
@@ -407,7 +452,7 @@ def encode_reply(
     header: Dict[str, Any] = {"protocol": PROTOCOL_VERSION, "id": request_id, "ok": True}
     if fields:
         header.update(fields)
-    frames: List[bytes] = []
+    frames: List[Any] = []
     if tensors is not None:
         descs = []
         for extra, array in tensors:
@@ -415,10 +460,11 @@ def encode_reply(
             if dtype_name not in WIRE_DTYPES:
                 raise TypeError(f"cannot send dtype {dtype_name}")
             # asarray, not ascontiguousarray: the latter turns a 0-d array into shape (1,).
-            wire = np.asarray(array, dtype=WIRE_DTYPES[dtype_name][0])
-            data = wire.tobytes(order="C")
+            wire = np.ascontiguousarray(np.asarray(array, dtype=WIRE_DTYPES[dtype_name][0]))
+            # The array's own bytes (no copy) as a flat byte view; 0-d arrays reshape to (1,).
+            data = memoryview(wire.reshape(-1)).cast("B")
             desc = dict(extra)
-            desc.update(dtype=dtype_name, shape=list(wire.shape), nbytes=len(data))
+            desc.update(dtype=dtype_name, shape=list(np.shape(array)), nbytes=data.nbytes)
             descs.append(desc)
             frames.append(data)
         header["tensors"] = descs

@@ -8,6 +8,7 @@ serving; only ``shutdown`` (after replying) or :meth:`OracleServer.stop` ends th
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import re
 import threading
@@ -25,7 +26,9 @@ from .protocol import (
     EVAL_FAILED,
     Limits,
     OracleError,
+    _dumps,
     decode_request,
+    encode_cached_reply,
     encode_error,
     encode_reply,
 )
@@ -93,6 +96,10 @@ class OracleServer:
         self.socket: Optional[zmq.Socket] = None
         self.endpoint: Optional[str] = None
         self._stop = threading.Event()
+        #: True while a request is being handled (read by :meth:`terminate` from other threads).
+        self._busy = False
+        #: The fields of the ``hello`` reply, serialized once (they never change).
+        self._hello_fields: Optional[bytes] = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -103,6 +110,11 @@ class OracleServer:
         # A frame longer than any valid frame is refused by ZeroMQ itself (the peer is
         # disconnected) so that it is never buffered whole: see PROTOCOL.md, "Limits".
         sock.setsockopt(zmq.MAXMSGSIZE, max(self.limits.max_bytes, self.limits.max_header_bytes))
+        # ZeroMQ hands a multipart message over only once all of it has arrived, so no frame
+        # count can be refused before it is buffered; a few queued messages per peer at most,
+        # the whole-message check in decode_request, and the address-space cap of __main__
+        # (--max-memory) bound what a peer can make the server hold.
+        sock.setsockopt(zmq.RCVHWM, 4)
         endpoint = normalize_endpoint(self.requested_endpoint)
         try:
             sock.bind(endpoint)
@@ -119,6 +131,26 @@ class OracleServer:
     def stop(self) -> None:
         """Ask :meth:`serve` to return after the request in progress (thread/signal safe)."""
         self._stop.set()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a request is being handled right now."""
+        return self._busy
+
+    def terminate(self, reason: str, status: int) -> None:
+        """Stop now, from any thread: between requests, :meth:`serve` returns within ``poll_ms``;
+        in the middle of an evaluation (which may be long) the process exits at once with
+        ``status``, since nobody is left to wait for the answer."""
+        self._stop.set()
+        if self._busy:
+            log.warning("%s during a request; exiting at once (status %d)", reason, status)
+            for handler in logging.getLogger().handlers:
+                try:
+                    handler.flush()
+                except Exception:  # pragma: no cover - best effort
+                    pass
+            os._exit(status)
+        log.info("%s; stopping", reason)
 
     def close(self) -> None:
         """Close the socket (pending replies get up to 2 s to leave) and our context."""
@@ -138,14 +170,31 @@ class OracleServer:
         while not self._stop.is_set():
             if not poller.poll(self.poll_ms):
                 continue
-            frames = self.socket.recv_multipart(copy=False)
-            reply, shutdown = self.handle(frames)
-            self.socket.send_multipart(reply, copy=False)
+            self._busy = True
+            try:
+                frames = self.socket.recv_multipart(copy=False)
+                if self._stop.is_set():
+                    break  # terminate() came in between: do not start a request
+                reply, shutdown = self.handle(frames)
+                del frames
+                self._send(reply)
+            finally:
+                self._busy = False
             if shutdown:
                 log.info("shutdown requested; exiting")
                 return "shutdown"
         log.info("stopped")
         return "stopped"
+
+    def _send(self, reply: List[bytes]) -> None:
+        """Send a reply; if that fails (out of memory), a short error instead, so that the REP
+        socket stays in step."""
+        assert self.socket is not None
+        try:
+            self.socket.send_multipart(reply, copy=False)
+        except (zmq.ZMQError, MemoryError) as exc:
+            log.error("cannot send the reply: %s", exc)
+            self.socket.send_multipart(encode_error(EVAL_FAILED, f"cannot send the reply: {exc}"))
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -158,18 +207,19 @@ class OracleServer:
             request = decode_request(frames, self.limits)
             rid, op = request.id, request.op
             if op == "hello":
-                reply = encode_reply(rid, {
-                    "server": SERVER_NAME,
-                    "versions": versions(),
-                    "specs": spec_ids(),
-                    "limits": self.limits.as_json(),
-                })
-                return reply, False
+                if self._hello_fields is None:
+                    self._hello_fields = _dumps({
+                        "server": SERVER_NAME,
+                        "versions": versions(),
+                        "specs": spec_ids(),
+                        "limits": self.limits.as_json(),
+                    })
+                return encode_cached_reply(rid, self._hello_fields), False
             if op == "shutdown":
                 return encode_reply(rid), True
             if op == "time":
-                return encode_reply(rid, {"timings": time_request(request)}), False
-            results = evaluate(request)
+                return encode_reply(rid, {"timings": time_request(request, self.limits)}), False
+            results = evaluate(request, self.limits)
             reply = encode_reply(rid, None, results)
             log.debug("eval %s id=%s: %d tensors in %.1f ms", request.spec, rid, len(results),
                       1e3 * (time.perf_counter() - started))

@@ -1,4 +1,4 @@
-import { formatRatio } from './report.js';
+import { formatRatio, verdict } from './report.js';
 import type { SpecReport } from './run.js';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -13,7 +13,7 @@ export function renderHtml(rows: SpecReport[], meta: { title: string; reference:
   const failed = rows.filter((r) => !r.pass).length;
   const table = rows
     .map(
-      (r) => `<tr class="${r.pass ? 'pass' : 'fail'}"><td><code>${escape(r.spec)}</code></td><td>${escape(r.backend)}</td><td>${r.invariants.filter((i) => i.pass).length}/${r.invariants.length}</td><td>${r.invariants.reduce((a, i) => a + i.runs, 0)}</td><td>${r.errors.filter((e) => e.pass).length}/${r.errors.length}</td><td>${r.crossCheck?.cases ?? '—'}</td><td>${escape(formatRatio(r.crossCheck?.worst))}</td><td>${r.pass ? 'pass' : 'FAIL'}</td></tr>`,
+      (r) => `<tr class="${r.pass ? 'pass' : 'fail'}"><td><code>${escape(r.spec)}</code></td><td>${escape(r.backend)}</td><td>${r.invariants.filter((i) => i.pass).length}/${r.invariants.length}</td><td>${r.invariants.reduce((a, i) => a + i.runs, 0)}</td><td>${r.errors.filter((e) => e.pass).length}/${r.errors.length}</td><td>${r.crossCheck?.cases ?? '—'}</td><td>${escape(formatRatio(r.crossCheck?.worst))}</td><td>${verdict(r)}</td></tr>`,
     )
     .join('\n');
   // Chart: log10(worst/tol) from 1e-6 to 1e2, one bar per row.

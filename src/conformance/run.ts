@@ -14,6 +14,11 @@ export interface SpecReport {
   /** Tensors left behind by the whole row (must be 0). */
   leaked: number;
   pass: boolean;
+  /**
+   * Set when the reference could not be asked (oracle unreachable, hung, or not restartable):
+   * the verdict is ERROR, not FAIL, since nothing was compared.
+   */
+  error?: string;
   /** Human-readable reasons, one per failure. */
   problems: string[];
   seconds: number;
@@ -32,6 +37,31 @@ export interface ConformOptions {
   cases?: number;
   /** Called after every unit of work, for progress display. */
   onProgress?: (done: number, total: number, what: string) => void;
+  /**
+   * Specs in a row whose reference could not be reached before the run is abandoned with a
+   * {@link ConformAbortedError} (default 3): a run that cannot make progress stops.
+   */
+  maxConsecutiveErrors?: number;
+}
+
+/** A run abandoned because its reference stopped answering; `rows` holds what was done. */
+export class ConformAbortedError extends Error {
+  override readonly name = 'ConformAbortedError';
+  constructor(
+    message: string,
+    readonly rows: SpecReport[],
+  ) {
+    super(message);
+  }
+}
+
+/** Codes of failures to reach a reference, as opposed to answers that disagree. */
+const UNREACHABLE = new Set(['TIMEOUT', 'SPAWN_FAILED', 'SERVER_EXITED', 'CLOSED', 'BAD_REPLY', 'PROTOCOL_MISMATCH']);
+
+/** Whether an error means the reference could not be asked (ERROR), not that it disagreed. */
+export function isUnreachable(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown };
+  return (e?.name === 'OracleClientError' && UNREACHABLE.has(String(e.code))) || e?.name === 'OraclePythonError';
 }
 
 /** Runs invariants, error inputs and the cross-check of each spec on each backend. */
@@ -41,6 +71,8 @@ export async function conform(specs: Spec[], options: ConformOptions): Promise<S
   const total = options.backends.length * specs.reduce((a, s) => a + perSpec(s), 0);
   let done = 0;
   const tick = (what: string) => options.onProgress?.(++done, total, what);
+  const maxErrors = options.maxConsecutiveErrors ?? 3;
+  let consecutiveErrors = 0;
   for (const backend of options.backends) {
     await useBackend(backend);
     for (const spec of specs) {
@@ -58,6 +90,7 @@ export async function conform(specs: Spec[], options: ConformOptions): Promise<S
       for (const e of errors) if (!e.pass) problems.push(e.message);
       tick(`${backend} ${spec.id}: error inputs`);
       let cc: CrossCheckResult | undefined;
+      let error: string | undefined;
       if (options.reference) {
         try {
           const prepared = options.preparedFor ? options.preparedFor(spec) : undefined;
@@ -65,14 +98,25 @@ export async function conform(specs: Spec[], options: ConformOptions): Promise<S
           cc = await crossCheck(spec, options.reference, { cases: options.cases, seed: options.seed, ...(prepared ? { prepared } : {}) });
           for (const f of cc.failures.slice(0, 3)) problems.push(describeFailure(spec.id, f));
           if (cc.failures.length > 3) problems.push(`… and ${cc.failures.length - 3} more failing case(s)`);
+          consecutiveErrors = 0;
         } catch (err) {
           problems.push(`cross-check could not run: ${(err as Error).message}`);
+          if (isUnreachable(err)) {
+            error = (err as Error).message;
+            consecutiveErrors++;
+          }
         }
         tick(`${backend} ${spec.id}: cross-check`);
       }
       const leaked = tf.memory().numTensors - before;
       if (leaked !== 0) problems.push(`${leaked} tensor(s) left behind`);
-      rows.push({ spec: spec.id, backend, invariants, errors, crossCheck: cc, leaked, pass: problems.length === 0, problems, seconds: (performance.now() - started) / 1000 });
+      rows.push({ spec: spec.id, backend, invariants, errors, crossCheck: cc, leaked, pass: problems.length === 0, problems, seconds: (performance.now() - started) / 1000, ...(error !== undefined ? { error } : {}) });
+      if (maxErrors > 0 && consecutiveErrors >= maxErrors) {
+        throw new ConformAbortedError(
+          `the reference could not be reached for ${consecutiveErrors} specs in a row (the last: ${spec.id}); abandoning the run rather than waiting on it for every remaining spec. Last error: ${error}`,
+          rows,
+        );
+      }
     }
   }
   return rows;

@@ -4,6 +4,7 @@ import type { FixtureReference } from '../fixtures/reference.js';
 import type { OracleClient } from '../oracle/client.js';
 import { compareArrays, type ArrayComparison } from './compare.js';
 import { caseScales, kindOf, requestOf, toEvalRequest, type CaseOutcome, type CrossCheckResult } from './crosscheck.js';
+import { isUnreachable } from './run.js';
 
 /**
  * Conformance of another implementation: any server speaking the oracle protocol is sent every
@@ -30,7 +31,13 @@ export async function checkTarget(specs: Spec[], target: OracleClient, fixtures:
   const hello = await target.hello();
   const results: TargetResult[] = [];
   let done = 0;
+  let unreachable = 0;
   for (const spec of specs) {
+    if (unreachable >= 3) {
+      // A target that stopped answering: do not wait out every remaining spec's timeouts.
+      results.push({ spec: spec.id, implemented: true, error: `not run: the target did not answer for ${unreachable} specs in a row` });
+      continue;
+    }
     onProgress?.(++done, specs.length, spec.id);
     if (!hello.specs.includes(spec.id)) {
       results.push({ spec: spec.id, implemented: false });
@@ -80,8 +87,10 @@ export async function checkTarget(specs: Spec[], target: OracleClient, fixtures:
       }
       cc.pass = cc.failures.length === 0;
       results.push({ spec: spec.id, implemented: true, crossCheck: cc });
+      unreachable = 0;
     } catch (err) {
       results.push({ spec: spec.id, implemented: true, error: (err as Error).message });
+      if (isUnreachable(err)) unreachable++;
     }
   }
   return results;

@@ -15,6 +15,9 @@
  */
 import { spawn as spawnProcess, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Request } from "zeromq";
 
@@ -90,6 +93,11 @@ export interface SpawnOptions extends OracleClientOptions {
   startupTimeoutMs?: number;
   /** Extra environment variables for the server. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * How the client reaches the server it starts: `ipc` (a Unix socket in the temporary folder,
+   * reachable only on this machine; the default where available) or `tcp` (a free loopback port).
+   */
+  transport?: "ipc" | "tcp";
 }
 
 /** The reply to `hello`. */
@@ -204,6 +212,8 @@ const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
 const STDERR_TAIL_BYTES = 16_384;
 const KILL_GRACE_MS = 2_000;
 const READY_LINE = /^GANREF_ORACLE READY (\S+)\s*$/;
+/** Unix sockets where the platform has them (a shorter path through the kernel than TCP). */
+const DEFAULT_TRANSPORT: "ipc" | "tcp" = process.platform === "win32" ? "tcp" : "ipc";
 
 /** Clients not yet closed, so that process exit can release their sockets and children. */
 const liveClients = new Set<OracleClient>();
@@ -242,6 +252,7 @@ export class OracleClient {
   private counter = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private closedValue = false;
+  private replacedValue = 0;
   /** Set while a request waits, so that the child's death can cut the wait short. */
   private inFlight: { abort: (reason: string) => void } | null = null;
 
@@ -455,6 +466,9 @@ export class OracleClient {
       if (outcome.kind === "reply") return outcome.message;
       problems.push(`attempt ${attempt}: ${outcome.reason}`);
       this.assertOpen();
+      // A server of ours that let the deadline pass is hung (stopped, or stuck in a computation):
+      // it is replaced before the next attempt rather than asked again.
+      if (outcome.timedOut) await this.replaceHungServer(`no reply within ${this.timeoutMs} ms`);
     }
     throw new OracleClientError(
       "TIMEOUT",
@@ -469,7 +483,7 @@ export class OracleClient {
   private async exchange(
     frames: Buffer[],
     id: string,
-  ): Promise<{ kind: "reply"; message: DecodedMessage } | { kind: "lost"; reason: string }> {
+  ): Promise<{ kind: "reply"; message: DecodedMessage } | { kind: "lost"; reason: string; timedOut?: boolean }> {
     const socket = this.openSocket();
     const deadline = Date.now() + this.timeoutMs;
     const state: { aborted: string | null } = { aborted: null };
@@ -508,7 +522,7 @@ export class OracleClient {
       this.dropSocket();
       if (this.closedValue) throw new OracleClientError("CLOSED", "the oracle client was closed");
       if (state.aborted !== null) return { kind: "lost", reason: state.aborted };
-      if ((err as { code?: unknown }).code === "EAGAIN") return { kind: "lost", reason: `timed out after ${this.timeoutMs} ms` };
+      if ((err as { code?: unknown }).code === "EAGAIN") return { kind: "lost", reason: `timed out after ${this.timeoutMs} ms`, timedOut: true };
       throw err;
     } finally {
       this.inFlight = null;
@@ -534,11 +548,36 @@ export class OracleClient {
     if (this.closedValue) throw new OracleClientError("CLOSED", "the oracle client was closed");
   }
 
-  /** Restarts a spawned server that has died. */
+  /** Kills a spawned server that does not answer (the next attempt starts a new one). */
+  private async replaceHungServer(why: string): Promise<void> {
+    const server = this.server;
+    if (!this.spawnOptions || !server || server.hasExited()) return;
+    this.replacedValue++;
+    process.emitWarning(`ganref oracle: the server (pid ${server.child.pid}) is hung (${why}); starting a new one`, { code: "GANREF_ORACLE_HUNG" });
+    server.child.kill("SIGKILL");
+    await waitForExit(server, KILL_GRACE_MS);
+  }
+
+  /** How many hung servers this client has replaced. */
+  get replaced(): number {
+    return this.replacedValue;
+  }
+
+  /** Restarts a spawned server that has died (one further try if the restart fails). */
   private async ensureServer(): Promise<void> {
     if (!this.spawnOptions || (this.server && !this.server.hasExited())) return;
     this.dropSocket();
-    const server = await startServer(this.spawnOptions);
+    let server: ServerProcess;
+    try {
+      server = await startServer(this.spawnOptions);
+    } catch (first) {
+      this.assertOpen();
+      try {
+        server = await startServer(this.spawnOptions);
+      } catch (second) {
+        throw new OracleClientError("SPAWN_FAILED", `the oracle server died and could not be restarted (2 tries): ${(second as Error).message}`, { cause: first });
+      }
+    }
     if (this.closedValue) {
       server.child.kill("SIGKILL");
       this.assertOpen();
@@ -566,7 +605,10 @@ function startServer(options: SpawnOptions): Promise<ServerProcess> {
   const startupTimeoutMs = positiveInt(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS, "startupTimeoutMs");
   // --exit-with-parent: the server stops when its stdin pipe closes, so it dies with this process
   // even when this process is killed by a signal and no exit hook runs.
-  const args = ["-m", "ganref_oracle", "--bind", "tcp://127.0.0.1:0", "--exit-with-parent", ...(options.serverArgs ?? [])];
+  const transport = options.transport ?? DEFAULT_TRANSPORT;
+  const socketPath = transport === "ipc" ? join(tmpdir(), `ganref-oracle-${process.pid}-${randomBytes(6).toString("hex")}.sock`) : null;
+  const bind = socketPath ? `ipc://${socketPath}` : "tcp://127.0.0.1:0";
+  const args = ["-m", "ganref_oracle", "--bind", bind, "--exit-with-parent", ...(options.serverArgs ?? [])];
   const basePath = options.env?.PYTHONPATH ?? process.env.PYTHONPATH;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -584,6 +626,8 @@ function startServer(options: SpawnOptions): Promise<ServerProcess> {
     let settled = false;
     const exited = new Promise<void>((done) => {
       child.once("exit", (code, signal) => {
+        // A server killed by a signal leaves its socket file behind.
+        if (socketPath) rmSync(socketPath, { force: true });
         exitedFlag = true;
         status = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         done();

@@ -191,6 +191,9 @@ def wasserstein_1d(x: Inputs, params: Mapping[str, Any]) -> Dict[str, torch.Tens
     n, m = xs.shape[0], ys.shape[0]
     if n == 0 or m == 0:
         raise InputError(f"{spec}: x and y need at least one sample each, got n = {n}, m = {m}")
+    for name, t in (("x", xs), ("y", ys)):
+        if not bool(torch.isfinite(t).all()):
+            raise InputError(f"{spec}: {name} must be finite (PROTOCOL.md), got a NaN or an infinity")
     z, _ = torch.sort(torch.cat([xs, ys]))
     zd = z.detach()[:-1]
     with torch.no_grad():

@@ -212,6 +212,8 @@ def pulling_away(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, A
     if n < 2:
         raise InputError(f"{spec}: representations need N >= 2 rows, got shape {list(s.shape)}")
     rows = s.flatten(start_dim=1)
+    if rows.shape[1] == 0:
+        raise InputError(f"{spec}: representations need at least one feature, got shape {list(s.shape)}")
     # Rows rescaled by a constant (detached) factor, so squares stay in range; the term is scale-free.
     peak = _abs(rows).amax(dim=1, keepdim=True).detach()
     rows = rows / torch.where(peak > 0, peak, torch.ones_like(peak))

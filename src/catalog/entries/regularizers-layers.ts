@@ -247,7 +247,7 @@ export const spectralNorm: Spec = {
     u: { kind: 'network-weights', doc: 'the persistent left singular vector estimate ũ, [out]' },
   },
   params: {
-    iterations: { doc: 'power iterations per call, an integer ≥ 1', default: 1 },
+    iterations: { doc: 'power iterations per call, an integer ≥ 1 (the oracle takes at most 1000)', default: 1 },
     outAxis: { doc: "'first' (PyTorch layout) or 'last' (TF.js layout): the axis of output units", default: 'first', choices: ['first', 'last'] },
   },
   outputs: ['normalized', 'sigma', 'u'],
