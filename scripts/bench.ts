@@ -22,7 +22,8 @@
  *                 [--no-all-cores] [--no-transport] [--json FILE]
  *
  * `--spec` takes globs (`*`) separated by commas; `--no-transport` skips the round-trip and
- * transport measurements.
+ * transport measurements. `--smoke` shrinks every benchmark case (batch 16, widths 32, images
+ * 3×8×8) to check quickly that everything runs and agrees; its timings mean nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -34,6 +35,7 @@ import { registerGradients } from '../src/autodiff/index.js';
 import { availableBackends, useBackend, type BackendName } from '../src/backend.js';
 import { countFlops } from '../src/bench/flops.js';
 import { configure } from '../src/validate.js';
+import { BENCH } from '../src/catalog/bench.js';
 import { selectSpecs } from '../src/catalog/index.js';
 import type { Case, NDArray, Spec } from '../src/catalog/types.js';
 import { evaluateTensors, wrtOf, type LocalResult } from '../src/conformance/evaluate.js';
@@ -51,10 +53,12 @@ const { values: opts } = parseArgs({
     'no-variants': { type: 'boolean', default: false },
     'no-all-cores': { type: 'boolean', default: false },
     'no-transport': { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
     json: { type: 'string', default: 'reports/bench.json' },
   },
 });
 const minTime = Number(opts['min-time']);
+if (opts.smoke) Object.assign(BENCH, { batch: 16, features: 32, categories: 32, hidden: 32, image: [3, 8, 8] });
 
 tf.env().set('IS_TEST', true);
 registerGradients();
