@@ -13,6 +13,7 @@ import {
   isOurs,
   registerGradients,
 } from '../src/autodiff/index.js';
+import { installWasmKernels, uninstallWasmKernels } from '../src/backends/wasm-kernels.js';
 
 type T = tf.Tensor;
 
@@ -165,7 +166,8 @@ const cases: Case[] = [
   ),
 ];
 
-const BACKENDS = ['cpu', 'wasm'] as const;
+/** 'wasm+kernels': the wasm backend with ganref's wasm kernels (src/backends/wasm-kernels.ts) installed. */
+const BACKENDS = ['cpu', 'wasm', 'wasm+kernels'] as const;
 
 /** Kernels run by `fn`, recorded by wrapping the engine's runKernel for the duration (test only). */
 function kernelsRun(fn: () => void): string[] {
@@ -212,12 +214,17 @@ describe('autodiff registry', () => {
   });
 });
 
-for (const backend of BACKENDS) {
-  describe(`autodiff on ${backend}`, () => {
+for (const variant of BACKENDS) {
+  const backend = variant === 'wasm+kernels' ? 'wasm' : variant;
+  describe(`autodiff on ${variant}`, () => {
     beforeAll(async () => {
       expect(await tf.setBackend(backend)).toBe(true);
       await tf.ready();
+      if (variant === 'wasm+kernels') installWasmKernels();
       registerGradients();
+    });
+    afterAll(() => {
+      if (variant === 'wasm+kernels') uninstallWasmKernels();
     });
 
     it('records the covered kernels this backend lacks', () => {
@@ -226,13 +233,15 @@ for (const backend of BACKENDS) {
       // first); listed here so a change in the backends shows up.
       // BroadcastTo: no backend has the kernel (tf.broadcastTo runs Tile); its config is kept for
       // backends that do (tfjs-node). Conv2DBackpropFilter: wasm lacks it, so ganref computes the
-      // filter gradient from input windows there (see gradients/conv.ts).
+      // filter gradient from input windows there (see gradients/conv.ts), unless ganref's wasm
+      // kernels are installed (useBackend('wasm') does).
       const expected: Record<string, string[]> = {
         cpu: ['BroadcastTo', 'LogicalXor'],
         wasm: ['BroadcastTo', 'Conv2DBackpropFilter'],
+        'wasm+kernels': ['BroadcastTo'],
       };
-      console.log(`[autodiff] covered kernels missing on ${backend}: ${missing.join(', ') || '(none)'}`);
-      expect(missing).toEqual(expected[backend]);
+      console.log(`[autodiff] covered kernels missing on ${variant}: ${missing.join(', ') || '(none)'}`);
+      expect(missing).toEqual(expected[variant]);
     });
 
     for (const c of cases) {

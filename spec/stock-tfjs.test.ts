@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { COVERED_KERNELS, ensureGradients, isOurs, registerGradients } from '../src/autodiff/index.js';
 import { checkConvnet, convForward, type Convnet } from '../src/nets/conv.js';
 import { checkMlp, forward as mlpForward, type Activation, type Mlp } from '../src/nets/mlp.js';
+import { installWasmKernels, uninstallWasmKernels } from '../src/backends/wasm-kernels.js';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
 /**
@@ -266,6 +267,12 @@ afterAll(() => {
 describe.each(TEST_BACKENDS)('stock TF.js gradients on %s', (backend) => {
   beforeAll(async () => {
     expect(await useBackend(backend)).toBe(backend);
+    // Stock TF.js as a user has it: without the wasm kernels ganref's useBackend('wasm') adds
+    // (with them, wasm gains Conv2DBackpropFilter and stock's conv gradients run as on cpu).
+    if (backend === 'wasm') uninstallWasmKernels();
+  });
+  afterAll(() => {
+    if (backend === 'wasm') installWasmKernels();
   });
 
   test('the stock bundle registered its own configs for the critic kernels', () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { installWasmKernels } from './backends/wasm-kernels.js';
 import { InvalidParameterError } from './errors.js';
 
 /**
@@ -58,5 +59,8 @@ export async function useBackend(name?: string): Promise<BackendName> {
     if (!ok) throw new InvalidParameterError('backend', 'backend', `a backend that initialises`, `'${wanted}' failed to initialise`);
   }
   await tf.ready();
+  // ganref's faster wasm kernels (transposed matMuls through XNNPACK, conv backprop, a buffer-
+  // sharing Identity): registered when ganref activates wasm, never at import.
+  if (wanted === 'wasm') installWasmKernels();
   return tf.getBackend() as BackendName;
 }

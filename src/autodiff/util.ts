@@ -16,10 +16,12 @@ export const FLOAT = 'float32' as const;
  * Sums `g` over the axes along which an input of `shape` was broadcast to `g.shape`, then reshapes
  * it to `shape`. The adjoint of broadcasting. Always returns a new tensor object: the tape disposes
  * an accumulated gradient when it adds the next one, so a gradient function must never hand back
- * `dy` itself (it may be the gradient of another input too).
+ * `dy` itself (it may be the gradient of another input too). `fresh` says that `g` was created by
+ * the calling thunk itself (a matMul's result, say), so it can be returned as it is, without a
+ * clone (a buffer copy on backends whose Identity copies).
  */
-export function reduceToShape(g: tf.Tensor, shape: number[]): tf.Tensor {
-  if (tf.util.arraysEqual(g.shape, shape)) return tf.clone(g);
+export function reduceToShape(g: tf.Tensor, shape: number[], fresh = false): tf.Tensor {
+  if (tf.util.arraysEqual(g.shape, shape)) return fresh ? g : tf.clone(g);
   const axes = tf.broadcast_util.getReductionAxes(shape, g.shape);
   const summed = axes.length > 0 ? tf.sum(g, axes) : g;
   return tf.reshape(summed, shape);

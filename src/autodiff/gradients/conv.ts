@@ -39,7 +39,9 @@ function inputGrad(xShape: number[], dy: T, filter: T, strides: unknown, pad: Pa
 
 /**
  * dW for y = conv2d(x, W). Uses the Conv2DBackpropFilter kernel where the backend has one; the
- * wasm backend has none, so there it is computed from the input windows (as the pools do):
+ * wasm backend has none of its own (ganref's `useBackend('wasm')` adds one, src/backends/wasm-kernels.ts;
+ * with `tf.setBackend('wasm')` alone there is none), so there it is computed from the input windows
+ * (as the pools do):
  *   dW[a, b, :, :] = window_ab(x_padded)ᵀ · dy,   window_ab = x_padded[n, i·s + a, j·s + b, :],
  * flattened over (n, i, j): slices, reshapes and matMuls only, all differentiable.
  */
@@ -72,18 +74,25 @@ function poolInfo(x: T, attrs: tf.NamedAttrMap) {
 /**
  * The windows of a pool: `windows(xp)[a·fw + b]` is xp[:, i·sh + a, j·sw + b, :] over outputs (i, j),
  * for xp the input padded by the pool's padding (plus slack so every window slice is in range).
- * Built with slice/reshape only, so it is differentiable to any order.
+ * Built with slice/reshape only, so it is differentiable to any order. Every slice has rank ≤ 4
+ * (the wasm backend slices ranks 1–4 natively and anything higher in generic JavaScript, which
+ * was nearly all of a conv critic's time there): rows are picked from xp viewed as
+ * [n·oh, sh, wp, c], then columns from the result viewed as [n·oh, ow, sw, c].
  */
 function windows(xp: T, info: tf.backend_util.Conv2DInfo): T[] {
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
-  const [n, , , c] = xp.shape;
+  const [n, , wp, c] = xp.shape as number[];
   const out: T[] = [];
   for (let a = 0; a < fh; a++) {
+    // rows a, a + sh, …, a + (oh − 1)·sh: [n, oh·sh, wp, c] → [n·oh, sh, wp, c] → row 0 of each group.
+    const band = tf.slice(xp, [0, a, 0, 0], [n!, oh * sh, wp!, c!]);
+    const rowsOf = sh > 1 ? tf.slice(tf.reshape(band, [n! * oh, sh, wp!, c!]), [0, 0, 0, 0], [n! * oh, 1, wp!, c!]) : band;
+    const rows = tf.reshape(rowsOf, [n! * oh, wp!, c!]);
     for (let b = 0; b < fw; b++) {
-      const s = tf.slice(xp, [0, a, b, 0], [n, oh * sh, ow * sw, c]);
-      const r = tf.reshape(s, [n, oh, sh, ow, sw, c]);
-      const t = tf.slice(r, [0, 0, 0, 0, 0, 0], [n, oh, 1, ow, 1, c]);
-      out.push(tf.reshape(t, [n, oh, ow, c]));
+      // columns b, b + sw, …: [n·oh, ow·sw, c] → [n·oh, ow, sw, c] → column 0 of each group.
+      const cols = tf.slice(rows, [0, b, 0], [n! * oh, ow * sw, c!]);
+      const picked = sw > 1 ? tf.slice(tf.reshape(cols, [n! * oh, ow, sw, c!]), [0, 0, 0, 0], [n! * oh, ow, 1, c!]) : cols;
+      out.push(tf.reshape(picked, [n!, oh, ow, c!]));
     }
   }
   return out;
@@ -121,15 +130,12 @@ function windowsAdjoint(parts: T[], paddedShape: number[], info: tf.backend_util
   let k = 0;
   for (let a = 0; a < fh; a++) {
     for (let b = 0; b < fw; b++) {
-      const g = tf.reshape(parts[k++], [n, oh, 1, ow, 1, c]);
-      const spread = tf.pad(g, [
-        [0, 0],
-        [0, 0],
-        [0, sh - 1],
-        [0, 0],
-        [0, sw - 1],
-        [0, 0],
-      ]);
+      // Zeros between the window's elements, one axis at a time (pads of rank ≤ 4): columns as
+      // [n·oh, ow, sw, c], then rows as [n·oh, sh, ow·sw·c].
+      const g = tf.reshape(parts[k++], [n * oh, ow, 1, c]);
+      const cols = sw > 1 ? tf.pad(g, [[0, 0], [0, 0], [0, sw - 1], [0, 0]]) : g;
+      const r = tf.reshape(cols, [n * oh, 1, ow * sw * c]);
+      const spread = sh > 1 ? tf.pad(r, [[0, 0], [0, sh - 1], [0, 0]]) : r;
       const flat = tf.reshape(spread, [n, oh * sh, ow * sw, c]);
       const placed = tf.pad(flat, [
         [0, 0],
@@ -156,17 +162,23 @@ function fusedConvGrad(): GradConfig {
       const pad = attrs.pad as Pad;
       const rounding = attrs.dimRoundingMode as Rounding;
       const alpha = (attrs.leakyreluAlpha as number | undefined) ?? 0.2;
-      const parts = () => {
+      // dL/dz is needed by every input's gradient: computed once, when the gradient function runs
+      // (inside the engine's backward-pass scope, which disposes it), not in each thunk.
+      let dz: T;
+      let dPrelu: T | undefined;
+      if ((act ?? 'linear') === 'linear') {
+        dz = dy as T;
+      } else {
         let z: T = run('Conv2D', { x, filter }, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: rounding });
         if (bias != null) z = tf.add(z, bias);
-        return activationVjp(z, dy as T, act, prelu, alpha);
-      };
+        ({ dz, dPrelu } = activationVjp(z, dy as T, act, prelu, alpha));
+      }
       const out: Record<string, () => T> = {
-        x: () => inputGrad(x.shape, parts().dz, filter, strides, pad, rounding),
-        filter: () => filterGrad(x, parts().dz, filter.shape, strides, pad, rounding),
+        x: () => inputGrad(x.shape, dz, filter, strides, pad, rounding),
+        filter: () => filterGrad(x, dz, filter.shape, strides, pad, rounding),
       };
-      if (bias != null) out.bias = () => reduceToShape(parts().dz, bias.shape);
-      if (prelu != null) out.preluActivationWeights = () => reduceToShape(parts().dPrelu as T, prelu.shape);
+      if (bias != null) out.bias = () => reduceToShape(dz, bias.shape);
+      if (prelu != null) out.preluActivationWeights = () => reduceToShape(dPrelu as T, prelu.shape);
       return out;
     },
   };

@@ -14,23 +14,27 @@ import { type GradConfig, optionalInputs, reduceToShape } from '../util.js';
 
 type T = tf.Tensor;
 
-function matMulGrads(a: T, b: T, dc: T, transposeA: boolean, transposeB: boolean): { da: T; db: T } {
+/**
+ * dA alone (one matMul): a gradient thunk computes only the product its input needs, so every
+ * backward matMul runs once (computing both in each thunk ran each product twice).
+ */
+function matMulGradA(a: T, b: T, dc: T, transposeA: boolean, transposeB: boolean): T {
   let da: T;
+  if (!transposeA && !transposeB) da = tf.matMul(dc, b, false, true);
+  else if (!transposeA && transposeB) da = tf.matMul(dc, b, false, false);
+  else if (transposeA && !transposeB) da = tf.matMul(b, dc, false, true);
+  else da = tf.matMul(b, dc, true, true);
+  return reduceToShape(da, a.shape, true);
+}
+
+/** dB alone (one matMul); see `matMulGradA`. */
+function matMulGradB(a: T, b: T, dc: T, transposeA: boolean, transposeB: boolean): T {
   let db: T;
-  if (!transposeA && !transposeB) {
-    da = tf.matMul(dc, b, false, true);
-    db = tf.matMul(a, dc, true, false);
-  } else if (!transposeA && transposeB) {
-    da = tf.matMul(dc, b, false, false);
-    db = tf.matMul(dc, a, true, false);
-  } else if (transposeA && !transposeB) {
-    da = tf.matMul(b, dc, false, true);
-    db = tf.matMul(a, dc, false, false);
-  } else {
-    da = tf.matMul(b, dc, true, true);
-    db = tf.matMul(dc, a, true, true);
-  }
-  return { da: reduceToShape(da, a.shape), db: reduceToShape(db, b.shape) };
+  if (!transposeA && !transposeB) db = tf.matMul(a, dc, true, false);
+  else if (!transposeA && transposeB) db = tf.matMul(dc, a, true, false);
+  else if (transposeA && !transposeB) db = tf.matMul(a, dc, false, false);
+  else db = tf.matMul(dc, a, true, true);
+  return reduceToShape(db, b.shape, true);
 }
 
 export const matMulGradients: GradConfig[] = [
@@ -42,8 +46,8 @@ export const matMulGradients: GradConfig[] = [
       const tA = Boolean(attrs.transposeA);
       const tB = Boolean(attrs.transposeB);
       return {
-        a: () => matMulGrads(a, b, dy as T, tA, tB).da,
-        b: () => matMulGrads(a, b, dy as T, tA, tB).db,
+        a: () => matMulGradA(a, b, dy as T, tA, tB),
+        b: () => matMulGradB(a, b, dy as T, tA, tB),
       };
     },
   },
@@ -54,6 +58,10 @@ export const matMulGradients: GradConfig[] = [
      * at it, never at the saved output. TF.js's `tf.fused.matMul` only reaches this kernel with a
      * recorded tape when called through `runKernel` (see `fusedDense` in `../ops.ts`); its own
      * op falls back to unfused ops under a gradient, except for the linear activation.
+     *
+     * dL/dz is needed by every input's gradient, so it is computed once, when the gradient
+     * function runs (not in each thunk): the engine runs this inside its backward-pass scope,
+     * which disposes it at the end of the pass. Each thunk then adds only its own product.
      */
     kernelName: '_FusedMatMul',
     inputsToSave: optionalInputs('a', 'b', 'bias', 'preluActivationWeights'),
@@ -63,18 +71,21 @@ export const matMulGradients: GradConfig[] = [
       const act = attrs.activation as FusedActivation;
       const [a, b, bias, prelu] = splitOptional(saved, act);
       const alpha = (attrs.leakyreluAlpha as number | undefined) ?? 0.2;
-      const parts = () => {
+      let dz: T;
+      let dPrelu: T | undefined;
+      if ((act ?? 'linear') === 'linear') {
+        dz = dy as T;
+      } else {
         let z = tf.matMul(a, b, tA, tB);
         if (bias != null) z = tf.add(z, bias);
-        const { dz, dPrelu } = activationVjp(z, tf.reshape(dy as T, z.shape), act, prelu, alpha);
-        return { dz, dPrelu };
-      };
+        ({ dz, dPrelu } = activationVjp(z, tf.reshape(dy as T, z.shape), act, prelu, alpha));
+      }
       const out: Record<string, () => T> = {
-        a: () => matMulGrads(a, b, parts().dz, tA, tB).da,
-        b: () => matMulGrads(a, b, parts().dz, tA, tB).db,
+        a: () => matMulGradA(a, b, dz, tA, tB),
+        b: () => matMulGradB(a, b, dz, tA, tB),
       };
-      if (bias != null) out.bias = () => reduceToShape(parts().dz, bias.shape);
-      if (prelu != null) out.preluActivationWeights = () => reduceToShape(parts().dPrelu as T, prelu.shape);
+      if (bias != null) out.bias = () => reduceToShape(dz, bias.shape);
+      if (prelu != null) out.preluActivationWeights = () => reduceToShape(dPrelu as T, prelu.shape);
       return out;
     },
   },
