@@ -4,7 +4,7 @@
  * For every catalog spec with a benchmark case: the value with its gradients wrt every input (for
  * a penalty, its gradients wrt the critic's weights, which is double backprop) on each TF.js
  * backend; the same work in stock TF.js (plain `tf.*` ops and TF.js's own gradient configs,
- * scripts/stock-tfjs.ts) wherever stock TF.js is right, interleaved with ganref's runs; and the
+ * scripts/stock-tfjs.ts; on wasm without the kernels ganref installs) wherever stock TF.js is right, interleaved with ganref's runs; and the
  * same work in the oracle (torch CPU, timed inside the oracle so transport is excluded), once
  * pinned to one thread (torch.set_num_threads(1) and OPENBLAS_NUM_THREADS = MKL_NUM_THREADS =
  * OMP_NUM_THREADS = 1 in the oracle's environment: set_num_threads does not limit OpenBLAS's own
@@ -33,6 +33,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registerGradients } from '../src/autodiff/index.js';
 import { availableBackends, useBackend, type BackendName } from '../src/backend.js';
+import { installWasmKernels, uninstallWasmKernels } from '../src/backends/wasm-kernels.js';
 import { countFlops } from '../src/bench/flops.js';
 import { configure } from '../src/validate.js';
 import { BENCH } from '../src/catalog/bench.js';
@@ -190,7 +191,18 @@ async function main() {
   const oracle = await OracleClient.spawn({ serverArgs: ['--threads', '1'], env: blasThreadEnv(1) });
   const oracleAll = opts['no-all-cores'] ? null : await OracleClient.spawn({ serverArgs: ['--threads', String(m.cores)], env: blasThreadEnv(m.cores) });
   const hello = await oracle.hello();
-  const modes: GradientModes = await loadStockGradients();
+  const gradientModes: GradientModes = await loadStockGradients();
+  // Stock TF.js means stock kernels too: on wasm, without the kernels useBackend('wasm') installs.
+  const modes: GradientModes = {
+    stock: () => {
+      gradientModes.stock();
+      if (tf.getBackend() === 'wasm') uninstallWasmKernels();
+    },
+    ganref: () => {
+      gradientModes.ganref();
+      if (tf.getBackend() === 'wasm') installWasmKernels();
+    },
+  };
   await useBackend(backends[0]);
   const tensorsBefore = tf.memory().numTensors;
   const rows: SpecRow[] = [];
