@@ -3,14 +3,27 @@
  *
  * For every catalog spec with a benchmark case: the value with its gradients wrt every input (for
  * a penalty, its gradients wrt the critic's weights, which is double backprop) on each TF.js
- * backend, and the same work in the oracle (torch CPU, same thread count: 1, timed inside the
- * oracle so transport is excluded). Also: the oracle round trip of a tiny request, transport
+ * backend; the same work in stock TF.js (plain `tf.*` ops and TF.js's own gradient configs,
+ * scripts/stock-tfjs.ts; on wasm without the kernels ganref installs) wherever stock TF.js is right, interleaved with ganref's runs; and the
+ * same work in the oracle (torch CPU, timed inside the oracle so transport is excluded), once
+ * pinned to one thread (torch.set_num_threads(1) and OPENBLAS_NUM_THREADS = MKL_NUM_THREADS =
+ * OMP_NUM_THREADS = 1 in the oracle's environment: set_num_threads does not limit OpenBLAS's own
+ * pool) and once on all cores. It states which BLAS torch runs (src/oracle/blas.ts; provision
+ * OpenBLAS with `npm run oracle:provision`). MLP specs whose benchmark critic is leaky-relu (where
+ * stock TF.js's double backprop throws) also run with relu and softplus critics, with a stock
+ * column. Inputs are converted to tensors outside the timing on every side. Also: the oracle round trip of a tiny request, transport
  * throughput of 1, 16 and 64 MB tensors against an in-process copy, wall time and peak memory of
  * `npm test` and of the fixture-based conformance run, and tensors left behind. Each compute
- * benchmark states its FLOP count (from the kernels TF.js ran) and the share of one core's peak.
- * ganref runs as in a training loop, with `configure({ checkValues: false })`.
+ * benchmark states its FLOP count and kernel count (from the kernels TF.js ran) and the share of
+ * one core's peak. ganref runs as in a training loop, with `configure({ checkValues: false })`;
+ * where there is a stock column, it is also timed with value checks on (the default).
  *
- *   npm run bench [-- --spec GLOB] [--backend cpu,wasm] [--min-time S] [--no-suite] [--json FILE]
+ *   npm run bench [-- --spec GLOB] [--backend cpu,wasm] [--min-time S] [--no-suite] [--no-variants]
+ *                 [--no-all-cores] [--no-transport] [--json FILE]
+ *
+ * `--spec` takes globs (`*`) separated by commas; `--no-transport` skips the round-trip and
+ * transport measurements. `--smoke` shrinks every benchmark case (batch 16, widths 32, images
+ * 3×8×8) to check quickly that everything runs and agrees; its timings mean nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,12 +33,17 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registerGradients } from '../src/autodiff/index.js';
 import { availableBackends, useBackend, type BackendName } from '../src/backend.js';
+import { installWasmKernels, uninstallWasmKernels } from '../src/backends/wasm-kernels.js';
 import { countFlops } from '../src/bench/flops.js';
 import { configure } from '../src/validate.js';
+import { BENCH } from '../src/catalog/bench.js';
 import { selectSpecs } from '../src/catalog/index.js';
-import type { NDArray } from '../src/catalog/types.js';
-import { evaluateCase, wrtOf } from '../src/conformance/evaluate.js';
+import type { Case, NDArray, Spec } from '../src/catalog/types.js';
+import { evaluateTensors, wrtOf, type LocalResult } from '../src/conformance/evaluate.js';
 import { OracleClient } from '../src/oracle/client.js';
+import { blasThreadEnv, describeTorchBlas, formatBlas } from '../src/oracle/blas.js';
+import { requireOraclePython } from '../src/oracle/python.js';
+import { loadStockGradients, MLP_VARIANT_SPECS, stockEvaluate, type GradientModes } from './stock-tfjs.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -33,10 +51,15 @@ const { values: opts } = parseArgs({
     backend: { type: 'string' },
     'min-time': { type: 'string', default: '0.4' },
     'no-suite': { type: 'boolean', default: false },
+    'no-variants': { type: 'boolean', default: false },
+    'no-all-cores': { type: 'boolean', default: false },
+    'no-transport': { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
     json: { type: 'string', default: 'reports/bench.json' },
   },
 });
 const minTime = Number(opts['min-time']);
+if (opts.smoke) Object.assign(BENCH, { batch: 16, features: 32, categories: 32, hidden: 32, image: [3, 8, 8] });
 
 tf.env().set('IS_TEST', true);
 registerGradients();
@@ -58,17 +81,29 @@ function quantile(xs: number[], q: number): number {
  * that takes over a second a run gets one warm-up and 3 runs).
  */
 function measure(fn: () => void, warmup = 3): number[] {
-  const first = performance.now();
-  fn();
-  const slow = performance.now() - first > 1000;
-  for (let i = 1; i < (slow ? 1 : warmup); i++) fn();
-  const seconds: number[] = [];
+  return measureInterleaved([{ run: fn }], warmup)[0]!;
+}
+
+/**
+ * Times several functions doing the same work, interleaved (one run of each per round, each
+ * after its `before`, which is not timed), so a machine whose load changes affects them alike.
+ * Rounds as in {@link measure}, the slowest function deciding.
+ */
+function measureInterleaved(fns: { run: () => void; before?: () => void }[], warmup = 3): number[][] {
+  const timeOne = (f: { run: () => void; before?: () => void }) => {
+    f.before?.();
+    const t0 = performance.now();
+    f.run();
+    return (performance.now() - t0) / 1000;
+  };
+  const firsts = fns.map(timeOne);
+  const slow = Math.max(...firsts) > 1;
+  for (let i = 1; i < (slow ? 1 : warmup); i++) fns.forEach(timeOne);
+  const seconds: number[][] = fns.map(() => []);
   const start = performance.now();
   const minRuns = slow ? 3 : 5;
-  while (seconds.length < minRuns || (seconds.length < 200 && performance.now() - start < minTime * 1000)) {
-    const t0 = performance.now();
-    fn();
-    seconds.push((performance.now() - t0) / 1000);
+  while (seconds[0]!.length < minRuns || (seconds[0]!.length < 200 && performance.now() - start < minTime * 1000 * fns.length)) {
+    fns.forEach((f, i) => seconds[i]!.push(timeOne(f)));
   }
   return seconds;
 }
@@ -86,59 +121,166 @@ function machine() {
 
 const toProtocol = (inputs: Record<string, NDArray>) => Object.fromEntries(Object.entries(inputs).map(([n, a]) => [n, { data: Float32Array.from(a.data), shape: a.shape }]));
 
+/** Largest |a − b| / (1 + |b|) over every result both sides computed (NaN when shapes differ). */
+function disagreement(a: Map<string, LocalResult>, b: Map<string, LocalResult>): number {
+  let worst = 0;
+  for (const [k, x] of a) {
+    const y = b.get(k);
+    if (!y || x.data.length !== y.data.length) return NaN;
+    for (let i = 0; i < x.data.length; i++) worst = Math.max(worst, Math.abs(x.data[i]! - y.data[i]!) / (1 + Math.abs(y.data[i]!)));
+  }
+  return worst;
+}
+
 interface SpecRow {
   spec: string;
+  /** The spec id and, for an extra row, the activation its critic runs (`network/mlp [relu]`). */
+  label: string;
   backend: BackendName;
   secondOrder: boolean;
   ganrefMs: number;
   ganrefP90Ms: number;
+  /** ganref with value checks on (the default); only where there is a stock column. */
+  checkedMs?: number;
+  /** Stock TF.js on the same work, interleaved with ganref's runs; `null` where it fails. */
+  stockMs?: number | null;
+  stockError?: string;
+  /** ganref / stock. */
+  stockRatio?: number;
+  /** Largest relative difference between ganref's and stock's results. */
+  stockAgreement?: number;
   torchMs: number;
+  torchAllCoresMs?: number;
+  /** ganref / torch on one thread. */
   ratio: number;
   mflop: number;
+  kernels: number;
   gflops: number;
   peakShare: number;
   runs: number;
 }
 
+interface Workload {
+  spec: Spec;
+  label: string;
+  c: Case;
+}
+
+/** The selected specs' benchmark cases, and relu / softplus variants of the MLP specs. */
+function workloads(specs: Spec[]): Workload[] {
+  const out: Workload[] = [];
+  for (const spec of specs) {
+    const c = spec.benchmark!();
+    out.push({ spec, label: spec.id, c });
+    if (!opts['no-variants'] && MLP_VARIANT_SPECS.includes(spec.id) && !stockEvaluate(spec.id, c.params)) {
+      for (const activation of ['relu', 'softplus']) out.push({ spec, label: `${spec.id} [${activation}]`, c: { ...c, params: { ...c.params, activation } } });
+    }
+  }
+  return out;
+}
+
 async function main() {
   const m = machine();
   const backends = opts.backend ? (opts.backend.split(',') as BackendName[]) : await availableBackends();
-  const specs = selectSpecs(opts.spec).filter((s) => s.benchmark);
-  const skipped = selectSpecs(opts.spec).filter((s) => !s.benchmark).map((s) => s.id);
-  const oracle = await OracleClient.spawn({ serverArgs: ['--threads', '1'] });
+  const selected = opts.spec ? [...new Set(opts.spec.split(',').flatMap((g) => selectSpecs(g)))] : selectSpecs();
+  const specs = selected.filter((s) => s.benchmark);
+  const skipped = selected.filter((s) => !s.benchmark).map((s) => s.id);
+  const python = await requireOraclePython();
+  const blas = await describeTorchBlas(python.executable);
+  // One thread: torch's intra-op pool AND the BLAS's own pool (OpenBLAS ignores set_num_threads).
+  const oracle = await OracleClient.spawn({ serverArgs: ['--threads', '1'], env: blasThreadEnv(1) });
+  const oracleAll = opts['no-all-cores'] ? null : await OracleClient.spawn({ serverArgs: ['--threads', String(m.cores)], env: blasThreadEnv(m.cores) });
   const hello = await oracle.hello();
+  const gradientModes: GradientModes = await loadStockGradients();
+  // Stock TF.js means stock kernels too: on wasm, without the kernels useBackend('wasm') installs.
+  const modes: GradientModes = {
+    stock: () => {
+      gradientModes.stock();
+      if (tf.getBackend() === 'wasm') uninstallWasmKernels();
+    },
+    ganref: () => {
+      gradientModes.ganref();
+      if (tf.getBackend() === 'wasm') installWasmKernels();
+    },
+  };
   await useBackend(backends[0]);
   const tensorsBefore = tf.memory().numTensors;
   const rows: SpecRow[] = [];
-  process.stderr.write(`machine: ${m.cpu}, ${m.cores} cores at ${m.mhz} MHz, one-core float32 peak ${m.peakOneCoreGflops.toFixed(1)} GFLOP/s; torch ${hello.versions.torch} on 1 thread\n`);
+  process.stderr.write(
+    `machine: ${m.cpu}, ${m.cores} cores at ${m.mhz} MHz, one-core float32 peak ${m.peakOneCoreGflops.toFixed(1)} GFLOP/s; torch ${hello.versions.torch} with ${formatBlas(blas)}, on 1 thread and on ${m.cores}\n`,
+  );
+  if (blas.kind === 'reference') process.stderr.write('warning: torch runs the unoptimised reference BLAS; `npm run oracle:provision` as root on Debian installs OpenBLAS\n');
   for (const backend of backends) {
     await useBackend(backend);
-    for (const spec of specs) {
-      const c = spec.benchmark!();
+    for (const { spec, label, c } of workloads(specs)) {
       const wrt = wrtOf(c);
+      // Inputs become tensors once, outside the timing (torch's side converts outside too).
+      const inputs: Record<string, tf.Tensor> = {};
+      for (const [name, a] of Object.entries(c.inputs)) inputs[name] = tf.tensor(a.data, a.shape, 'float32');
       // Value and gradients wrt every input; for a penalty those gradients (wrt the critic's
       // weights) are already double backprop.
-      const dirs = undefined as Record<string, NDArray> | undefined;
-      const seconds = measure(() => void evaluateCase(spec, c, wrt, dirs));
-      const { flops } = await countFlops(() => void evaluateCase(spec, c, wrt, dirs));
-      const tensors = toProtocol(c.inputs);
-      const directions: Record<string, string> = {};
-      if (dirs) for (const n of wrt) {
-        tensors[`v:${n}`] = { data: Float32Array.from(dirs[n]!.data), shape: dirs[n]!.shape };
-        directions[n] = `v:${n}`;
+      const ganref = () => evaluateTensors(spec.id, (x, p) => spec.evaluate(x, p), spec.outputs, inputs, c.params, wrt);
+      const stockFn = stockEvaluate(spec.id, c.params);
+      let stock: { ms: number | null; error?: string; agreement?: number; checkedMs?: number } | undefined;
+      let seconds: number[];
+      if (stockFn) {
+        const stockRun = () => evaluateTensors(`stock ${spec.id}`, stockFn, spec.outputs, inputs, c.params, wrt);
+        let stockResults: Map<string, LocalResult> | undefined;
+        let error: string | undefined;
+        try {
+          modes.stock();
+          stockResults = stockRun();
+        } catch (err) {
+          error = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 160);
+        } finally {
+          modes.ganref();
+        }
+        if (stockResults) {
+          const agreement = disagreement(ganref(), stockResults);
+          const checked = () => {
+            configure({ checkValues: true });
+            try {
+              ganref();
+            } finally {
+              configure({ checkValues: false });
+            }
+          };
+          const [g, st, ch] = measureInterleaved([
+            { run: () => void ganref(), before: modes.ganref },
+            { run: () => void stockRun(), before: modes.stock },
+            { run: checked, before: modes.ganref },
+          ]);
+          modes.ganref();
+          seconds = g!;
+          stock = { ms: median(st!) * 1e3, agreement, checkedMs: median(ch!) * 1e3 };
+        } else {
+          seconds = measure(() => void ganref());
+          stock = { ms: null, error };
+        }
+      } else {
+        seconds = measure(() => void ganref());
       }
-      const [torch] = await oracle.time({ spec: spec.id, params: c.params, tensors, compute: ['float32'], wrt, ...(dirs ? { directions } : {}), repeats: seconds.length, warmup: 3 });
+      const { flops, kernels } = await countFlops(() => void ganref());
+      tf.dispose(Object.values(inputs));
+      const tensors = toProtocol(c.inputs);
+      const request = { spec: spec.id, params: c.params, tensors, compute: ['float32' as const], wrt, repeats: seconds.length, warmup: 3 };
+      const [torch] = await oracle.time(request);
+      const torchAll = oracleAll ? (await oracleAll.time(request))[0] : undefined;
       const ganrefMs = median(seconds) * 1e3;
       const torchMs = median(torch!.seconds) * 1e3;
       const row: SpecRow = {
         spec: spec.id,
+        label,
         backend,
-        secondOrder: !!dirs,
+        secondOrder: false,
         ganrefMs,
         ganrefP90Ms: quantile(seconds, 0.9) * 1e3,
+        ...(stock ? { checkedMs: stock.checkedMs, stockMs: stock.ms, stockError: stock.error, stockRatio: stock.ms ? ganrefMs / stock.ms : undefined, stockAgreement: stock.agreement } : {}),
         torchMs,
+        ...(torchAll ? { torchAllCoresMs: median(torchAll.seconds) * 1e3 } : {}),
         ratio: ganrefMs / torchMs,
         mflop: flops / 1e6,
+        kernels,
         gflops: flops / (ganrefMs * 1e-3) / 1e9,
         peakShare: flops / (ganrefMs * 1e-3) / 1e9 / m.peakOneCoreGflops,
         runs: seconds.length,
@@ -146,16 +288,19 @@ async function main() {
       rows.push(row);
       // Partial results survive an interrupted run.
       mkdirSync(dirname(opts.json!), { recursive: true });
-      writeFileSync(opts.json!, `${JSON.stringify({ machine: m, torch: hello.versions, rows, partial: true }, null, 2)}\n`);
-      process.stderr.write(`${backend} ${spec.id}: ${ganrefMs.toFixed(3)} ms vs torch ${torchMs.toFixed(3)} ms (${row.ratio.toFixed(2)}×)\n`);
+      writeFileSync(opts.json!, `${JSON.stringify({ machine: m, torch: hello.versions, blas, rows, partial: true }, null, 2)}\n`);
+      const stockNote = row.stockMs ? `, stock ${row.stockMs.toFixed(3)} ms (${row.stockRatio!.toFixed(2)}× stock; agree ${row.stockAgreement!.toExponential(1)}; value checks on ${row.checkedMs!.toFixed(3)} ms)` : row.stockError ? `, stock fails: ${row.stockError}` : '';
+      const allNote = row.torchAllCoresMs !== undefined ? `, torch ${m.cores} threads ${row.torchAllCoresMs.toFixed(3)} ms` : '';
+      process.stderr.write(`${backend} ${label}: ${ganrefMs.toFixed(3)} ms (${kernels} kernels) vs torch 1 thread ${torchMs.toFixed(3)} ms (${row.ratio.toFixed(2)}×)${allNote}${stockNote}\n`);
     }
   }
+  if (oracleAll) await oracleAll.close();
   const leftBehind = tf.memory().numTensors - tensorsBefore;
 
   // Oracle round trip of a tiny request (hello).
   const rt: number[] = [];
-  for (let i = 0; i < 20; i++) await oracle.hello();
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < (opts['no-transport'] ? 0 : 20); i++) await oracle.hello();
+  for (let i = 0; i < (opts['no-transport'] ? 0 : 500); i++) {
     const t0 = performance.now();
     await oracle.hello();
     rt.push((performance.now() - t0) * 1e3);
@@ -164,7 +309,7 @@ async function main() {
 
   // Transport: a large input to a spec whose compute is negligible, minus that compute (timed inside).
   const transport = [];
-  for (const mb of [1, 16, 64]) {
+  for (const mb of opts['no-transport'] ? [] : [1, 16, 64]) {
     const n = (mb * 1024 * 1024) / 4;
     const big = new Float32Array(n).fill(0.5);
     const request = { spec: 'objective/wasserstein', params: {}, tensors: { criticReal: { data: big, shape: [n] }, criticFake: { data: new Float32Array([0]), shape: [1] } }, compute: ['float32' as const], wrt: [] };
@@ -197,23 +342,42 @@ async function main() {
 
   // Report.
   const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
-  const header = ['spec', 'backend', 'ganref ms', 'torch ms', 'ratio', 'MFLOP', 'GFLOP/s', '% peak'];
-  const body = rows.map((r) => [r.spec + (r.secondOrder ? ' (2nd)' : ''), r.backend, fmt(r.ganrefMs, 3), fmt(r.torchMs, 3), `${fmt(r.ratio)}×`, fmt(r.mflop, 3), fmt(r.gflops, 3), `${fmt(100 * r.peakShare, 3)}%`]);
+  const header = ['spec', 'backend', 'ganref ms', 'stock ms', '× stock', 'checks on ms', `torch ms (1 thr)`, `torch ms (${m.cores} thr)`, '× torch', 'kernels', 'MFLOP', 'GFLOP/s', '% peak'];
+  const body = rows.map((r) => [
+    r.label,
+    r.backend,
+    fmt(r.ganrefMs, 3),
+    r.stockMs ? fmt(r.stockMs, 3) : r.stockError ? 'fails' : '—',
+    r.stockRatio ? `${fmt(r.stockRatio)}×` : '—',
+    r.checkedMs ? fmt(r.checkedMs, 3) : '—',
+    fmt(r.torchMs, 3),
+    r.torchAllCoresMs !== undefined ? fmt(r.torchAllCoresMs, 3) : '—',
+    `${fmt(r.ratio)}×`,
+    String(r.kernels),
+    fmt(r.mflop, 3),
+    fmt(r.gflops, 3),
+    `${fmt(100 * r.peakShare, 3)}%`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out: string[] = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
+  const out: string[] = [`torch ${hello.versions.torch}: ${formatBlas(blas)}`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
   const best = new Map<string, SpecRow>();
-  for (const r of rows) if (!best.has(r.spec) || r.ratio < best.get(r.spec)!.ratio) best.set(r.spec, r);
+  for (const r of rows) if (!best.has(r.label) || r.ratio < best.get(r.label)!.ratio) best.set(r.label, r);
   const ratios = [...best.values()].map((r) => r.ratio);
   out.push(`fastest backend per spec: median ratio ${fmt(median(ratios))}×, worst ${fmt(Math.max(...ratios))}× (${[...best.values()].filter((r) => r.ratio > 2).length} of ${best.size} specs over 2×)`);
-  out.push(`oracle round trip (hello): median ${fmt(roundTrip.medianUs, 0)} µs, p99 ${fmt(roundTrip.p99Us, 0)} µs`);
+  const vsStock = rows.filter((r) => r.stockRatio !== undefined);
+  if (vsStock.length) {
+    const worst = vsStock.reduce((a, b) => (b.stockRatio! > a.stockRatio! ? b : a));
+    out.push(`against stock TF.js: ganref ≤ 1.0× stock on ${vsStock.filter((r) => r.stockRatio! <= 1).length} of ${vsStock.length} rows; worst ${fmt(worst.stockRatio!)}× (${worst.label}, ${worst.backend}); results agree within ${vsStock.reduce((a, r) => Math.max(a, r.stockAgreement ?? 0), 0).toExponential(1)} (relative)`);
+  }
+  if (rt.length) out.push(`oracle round trip (hello): median ${fmt(roundTrip.medianUs, 0)} µs, p99 ${fmt(roundTrip.p99Us, 0)} µs`);
   for (const t of transport) out.push(`transport ${t.mb} MB: ${fmt(t.transportMs)} ms (${fmt(t.throughputMBs, 0)} MB/s), in-process copy ${fmt(t.inProcessCopyMs)} ms: ${fmt(t.ratioToCopy, 1)}× a copy`);
   for (const s of suites) out.push(`${s.command}: ${fmt(s.wallS, 1)} s wall, peak ${fmt(s.peakMB, 0)} MB (exit ${s.exitCode})`);
   out.push(`tensors left behind: ${leftBehind}`);
   if (skipped.length) out.push(`no benchmark case yet: ${skipped.join(', ')}`);
   process.stdout.write(`${out.join('\n')}\n`);
   mkdirSync(dirname(opts.json!), { recursive: true });
-  writeFileSync(opts.json!, `${JSON.stringify({ machine: m, torch: hello.versions, rows, roundTrip, transport, suites, leftBehind, skipped }, null, 2)}\n`);
+  writeFileSync(opts.json!, `${JSON.stringify({ machine: m, torch: hello.versions, blas, rows, roundTrip, transport, suites, leftBehind, skipped }, null, 2)}\n`);
   process.stderr.write(`written to ${opts.json}\n`);
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Reduction } from './types.js';
 import { InvalidArgumentError } from './errors.js';
-import { checkSameShape, checkTensor, valuesChecked } from './validate.js';
+import { checkSameShape, checkTensor, valueStats, valuesChecked } from './validate.js';
 
 export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 
@@ -30,8 +30,10 @@ export function checkWeights(spec: string, name: string, weights: unknown, like:
   if (weights === undefined) return undefined;
   const w = checkTensor(spec, name, weights, { min: 0, finite: true, domain: 'finite and ≥ 0' });
   checkSameShape(spec, like, [name, w]);
-  if (reduction === 'mean' && valuesChecked()) {
-    // The weighted mean divides by Σ w: refuse all-zero weights rather than return NaN.
+  // The weighted mean divides by Σ w: refuse all-zero weights rather than return NaN. The weights
+  // are finite and ≥ 0 (checked above), so Σ w > 0 exactly when max w > 0, which the value check
+  // has already reduced on the device; only a failure reads the weights back, for the message.
+  if (reduction === 'mean' && valuesChecked() && !(valueStats(w).max > 0)) {
     const data = w.dataSync();
     let total = 0;
     for (let i = 0; i < data.length; i++) total += data[i]!;

@@ -40,30 +40,53 @@ const toTensor = (a: NDArray) => tf.tensor(a.data, a.shape, 'float32');
  * Leaves no tensors behind.
  */
 export function evaluateCase(spec: Spec, c: Case, wrt: string[], directions?: Record<string, NDArray>): Map<string, LocalResult> {
+  const inputs: Record<string, tf.Tensor> = {};
+  for (const [name, a] of Object.entries(c.inputs)) inputs[name] = toTensor(a);
+  const vs = directions ? Object.fromEntries(wrt.map((n) => [n, toTensor(directions[n]!)])) : undefined;
+  try {
+    return evaluateTensors(spec.id, (x, p) => spec.evaluate(x, p), spec.outputs, inputs, c.params, wrt, vs);
+  } finally {
+    tf.dispose([...Object.values(inputs), ...Object.values(vs ?? {})]);
+  }
+}
+
+/**
+ * The work of {@link evaluateCase} on inputs that are tensors already (a benchmark converts them
+ * once, outside its timing), for any `evaluate` function of the spec's shape: the benchmark also
+ * runs stock TF.js implementations through it. Reads every result back. Leaves no tensors behind
+ * (the inputs stay the caller's).
+ */
+export function evaluateTensors(
+  id: string,
+  evaluate: Spec['evaluate'],
+  outputNames: readonly string[],
+  inputs: Record<string, tf.Tensor>,
+  params: Record<string, unknown>,
+  wrt: string[],
+  directions?: Record<string, tf.Tensor>,
+): Map<string, LocalResult> {
   const results = new Map<string, LocalResult>();
   tf.tidy(() => {
-    const inputs: Record<string, tf.Tensor> = {};
-    for (const [name, a] of Object.entries(c.inputs)) inputs[name] = toTensor(a);
-    const outputs = spec.evaluate(inputs, c.params);
-    for (const o of spec.outputs) {
+    const outputs = evaluate(inputs, params);
+    for (const o of outputNames) {
       const t = outputs[o];
-      if (!t) throw new Error(`${spec.id}: evaluate() returned no output '${o}'`);
+      if (!t) throw new Error(`${id}: evaluate() returned no output '${o}'`);
       results.set(o, { shape: [...t.shape], data: Float32Array.from(t.dataSync()) });
     }
     if (wrt.length === 0) return;
     const xs = wrt.map((n) => inputs[n]!);
-    for (const o of spec.outputs) {
+    for (const o of outputNames) {
       // sum(o) plus 0·Σ sum(x) so every input is on the tape and an unused one gets zeros.
       const objective = (...args: tf.Tensor[]) => {
         const replaced = { ...inputs };
         wrt.forEach((n, i) => (replaced[n] = args[i]!));
-        const out = spec.evaluate(replaced, c.params)[o]!;
+        const out = evaluate(replaced, params)[o]!;
         return args.reduce((acc, x) => tf.add(acc, tf.mul(0, tf.sum(x))), tf.sum(out)) as tf.Scalar;
       };
       const grads = tf.grads(objective)(xs);
       wrt.forEach((n, i) => results.set(`grad:${o}:${n}`, { shape: [...grads[i]!.shape], data: Float32Array.from(grads[i]!.dataSync()) }));
       if (directions) {
-        const vs = wrt.map((n) => toTensor(directions[n]!));
+        const vs = wrt.map((n) => directions[n]!);
         const directional = (...args: tf.Tensor[]) => {
           const g = tf.grads(objective)(args);
           const anchor = args.reduce((acc, x) => tf.add(acc, tf.mul(0, tf.sum(x))), tf.scalar(0));

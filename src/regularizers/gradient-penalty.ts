@@ -66,14 +66,29 @@ export function checkRandomness(spec: string, tensorName: string, tensor: unknow
  */
 export function connectedCritic(spec: string, critic: unknown, probe?: tf.Tensor): CriticFn {
   const c = criticFn(spec, 'critic', critic);
-  // With value checks on (the default), one forward pass on `probe` outside any gradient tape
-  // checks the critic's output shape first: an error thrown while TF.js records a tape leaks the
-  // tensors the tape had saved.
-  if (probe !== undefined && valuesChecked()) tf.dispose(tf.tidy(() => c(probe)));
+  // With value checks on (the default), a forward pass outside any gradient tape checks the
+  // critic's output shape first: an error thrown while TF.js records a tape leaks the tensors the
+  // tape had saved. It runs on the first two examples only (a full pass cost up to a sixth of a
+  // gradient-penalty step); when that small pass fails, the full batch is probed, so a critic
+  // written for one batch size is not refused and every error names the real batch.
+  if (probe !== undefined && valuesChecked()) {
+    const passesOnTwo = probe.shape[0]! > 2 && probeSucceeds(() => c(tf.slice(probe, 0, 2)));
+    if (!passesOnTwo) tf.dispose(tf.tidy(() => c(probe)));
+  }
   return (x) => {
     const axes = Array.from({ length: x.rank - 1 }, (_, i) => i + 1);
     return tf.add(c(x), tf.mul(0, tf.sum(x, axes)));
   };
+}
+
+/** Whether `f` runs without throwing (its result disposed, nothing left behind). */
+function probeSucceeds(f: () => tf.Tensor): boolean {
+  try {
+    tf.dispose(tf.tidy(f));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Per-example ‖∇ₓc(x)‖₂, zero-safe (0 with derivative 0 at a zero gradient). Call inside `tf.tidy`. */

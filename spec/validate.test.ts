@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { r1Penalty } from '../src/regularizers/index.js';
+import { checkTensor, valueStats } from '../src/validate.js';
+import { TEST_BACKENDS, useBackend } from './helpers.js';
+
+// Value checks (`checkValues`, on by default) are cheap: good values are decided from two numbers
+// computed once per data buffer, and only bad ones are scanned element by element for the message.
+describe.each(TEST_BACKENDS)('%s backend: value checks', (backend) => {
+  beforeAll(async () => {
+    expect(await useBackend(backend)).toBe(backend);
+  });
+
+  const message = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+
+  test('every bad value is refused with the first bad element named, as before', () => {
+    const cases: [number[], Parameters<typeof checkTensor>[3], string][] = [
+      [[1, 2, 3, NaN, Infinity], { finite: true }, 'NaN at flat index 3'],
+      [[1, -Infinity, 3], { finite: true }, '-Infinity at flat index 1'],
+      [[0.5, 0, -0.5, 2], { min: 0 }, '-0.5 at flat index 2'],
+      [[0.5, NaN, 2], { min: 0 }, 'NaN at flat index 1'],
+      [[0, 1, 1.5], { min: 0, max: 1, domain: 'in [0, 1]' }, '1.5 at flat index 2'],
+    ];
+    for (const [values, rule, want] of cases) {
+      const t = tf.tensor1d(values);
+      expect(message(() => checkTensor('test/spec', 'x', t, rule))).toContain(want);
+      expect(message(() => checkTensor('test/spec', 'x', t, rule))).toContain(want);
+      t.dispose();
+    }
+  });
+
+  test('values on the bounds, and +∞ where only a lower bound applies, pass', () => {
+    const t = tf.tensor2d([[0, 1], [0.25, 1]]);
+    expect(checkTensor('test/spec', 'x', t, { min: 0, max: 1, finite: true })).toBe(t);
+    const inf = tf.tensor1d([0, Infinity]);
+    expect(checkTensor('test/spec', 'x', inf, { min: 0 })).toBe(inf);
+    tf.dispose([t, inf]);
+  });
+
+  test('a tensor is read once however often it is checked, and nothing is left behind', () => {
+    const t = tf.tensor2d([[0.5, -1], [2, 3]]);
+    const before = tf.memory().numTensors;
+    let reads = 0;
+    const dataSync = t.dataSync.bind(t);
+    t.dataSync = (() => {
+      reads++;
+      return dataSync();
+    }) as typeof t.dataSync;
+    for (let i = 0; i < 5; i++) checkTensor('test/spec', 'x', t, { finite: true });
+    checkTensor('test/spec', 'x', tf.reshape(t, [4]), { finite: true, min: -1 });
+    expect(reads).toBeLessThanOrEqual(1);
+    expect(valueStats(t)).toEqual({ min: -1, max: 3 });
+    expect(tf.memory().numTensors).toBe(before + 1); // the reshape above
+    t.dispose();
+  });
+
+  test('the critic probe runs on two examples, and a critic written for one batch size is still accepted', () => {
+    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const sizes: number[] = [];
+    const critic = (u: tf.Tensor) => {
+      sizes.push(u.shape[0]!);
+      return tf.sum(tf.square(u), 1);
+    };
+    tf.dispose(r1Penalty(critic as never, x as never));
+    expect(sizes[0]).toBe(2);
+    // reshape to a fixed batch of 4 fails on the two-example probe; the full probe decides.
+    const fixed = (u: tf.Tensor) => tf.sum(tf.reshape(tf.square(u), [4, 2]), 1);
+    expect(tf.tidy(() => r1Penalty(fixed as never, x as never).dataSync()[0])).toBeCloseTo((10 / 2) * ((4 * (1 + 4 + 9 + 16 + 25 + 36 + 49 + 64)) / 4), 3); // γ/2 · mean ‖2u‖²
+    // A critic with the wrong output shape is still refused, naming the real batch.
+    const wide = (u: tf.Tensor) => tf.concat([u, u], 1);
+    expect(message(() => r1Penalty(wide as never, x as never))).toContain('[4] or [4, 1]');
+    x.dispose();
+  });
+});
