@@ -54,7 +54,7 @@ function batchMean(f: tf.Tensor, w: tf.Tensor | undefined): tf.Tensor {
  * @param options per-example weights of the two means
  * @returns a scalar
  */
-export function featureMatchingLoss(featuresReal: Features, featuresFake: Features, options?: FeatureMatchingOptions): tf.Tensor {
+export function featureMatchingLoss(featuresReal: Features, featuresFake: Features, options?: FeatureMatchingOptions): tf.Scalar {
   ensureGradients();
   const spec = FEATURE_MATCHING_ID;
   checkKnownOptions(spec, options, ['weightsReal', 'weightsFake']);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Logits } from '../types.js';
+import type { Logits, Reduced } from '../types.js';
 import { checkNumber } from '../validate.js';
 import { discriminatorLoss, generatorLoss, splitOptions, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
@@ -35,6 +35,9 @@ export interface LabelSmoothingDiscriminatorOptions extends DiscriminatorLossOpt
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options alpha; reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
  */
+export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: Reduced<LabelSmoothingDiscriminatorOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options: LabelSmoothingDiscriminatorOptions): tf.Tensor;
 export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: LabelSmoothingDiscriminatorOptions): tf.Tensor {
   const { own, rest } = splitOptions(options, ['alpha'] as const);
   const alpha = checkNumber(LABEL_SMOOTHING_ID, 'alpha', own.alpha ?? 0.9, { min: 0, minExclusive: true, max: 1 });
@@ -52,6 +55,9 @@ export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: 
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options reduction and per-example weights
  */
+export function labelSmoothingGeneratorLoss(logitsFake: Logits, options?: Reduced<GeneratorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function labelSmoothingGeneratorLoss(logitsFake: Logits, options: GeneratorLossOptions): tf.Tensor;
 export function labelSmoothingGeneratorLoss(logitsFake: Logits, options?: GeneratorLossOptions): tf.Tensor {
   return generatorLoss(LABEL_SMOOTHING_ID, 'logitsFake', logitsFake, options, (l) => tf.softplus(tf.neg(l)));
 }

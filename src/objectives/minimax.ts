@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Logits } from '../types.js';
+import type { Logits, Reduced } from '../types.js';
 import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
 export const MINIMAX_ID = 'objective/minimax';
@@ -18,6 +18,9 @@ export const MINIMAX_ID = 'objective/minimax';
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
  */
+export function minimaxDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: Reduced<DiscriminatorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function minimaxDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options: DiscriminatorLossOptions): tf.Tensor;
 export function minimaxDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: DiscriminatorLossOptions): tf.Tensor {
   return discriminatorLoss(MINIMAX_ID, ['logitsReal', 'logitsFake'], logitsReal, logitsFake, options, (l) => tf.softplus(tf.neg(l)), (l) => tf.softplus(l));
 }
@@ -35,6 +38,9 @@ export function minimaxDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits,
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options reduction and per-example weights
  */
+export function minimaxGeneratorLoss(logitsFake: Logits, options?: Reduced<GeneratorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function minimaxGeneratorLoss(logitsFake: Logits, options: GeneratorLossOptions): tf.Tensor;
 export function minimaxGeneratorLoss(logitsFake: Logits, options?: GeneratorLossOptions): tf.Tensor {
   return generatorLoss(MINIMAX_ID, 'logitsFake', logitsFake, options, (l) => tf.neg(tf.softplus(l)));
 }

@@ -3,7 +3,7 @@ import type { Logits, LossOptions, Reduction } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkBatchFor, checkMlp, forward, type CheckedMlp, type Mlp } from '../nets/mlp.js';
-import { reduceLoss, REDUCTIONS } from '../reduce.js';
+import { checkReduction, reduceLoss } from '../reduce.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
 
 export const MODE_REGULARIZED_ID = 'objective/mode-regularized';
@@ -49,7 +49,7 @@ export interface ModeRegularizedInputs {
 function checkOptions(options: ModeRegularizedOptions | undefined) {
   checkKnownOptions(MODE_REGULARIZED_ID, options, ['reduction', 'lambda1', 'lambda2', 'distance']);
   return {
-    reduction: checkChoice(MODE_REGULARIZED_ID, 'reduction', options?.reduction ?? 'mean', REDUCTIONS) as Reduction,
+    reduction: checkReduction(MODE_REGULARIZED_ID, options?.reduction),
     lambda1: checkNumber(MODE_REGULARIZED_ID, 'lambda1', options?.lambda1 ?? 1, { min: 0 }),
     lambda2: checkNumber(MODE_REGULARIZED_ID, 'lambda2', options?.lambda2 ?? 1, { min: 0 }),
     distance: checkChoice(MODE_REGULARIZED_ID, 'distance', options?.distance ?? 'l2', RECONSTRUCTION_DISTANCES),

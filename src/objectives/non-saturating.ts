@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Logits } from '../types.js';
+import type { Logits, Reduced } from '../types.js';
 import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
 export const NON_SATURATING_ID = 'objective/non-saturating';
@@ -12,6 +12,9 @@ export const NON_SATURATING_ID = 'objective/non-saturating';
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
  */
+export function nonSaturatingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: Reduced<DiscriminatorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function nonSaturatingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options: DiscriminatorLossOptions): tf.Tensor;
 export function nonSaturatingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: DiscriminatorLossOptions): tf.Tensor {
   return discriminatorLoss(NON_SATURATING_ID, ['logitsReal', 'logitsFake'], logitsReal, logitsFake, options, (l) => tf.softplus(tf.neg(l)), (l) => tf.softplus(l));
 }
@@ -27,6 +30,9 @@ export function nonSaturatingDiscriminatorLoss(logitsReal: Logits, logitsFake: L
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options reduction and per-example weights
  */
+export function nonSaturatingGeneratorLoss(logitsFake: Logits, options?: Reduced<GeneratorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function nonSaturatingGeneratorLoss(logitsFake: Logits, options: GeneratorLossOptions): tf.Tensor;
 export function nonSaturatingGeneratorLoss(logitsFake: Logits, options?: GeneratorLossOptions): tf.Tensor {
   return generatorLoss(NON_SATURATING_ID, 'logitsFake', logitsFake, options, (l) => tf.softplus(tf.neg(l)));
 }
