@@ -65,7 +65,9 @@ function discriminatorValue(er: tf.Tensor, ef: tf.Tensor, margin: number, wr: Ch
  * contributes nothing (and no gradient). Theorem 1 of the paper: at a Nash equilibrium the
  * discriminator's value is exactly m.
  *
- * Relation to other libraries: TF-GAN has no EBGAN loss; PyTorch reimplementations write
+ * Relation to other libraries: TF-GAN has no EBGAN loss; torchgan's
+ * `energy_based_discriminator_loss(dx, dgz, margin)` reduces dx + relu(margin − dgz) elementwise,
+ * which equals this loss when n = m (no weights); PyTorch reimplementations write
  * `D_real + relu(margin − D_fake)` on MSE reconstruction energies, which is this loss with
  * `autoencoderEnergies(…, { energy: 'mse' })`.
  *

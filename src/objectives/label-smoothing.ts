@@ -29,7 +29,9 @@ export interface LabelSmoothingDiscriminatorOptions extends DiscriminatorLossOpt
  * TF-GAN's `label_smoothing` s (default 0.25 in `modified_discriminator_loss` and
  * `minimax_discriminator_loss`) is a different parameter: `tf.losses.sigmoid_cross_entropy`
  * smooths the real label 1 toward ½, to 1·(1 − s) + ½·s = 1 − s/2. So α = 1 − s/2 and s = 2(1 − α):
- * TF-GAN's default s = 0.25 is α = 0.875, and our default α = 0.9 is s = 0.2.
+ * TF-GAN's default s = 0.25 is α = 0.875, and our default α = 0.9 is s = 0.2. torchgan's
+ * `minimax_discriminator_loss(…, label_smoothing=s)` smooths toward 0 instead, to the target
+ * 1 − s: there α = 1 − s (default s = 0, no smoothing).
  *
  * @param logitsReal discriminator logits on real data, shape [n, ...]
  * @param logitsFake discriminator logits on generated data, shape [m, ...]

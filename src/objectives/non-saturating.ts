@@ -25,7 +25,9 @@ export function nonSaturatingDiscriminatorLoss(logitsReal: Logits, logitsFake: L
  *   L_G = −E[log D(G(z))] = E[softplus(−l_f)]
  *
  * Its gradient in l is sigmoid(l) − 1 → −1 as D(G(z)) → 0, so the generator keeps learning when
- * the discriminator rejects its samples. Equals TF-GAN's `modified_generator_loss`.
+ * the discriminator rejects its samples. Equals TF-GAN's `modified_generator_loss` (with its
+ * default `label_smoothing=0`; without weights its default reduction is this mean) and
+ * torchgan's `minimax_generator_loss` (default `nonsaturating=True`).
  *
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options reduction and per-example weights

@@ -40,7 +40,9 @@ export interface DraganOptions {
  *
  * Noise conventions: the paper writes δ ∼ N_d(0, cI), i.e. covariance c·I (standard deviation √c);
  * the authors' notebook instead perturbs by 0.5·std(X)·U[0, 1) per coordinate (`draganNoise` with
- * `scheme: 'authors-code'` draws that). Either is passed here as `noise`.
+ * `scheme: 'authors-code'` draws that). Either is passed here as `noise`. torchgan's
+ * `DraganGradientPenalty` perturbs by (1 − α)·0.5·std(X)·β with α, β ~ U[0, 1) per coordinate and
+ * takes ONE norm over the whole batch's gradient; ganref's norm is per example.
  * Numerics as in `gradientPenalty`: the norm is zero-safe (finite penalty λk² and finite weight
  * gradients for a constant critic).
  *

@@ -96,11 +96,15 @@ function perExample(e: tf.Tensor, x: tf.Tensor): tf.Tensor {
  * of 0·(1/√0). A critic that ignores its input entirely is accepted (its gradient is 0).
  *
  * Conventions against peers: TF-GAN's `wasserstein_gradient_penalty` takes the norm as
- * √(1e-10 + Σg²) (a bias of up to 5e-6 near zero gradients) and λ = 1 by default; ganref uses the
- * exact norm and the paper's λ = 10. PyTorch has no built-in; the usual recipe
+ * √(Σg² + 1e-10) (1e-5 too large at a zero gradient, about 5e-11/‖g‖ elsewhere), penalises
+ * (‖g‖/target − 1)², and has no λ of its own: it returns the unscaled mean (its `weights` default
+ * 1), which TF-GAN's `gan_loss` multiplies by `gradient_penalty_weight`. ganref uses the exact norm
+ * and the paper's λ = 10. TF-GAN interpolates x_r + α(x_f − x_r), i.e. ε = 1 − α: the same
+ * distribution for ε ~ U[0, 1]. PyTorch has no built-in; the usual recipe
  * (`torch.autograd.grad(…, create_graph=True)`, then `g.flatten(1).norm(dim=1)`) is what the oracle
- * computes. Unlike some libraries (torchgan), the norm is never taken over the whole batch and ε
- * is never shared by the batch.
+ * computes. torchgan's `WassersteinGradientPenalty` (λ = 10) differs twice: it takes ONE norm over
+ * the whole batch's gradient (`gradients.norm(2)`) and draws ONE ε for the whole batch
+ * (`torch.rand(1)`); ganref never does either.
  *
  * @param critic the critic D: a function x [n, ...] ↦ scores [n] (or [n, 1]) made of TF.js ops, or
  *   a `tf.LayersModel` (anything with `apply`). Examples must not interact inside it (no batch
