@@ -11,6 +11,7 @@ import { InvalidParameterError } from './errors.js';
  * depends on them.
  */
 export type BackendName = 'cpu' | 'wasm' | 'tensorflow';
+/** The backend names `useBackend` accepts. */
 export const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow'];
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];

@@ -8,10 +8,12 @@ import { checkReduction, checkWeights, reduceLoss, type CheckedWeights } from '.
 import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
 import type { DiscriminatorLossOptions, GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/energy-based`; errors from these functions name it. */
 export const ENERGY_BASED_ID = 'objective/energy-based';
 
 /** How the autoencoder's reconstruction error becomes an energy. */
 export type EnergyKind = 'mse' | 'l2';
+/** How an autoencoder's reconstruction error becomes an energy. */
 export const ENERGY_KINDS: readonly EnergyKind[] = ['mse', 'l2'];
 
 /** Options of the EBGAN discriminator loss. */

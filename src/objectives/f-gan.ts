@@ -7,6 +7,7 @@ import { kernelOf } from '../fdiv/functions.js';
 import type { FKernel } from '../fdiv/generators.js';
 import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/f-gan`; errors from these functions name it. */
 export const F_GAN_ID = 'objective/f-gan';
 
 /** The divergence an f-GAN minimises. */
@@ -17,7 +18,9 @@ export interface FGanDivergenceOptions {
   alpha?: number;
 }
 
+/** Options of `fGanDiscriminatorLoss`: the divergence, the reduction and the weights. */
 export type FGanDiscriminatorOptions = FGanDivergenceOptions & DiscriminatorLossOptions;
+/** Options of the f-GAN generator losses: the divergence, the reduction and the weights. */
 export type FGanGeneratorOptions = FGanDivergenceOptions & GeneratorLossOptions;
 
 /** Validates the divergence options, and returns the kernel and the options left for the loss helper. */

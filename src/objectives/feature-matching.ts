@@ -4,6 +4,7 @@ import type { Features, Weights } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { checkKnownOptions, checkTensor, valuesChecked } from '../validate.js';
 
+/** The catalog id of this spec, `objective/feature-matching`; errors from these functions name it. */
 export const FEATURE_MATCHING_ID = 'objective/feature-matching';
 
 /** Options of the feature-matching loss: optional per-example weights of the two batch means. */

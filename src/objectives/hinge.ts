@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CriticScores, Reduced } from '../types.js';
 import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/hinge`; errors from these functions name it. */
 export const HINGE_ID = 'objective/hinge';
 
 /**

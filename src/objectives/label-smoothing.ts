@@ -3,6 +3,7 @@ import type { Logits, Reduced } from '../types.js';
 import { checkNumber } from '../validate.js';
 import { discriminatorLoss, generatorLoss, splitOptions, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/label-smoothing`; errors from these functions name it. */
 export const LABEL_SMOOTHING_ID = 'objective/label-smoothing';
 
 /** Options of the one-sided label-smoothing discriminator loss. */

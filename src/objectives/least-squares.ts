@@ -3,6 +3,7 @@ import type { CriticScores, Reduced } from '../types.js';
 import { checkNumber } from '../validate.js';
 import { discriminatorLoss, generatorLoss, splitOptions, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/least-squares`; errors from these functions name it. */
 export const LEAST_SQUARES_ID = 'objective/least-squares';
 
 /** Options of the least-squares discriminator loss: the coding a (fake) and b (real). */

@@ -6,10 +6,12 @@ import { checkReduction, checkWeights, reduceLoss } from '../reduce.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
 import { generatorLoss, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/loss-sensitive`; errors from these functions name it. */
 export const LOSS_SENSITIVE_ID = 'objective/loss-sensitive';
 
 /** The margin Δ(x_r, x_f) of the loss-sensitive GAN: the ℓ1 or the ℓ2 distance between paired samples. */
 export type LossSensitiveMargin = 'l1' | 'l2';
+/** The margins Δ(x_r, x_f) of the loss-sensitive GAN. */
 export const LOSS_SENSITIVE_MARGINS: readonly LossSensitiveMargin[] = ['l1', 'l2'];
 
 /** Options of the loss-sensitive discriminator (loss-function) objective. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Logits, Reduced } from '../types.js';
 import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/minimax`; errors from these functions name it. */
 export const MINIMAX_ID = 'objective/minimax';
 
 /**

@@ -6,10 +6,12 @@ import { checkBatchFor, checkMlp, forward, type CheckedMlp, type Mlp } from '../
 import { checkReduction, reduceLoss } from '../reduce.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
 
+/** The catalog id of this spec, `objective/mode-regularized`; errors from these functions name it. */
 export const MODE_REGULARIZED_ID = 'objective/mode-regularized';
 
 /** The sample-space distance d(x, G(E(x))) of the mode regularizer. */
 export type ReconstructionDistance = 'l2' | 'l1';
+/** The reconstruction distances of the mode-regularized GAN. */
 export const RECONSTRUCTION_DISTANCES: readonly ReconstructionDistance[] = ['l2', 'l1'];
 
 /** Options of the mode-regularized GAN losses. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Logits, Reduced } from '../types.js';
 import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/non-saturating`; errors from these functions name it. */
 export const NON_SATURATING_ID = 'objective/non-saturating';
 
 /**

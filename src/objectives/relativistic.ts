@@ -6,10 +6,12 @@ import { checkReduction, checkWeights, expandWeights, reduceLoss, type CheckedWe
 import { checkChoice, checkKnownOptions, checkSameShape, checkTensor, valuesChecked } from '../validate.js';
 import type { DiscriminatorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/relativistic`; errors from these functions name it. */
 export const RELATIVISTIC_ID = 'objective/relativistic';
 
 /** `'standard'`: RSGAN, real and fake examples compared in pairs; `'average'`: RaSGAN, each compared with the other batch's mean. */
 export type RelativisticVariant = 'standard' | 'average';
+/** The variants of the relativistic losses. */
 export const RELATIVISTIC_VARIANTS: readonly RelativisticVariant[] = ['standard', 'average'];
 
 /** Options of the relativistic losses (the discriminator's and the generator's take the same). */

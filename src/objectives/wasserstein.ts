@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CriticScores, Reduced } from '../types.js';
 import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/wasserstein`; errors from these functions name it. */
 export const WASSERSTEIN_ID = 'objective/wasserstein';
 
 /**

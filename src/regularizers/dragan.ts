@@ -6,8 +6,10 @@ import type { Critic } from './critic.js';
 import { checkSamples, connectedCritic, gradientNorms, normDeviation } from './gradient-penalty.js';
 import { randomSource, type Random } from '../random.js';
 
+/** The catalog id of this spec, `penalty/dragan`; errors from these functions name it. */
 export const DRAGAN_ID = 'penalty/dragan';
 
+/** Options of `draganPenalty`: λ, k, and where δ comes from. */
 export interface DraganOptions {
   /** λ ≥ 0. Default 10 (Kodali et al. 2017, §5: "λ ∼ 10, k = 1 and c ∼ 10"). */
   lambda?: number;
@@ -74,6 +76,7 @@ export function draganPenalty(critic: Critic, xReal: tf.Tensor, options?: Dragan
   });
 }
 
+/** Options of `draganNoise`: the scheme, c, and the generator or seed. */
 export interface DraganNoiseOptions {
   /** A generator to draw from (it advances). */
   random?: Random;

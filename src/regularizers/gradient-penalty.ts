@@ -5,11 +5,13 @@ import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTenso
 import { checkSeed, Random, randomSource, streamFor } from '../random.js';
 import { criticFn, inputGradients, perExampleNorm, type Critic, type CriticFn } from './critic.js';
 
+/** The catalog id of this spec, `penalty/gradient-penalty`; errors from these functions name it. */
 export const GRADIENT_PENALTY_ID = 'penalty/gradient-penalty';
 
 /** Two-sided (‖∇‖ − 1)² as in the paper, or one-sided max(0, ‖∇‖ − 1)². */
 export type PenaltySide = 'two' | 'one';
 
+/** Options of `gradientPenalty`: λ, the side, and where ε comes from. */
 export interface GradientPenaltyOptions {
   /** λ ≥ 0, the penalty coefficient. Default 10 (Gulrajani et al. 2017, §4 and Algorithm 1). */
   lambda?: number;

@@ -3,6 +3,7 @@ import { ensureGradients } from '../autodiff/index.js';
 import { randomSource, type Random } from '../random.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
 
+/** The catalog id of this spec, `noise/instance-noise`; errors from these functions name it. */
 export const INSTANCE_NOISE_ID = 'noise/instance-noise';
 
 /** How σ is annealed. */

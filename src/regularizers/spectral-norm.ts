@@ -5,6 +5,7 @@ import { InvalidArgumentError, InvalidParameterError } from '../errors.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkTensor, valuesChecked } from '../validate.js';
 import { stopGradient } from './stop-gradient.js';
 
+/** The catalog id of this spec, `constraint/spectral-norm`; errors from these functions name it. */
 export const SPECTRAL_NORM_ID = 'constraint/spectral-norm';
 
 /** Which axis of the weight indexes output units. */
