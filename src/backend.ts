@@ -12,6 +12,7 @@ import { InvalidParameterError } from './errors.js';
  * depends on them.
  */
 export type BackendName = 'cpu' | 'wasm' | 'tensorflow';
+/** The backend names `useBackend` accepts. */
 export const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow'];
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
@@ -37,12 +38,14 @@ export async function availableBackends(): Promise<BackendName[]> {
 }
 
 /**
- * Activates a backend: the argument, else `GANREF_BACKEND`, else `cpu`. Returns the name of the
+ * Activates a backend: the argument, else `GANREF_BACKEND` (in Node), else `cpu`. Returns the name of the
  * backend now active (`tf.getBackend()`), and throws a `GanrefError` for an unknown or
  * unavailable one rather than falling back silently.
  */
 export async function useBackend(name?: string): Promise<BackendName> {
-  const wanted = name ?? process.env.GANREF_BACKEND ?? 'cpu';
+  // `process` exists only in Node: in a browser (no bundler shim) the environment variable is absent.
+  const env = typeof process !== 'undefined' ? process.env?.GANREF_BACKEND : undefined;
+  const wanted = name ?? env ?? 'cpu';
   if (!(BACKENDS as readonly string[]).includes(wanted)) {
     throw new InvalidParameterError('backend', 'backend', `one of ${BACKENDS.join(', ')}`, JSON.stringify(wanted));
   }

@@ -36,7 +36,7 @@ commands:
   conform                   check specs: invariants, error inputs, and values, gradients and
                             second order against the reference; prints a table; exit code 0
                             only if everything passes
-      --spec GLOB           only ids matching GLOB (e.g. 'objective/*')
+      --spec GLOB           only ids matching GLOB (e.g. 'objective/*'); repeat to add more
       --backend NAME        cpu (default, or GANREF_BACKEND), wasm, tensorflow, or all
       --reference REF       fixtures (default: the golden fixtures, no Python needed), live
                             (spawn the PyTorch oracle), or a ZeroMQ endpoint tcp://HOST:PORT
@@ -133,11 +133,19 @@ function writeReports(values: { json?: string; html?: string }, rows: SpecReport
   }
 }
 
+/** The specs matching any of the repeated `--spec GLOB` options (all without one), in catalog order. */
+function selectAll(globs: string[] | undefined): Spec[] {
+  if (!globs || globs.length === 0) return selectSpecs();
+  for (const g of globs) if (selectSpecs(g).length === 0) fail(`no spec matches '${g}' (see 'ganref specs')`);
+  const wanted = new Set(globs.flatMap((g) => selectSpecs(g).map((s) => s.id)));
+  return selectSpecs().filter((s) => wanted.has(s.id));
+}
+
 async function runConform(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      spec: { type: 'string' },
+      spec: { type: 'string', multiple: true },
       backend: { type: 'string' },
       reference: { type: 'string', default: 'fixtures' },
       fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR },
@@ -151,8 +159,7 @@ async function runConform(argv: string[]): Promise<number> {
     },
   });
   const timeoutMs = timeoutOption(values.timeout);
-  const specs = selectSpecs(values.spec);
-  if (specs.length === 0) fail(`no spec matches '${values.spec}' (see 'ganref specs')`);
+  const specs = selectAll(values.spec);
   if (values.target) return runTarget(values.target, specs, values.fixtures!, timeoutMs);
   const backends = await resolveBackends(values.backend);
   const ref = values.reference!;
@@ -241,11 +248,10 @@ async function runTarget(endpoint: string, specs: Spec[], fixturesDir: string, t
 async function runFixtures(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { spec: { type: 'string' }, fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR }, cases: { type: 'string' }, seed: { type: 'string' }, timeout: { type: 'string' } },
+    options: { spec: { type: 'string', multiple: true }, fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR }, cases: { type: 'string' }, seed: { type: 'string' }, timeout: { type: 'string' } },
   });
   const timeoutMs = timeoutOption(values.timeout);
-  const specs = selectSpecs(values.spec);
-  if (specs.length === 0) fail(`no spec matches '${values.spec}' (see 'ganref specs')`);
+  const specs = selectAll(values.spec);
   const client = await spawnOracle(timeoutMs);
   try {
     const bar = progress();

@@ -9,6 +9,7 @@ registerGradients();
 export * from './types.js';
 export { GanrefError, InvalidArgumentError, InvalidParameterError } from './errors.js';
 export { configure } from './validate.js';
+export { Random, defaultRandom, setRandomSeed } from './random.js';
 export { useBackend, availableBackends, BACKENDS, type BackendName } from './backend.js';
 export { registerGradients, ensureGradients } from './autodiff/index.js';
 export * from './divergences/index.js';

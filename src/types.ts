@@ -57,14 +57,33 @@ export function asWeights<R extends tf.Rank>(t: tf.Tensor<R>): Weights<R> {
 /** How a per-example loss is reduced over the batch. */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/**
+ * A reduction as ganref's strings or TF.js's enum: `tf.Reduction.MEAN`, `SUM` and `NONE` are
+ * `'mean'`, `'sum'` and `'none'`; `tf.Reduction.SUM_BY_NONZERO_WEIGHTS` (the default of
+ * `tf.losses.*`) is accepted without weights, where it is the plain mean.
+ */
+export type ReductionLike = Reduction | tf.Reduction;
+
+/** The reductions that give one number (a `tf.Scalar`): everything but `'none'`. */
+export type ScalarReduction = 'mean' | 'sum' | tf.Reduction.MEAN | tf.Reduction.SUM | tf.Reduction.SUM_BY_NONZERO_WEIGHTS;
+
 /** Options shared by every loss. */
 export interface LossOptions {
   /**
    * `'mean'` (default): Σ wᵢℓᵢ / Σ wᵢ (the plain batch mean without weights); `'sum'`: Σ wᵢℓᵢ;
-   * `'none'`: the per-example vector wᵢℓᵢ. TF.js's `Reduction.MEAN` is the same weighted mean.
+   * `'none'`: the per-example tensor wᵢℓᵢ. TF.js's `tf.Reduction` values are accepted too
+   * (`tf.Reduction.MEAN` is the same weighted mean). A loss reduced to one number is typed
+   * `tf.Scalar`, so `optimizer.minimize(() => loss(…))` compiles.
    */
-  reduction?: Reduction;
+  reduction?: ReductionLike;
 }
+
+/**
+ * The options of a loss call whose result is one number: `reduction` absent or anything but
+ * `'none'`. Loss functions are overloaded on it: these options give a `tf.Scalar`, any other
+ * (`'none'`, or a reduction only known at run time) a `tf.Tensor`.
+ */
+export type Reduced<O> = O & { reduction?: ScalarReduction };
 
 /**
  * Per-sample losses L_θ(x) ∈ ℝ of a loss-sensitive GAN's loss network (Qi 2017): one real number

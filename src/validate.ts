@@ -18,13 +18,37 @@ export function configure(options: { checkValues?: boolean }): void {
   if (options.checkValues !== undefined) settings.checkValues = options.checkValues;
 }
 
-/** Describes a tensor in error messages. */
-function describe(t: unknown): string {
-  if (t instanceof tf.Tensor) return `a ${t.dtype} tensor of shape [${t.shape.join(', ')}]`;
+/** "a" or "an" before a word, by its first letter ("an int32", "a float32"). */
+export function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/**
+ * A number as a person wants to read it: the shortest decimal that reads back as the same value,
+ * in float32 when `float32` (values read from a tensor: 1.2, not 1.199999988079071), else in
+ * float64 (JavaScript's own shortest form). NaN and the infinities by name.
+ */
+export function formatNumber(v: number, float32 = false): string {
+  if (!Number.isFinite(v) || !float32) return String(v);
+  const f = Math.fround(v);
+  for (let digits = 1; digits < 9; digits++) {
+    const s = Number(v.toPrecision(digits));
+    if (Math.fround(s) === f) return String(s);
+  }
+  return String(v);
+}
+
+/** Describes any value in error messages: tensors by dtype and shape, numbers readably. */
+export function describeValue(t: unknown): string {
+  if (t instanceof tf.Tensor) return `${article(t.dtype)} tensor of shape [${t.shape.join(', ')}]`;
   if (t === null) return 'null';
+  if (t === undefined) return 'undefined';
+  if (typeof t === 'number') return formatNumber(t);
+  if (typeof t === 'string') return JSON.stringify(t);
   if (Array.isArray(t)) return 'a plain array (wrap it with tf.tensor)';
   return typeof t;
 }
+const describe = describeValue;
 
 export interface TensorRule {
   /** Exact rank, or a minimum rank. */
@@ -82,7 +106,7 @@ function scanValues(spec: string, argument: string, t: tf.Tensor, rule: TensorRu
         rule.min !== undefined ? `≥ ${rule.min}` : '',
         rule.max !== undefined ? `≤ ${rule.max}` : '',
       ].filter(Boolean).join(' and ');
-      throw new InvalidArgumentError(spec, argument, want(` with values ${domain}`), `${v} at flat index ${i}`);
+      throw new InvalidArgumentError(spec, argument, want(` with values ${domain}`), `${formatNumber(v, true)} at flat index ${i}`);
     }
   }
 }
@@ -161,7 +185,7 @@ export function checkSameShape(spec: string, a: [string, tf.Tensor], b: [string,
 /** Checks that a parameter is one of the allowed strings. */
 export function checkChoice<T extends string>(spec: string, name: string, value: unknown, choices: readonly T[]): T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new InvalidParameterError(spec, name, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, JSON.stringify(value) ?? String(value));
+    throw new InvalidParameterError(spec, name, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, describeValue(value));
   }
   return value as T;
 }
@@ -184,15 +208,26 @@ export function checkNumber(
     Number.isFinite(value) &&
     (min === undefined || (minExclusive ? value > min : value >= min)) &&
     (max === undefined || (maxExclusive ? value < max : value <= max));
-  if (!ok) throw new InvalidParameterError(spec, name, words, JSON.stringify(value) ?? String(value));
+  if (!ok) throw new InvalidParameterError(spec, name, words, describeValue(value));
   return value as number;
+}
+
+function optionsInsteadOfTensor(known: readonly string[]): string {
+  const weights = known.filter((k) => /^weights/.test(k));
+  if (weights.length === 0) return `an options object (${known.join(', ')}), not a tensor`;
+  return `an options object, not a tensor: weights go by name, { ${weights.map((k) => `${k}: w`).join(', ')} }, not positionally as in tf.losses.*`;
 }
 
 /** Refuses option keys the function does not know (a typo must not be ignored silently). */
 export function checkKnownOptions(spec: string, options: object | undefined, known: readonly string[]): void {
   if (options === undefined) return;
+  if (options instanceof tf.Tensor) {
+    // tf.losses.* take weights positionally (loss(labels, predictions, weights)); ganref takes them
+    // by name, so a tensor here is most likely weights in the wrong place.
+    throw new InvalidParameterError(spec, 'options', optionsInsteadOfTensor(known), describeValue(options));
+  }
   if (options === null || typeof options !== 'object') {
-    throw new InvalidParameterError(spec, 'options', 'an object', String(options));
+    throw new InvalidParameterError(spec, 'options', 'an object', describeValue(options));
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {

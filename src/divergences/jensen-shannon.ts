@@ -4,6 +4,7 @@ import { ensureGradients } from '../autodiff/index.js';
 import { checkDistributionPair } from './check.js';
 import { xLogXOverY } from './terms.js';
 
+/** The catalog id of this spec, `divergence/jensen-shannon`; errors from these functions name it. */
 export const JSD_ID = 'divergence/jensen-shannon';
 
 /**

@@ -4,6 +4,7 @@ import { ensureGradients } from '../autodiff/index.js';
 import { checkDistributionPair } from './check.js';
 import { squaredDifferenceOver } from './pearson-chi2.js';
 
+/** The catalog id of this spec, `divergence/neyman-chi2`; errors from these functions name it. */
 export const NEYMAN_CHI2_ID = 'divergence/neyman-chi2';
 
 /**

@@ -3,6 +3,7 @@ import type { Distributions } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { checkDistributionPair } from './check.js';
 
+/** The catalog id of this spec, `divergence/pearson-chi2`; errors from these functions name it. */
 export const PEARSON_CHI2_ID = 'divergence/pearson-chi2';
 
 /**

@@ -4,6 +4,7 @@ import { ensureGradients } from '../autodiff/index.js';
 import { checkDistributionPair } from './check.js';
 import { xLogXOverY } from './terms.js';
 
+/** The catalog id of this spec, `divergence/reverse-kl`; errors from these functions name it. */
 export const REVERSE_KL_ID = 'divergence/reverse-kl';
 
 /**

@@ -3,6 +3,7 @@ import type { Distributions } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { checkDistributionPair } from './check.js';
 
+/** The catalog id of this spec, `divergence/squared-hellinger`; errors from these functions name it. */
 export const SQUARED_HELLINGER_ID = 'divergence/squared-hellinger';
 
 /**

@@ -3,6 +3,7 @@ import type { Distributions } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { checkDistributionPair } from './check.js';
 
+/** The catalog id of this spec, `divergence/total-variation`; errors from these functions name it. */
 export const TOTAL_VARIATION_ID = 'divergence/total-variation';
 
 /**

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../autodiff/index.js';
 import { checkTensor } from '../validate.js';
 
+/** The catalog id of this spec, `divergence/wasserstein-1d`; errors from these functions name it. */
 export const WASSERSTEIN_1D_ID = 'divergence/wasserstein-1d';
 
 /**

@@ -16,6 +16,7 @@ import { log1p } from '../numerics.js';
 
 type T = tf.Tensor;
 
+/** The f-divergences ganref implements, by name. */
 export const FDIVERGENCE_NAMES = [
   'kl',
   'reverse-kl',

@@ -45,16 +45,24 @@ import { ACTIVATIONS, activate, checkBatchFor, checkMlp, forward as mlpForward, 
  * ε defaults to 1e-5 (PyTorch's default; TF.js's `tf.batchNorm` defaults to 1e-3).
  */
 
+/** The catalog id of this spec, `network/conv`; errors from these functions name it. */
 export const CONVNET_ID = 'network/conv';
+/** The catalog id of this spec, `nets/input-gradient-norms`; errors from these functions name it. */
 export const MLP_CRITIC_ID = 'network/mlp';
 export const INPUT_GRADIENT_NORMS_ID = 'nets/input-gradient-norms';
 
+/** A conv layer's padding: one of `PADDINGS`. */
 export type Padding = 'same' | 'valid';
+/** A conv layer's pooling: one of `POOLINGS`. */
 export type Pooling = 'none' | 'avg' | 'max';
+/** A conv layer's normalization: one of `NORMALIZATIONS`. */
 export type Normalization = 'none' | 'layer' | 'batch';
 
+/** The padding modes of a conv layer. */
 export const PADDINGS: readonly Padding[] = ['same', 'valid'];
+/** The pooling modes of a conv layer. */
 export const POOLINGS: readonly Pooling[] = ['none', 'avg', 'max'];
+/** The normalizations of a conv layer. */
 export const NORMALIZATIONS: readonly Normalization[] = ['none', 'layer', 'batch'];
 
 /** One convolution layer and the parameters of its normalization. */

@@ -138,6 +138,7 @@ export function checkBatchFor(spec: string, name: string, x: unknown, net: Check
   return t;
 }
 
+/** The catalog id of this spec, `nets/mlp`; errors from these functions name it. */
 export const MLP_ID = 'nets/mlp';
 
 /**

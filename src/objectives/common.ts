@@ -1,21 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossOptions, Reduction, Weights } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
-import { checkWeights, reduceLoss, REDUCTIONS } from '../reduce.js';
-import { checkChoice, checkKnownOptions, checkSameShape, checkTensor } from '../validate.js';
+import { checkReduction, checkWeights, reduceLoss } from '../reduce.js';
+import { checkKnownOptions, checkSameShape, checkTensor } from '../validate.js';
 
 /** Options of a discriminator (critic) loss, which sees a real and a fake batch. */
 export interface DiscriminatorLossOptions extends LossOptions {
-  /** Per-example weights of the real batch, same shape as the real scores. */
-  weightsReal?: Weights;
-  /** Per-example weights of the fake batch, same shape as the fake scores. */
-  weightsFake?: Weights;
+  /** Weights of the real batch: the shape of the real scores, one that broadcasts to it, or a number. */
+  weightsReal?: Weights | number;
+  /** Weights of the fake batch: the shape of the fake scores, one that broadcasts to it, or a number. */
+  weightsFake?: Weights | number;
 }
 
 /** Options of a generator loss, which sees the fake batch only. */
 export interface GeneratorLossOptions extends LossOptions {
-  /** Per-example weights of the fake batch, same shape as the fake scores. */
-  weightsFake?: Weights;
+  /** Weights of the fake batch: the shape of the fake scores, one that broadcasts to it, or a number. */
+  weightsFake?: Weights | number;
 }
 
 type Term = (x: tf.Tensor) => tf.Tensor;
@@ -36,7 +36,7 @@ export function discriminatorLoss(
 ): tf.Tensor {
   ensureGradients();
   checkKnownOptions(spec, options, ['reduction', 'weightsReal', 'weightsFake']);
-  const reduction: Reduction = checkChoice(spec, 'reduction', options?.reduction ?? 'mean', REDUCTIONS);
+  const reduction: Reduction = checkReduction(spec, options?.reduction, options?.weightsReal !== undefined || options?.weightsFake !== undefined);
   const r = checkTensor(spec, names[0], real, { minRank: 1, finite: true });
   const f = checkTensor(spec, names[1], fake, { minRank: 1, finite: true });
   if (reduction === 'none') checkSameShape(spec, [names[0], r], [names[1], f]);
@@ -55,7 +55,7 @@ export function generatorLoss(
 ): tf.Tensor {
   ensureGradients();
   checkKnownOptions(spec, options, ['reduction', 'weightsFake']);
-  const reduction: Reduction = checkChoice(spec, 'reduction', options?.reduction ?? 'mean', REDUCTIONS);
+  const reduction: Reduction = checkReduction(spec, options?.reduction, options?.weightsFake !== undefined);
   const f = checkTensor(spec, name, fake, { minRank: 1, finite: true });
   const wf = checkWeights(spec, 'weightsFake', options?.weightsFake, [name, f], reduction);
   return tf.tidy(() => reduceLoss(term(f), wf, reduction));

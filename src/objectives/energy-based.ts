@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Energies, LossOptions, Reduction, Weights } from '../types.js';
+import type { Energies, LossOptions, Reduction, Weights, Reduced } from '../types.js';
 import { asEnergies } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkBatchFor, checkMlp, forward, type Mlp } from '../nets/mlp.js';
-import { checkWeights, reduceLoss, REDUCTIONS } from '../reduce.js';
+import { checkReduction, checkWeights, reduceLoss, type CheckedWeights } from '../reduce.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
 import type { DiscriminatorLossOptions, GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/energy-based`; errors from these functions name it. */
 export const ENERGY_BASED_ID = 'objective/energy-based';
 
 /** How the autoencoder's reconstruction error becomes an energy. */
 export type EnergyKind = 'mse' | 'l2';
+/** How an autoencoder's reconstruction error becomes an energy. */
 export const ENERGY_KINDS: readonly EnergyKind[] = ['mse', 'l2'];
 
 /** Options of the EBGAN discriminator loss. */
@@ -37,7 +39,7 @@ function checkEnergies(argument: string, e: unknown): tf.Tensor {
 /** Validated reduction, batches and weights of the two-batch EBGAN discriminator loss. */
 function discriminatorTerms(real: unknown, fake: unknown, options: EnergyDiscriminatorLossOptions | undefined) {
   checkKnownOptions(ENERGY_BASED_ID, options, ['reduction', 'weightsReal', 'weightsFake', 'margin']);
-  const reduction: Reduction = checkChoice(ENERGY_BASED_ID, 'reduction', options?.reduction ?? 'mean', REDUCTIONS);
+  const reduction: Reduction = checkReduction(ENERGY_BASED_ID, options?.reduction, options?.weightsReal !== undefined || options?.weightsFake !== undefined);
   const margin = checkNumber(ENERGY_BASED_ID, 'margin', options?.margin ?? 1, { min: 0, minExclusive: true });
   const er = checkEnergies('energiesReal', real);
   const ef = checkEnergies('energiesFake', fake);
@@ -51,7 +53,7 @@ function discriminatorTerms(real: unknown, fake: unknown, options: EnergyDiscrim
 const reduce = reduceLoss;
 
 /** reduce(e_r) + reduce(max(0, m − e_f)); call inside `tf.tidy`. */
-function discriminatorValue(er: tf.Tensor, ef: tf.Tensor, margin: number, wr: tf.Tensor | undefined, wf: tf.Tensor | undefined, reduction: Reduction): tf.Tensor {
+function discriminatorValue(er: tf.Tensor, ef: tf.Tensor, margin: number, wr: CheckedWeights | undefined, wf: CheckedWeights | undefined, reduction: Reduction): tf.Tensor {
   return tf.add(reduce(er, wr, reduction), reduce(tf.relu(tf.sub(margin, ef)), wf, reduction));
 }
 
@@ -65,7 +67,9 @@ function discriminatorValue(er: tf.Tensor, ef: tf.Tensor, margin: number, wr: tf
  * contributes nothing (and no gradient). Theorem 1 of the paper: at a Nash equilibrium the
  * discriminator's value is exactly m.
  *
- * Relation to other libraries: TF-GAN has no EBGAN loss; PyTorch reimplementations write
+ * Relation to other libraries: TF-GAN has no EBGAN loss; torchgan's
+ * `energy_based_discriminator_loss(dx, dgz, margin)` reduces dx + relu(margin − dgz) elementwise,
+ * which equals this loss when n = m (no weights); PyTorch reimplementations write
  * `D_real + relu(margin − D_fake)` on MSE reconstruction energies, which is this loss with
  * `autoencoderEnergies(…, { energy: 'mse' })`.
  *
@@ -74,6 +78,9 @@ function discriminatorValue(er: tf.Tensor, ef: tf.Tensor, margin: number, wr: tf
  * @param options `margin` m > 0 (default 1), reduction ('mean' default, 'sum', 'none' — needs
  *   n = m) and per-example weights
  */
+export function energyBasedDiscriminatorLoss(energiesReal: Energies, energiesFake: Energies, options?: Reduced<EnergyDiscriminatorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function energyBasedDiscriminatorLoss(energiesReal: Energies, energiesFake: Energies, options: EnergyDiscriminatorLossOptions): tf.Tensor;
 export function energyBasedDiscriminatorLoss(energiesReal: Energies, energiesFake: Energies, options?: EnergyDiscriminatorLossOptions): tf.Tensor {
   ensureGradients();
   const { reduction, margin, er, ef, wr, wf } = discriminatorTerms(energiesReal, energiesFake, options);
@@ -87,10 +94,13 @@ export function energyBasedDiscriminatorLoss(energiesReal: Energies, energiesFak
  * @param energiesFake energies e ≥ 0 of generated data, [m, ...]
  * @param options reduction and per-example weights
  */
+export function energyBasedGeneratorLoss(energiesFake: Energies, options?: Reduced<GeneratorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function energyBasedGeneratorLoss(energiesFake: Energies, options: GeneratorLossOptions): tf.Tensor;
 export function energyBasedGeneratorLoss(energiesFake: Energies, options?: GeneratorLossOptions): tf.Tensor {
   ensureGradients();
   checkKnownOptions(ENERGY_BASED_ID, options, ['reduction', 'weightsFake']);
-  const reduction: Reduction = checkChoice(ENERGY_BASED_ID, 'reduction', options?.reduction ?? 'mean', REDUCTIONS);
+  const reduction: Reduction = checkReduction(ENERGY_BASED_ID, options?.reduction, options?.weightsFake !== undefined);
   const ef = checkEnergies('energiesFake', energiesFake);
   const wf = checkWeights(ENERGY_BASED_ID, 'weightsFake', options?.weightsFake, ['energiesFake', ef], reduction);
   // A copy under unweighted 'none', so the result is never the caller's own tensor.
@@ -148,7 +158,7 @@ function checkAutoencoder(autoencoder: unknown) {
 }
 
 /** Per-example weights of a batch of `n` examples, as `checkWeights` (no tensor is created). */
-export function checkBatchWeights(spec: string, name: string, weights: unknown, batchName: string, n: number, reduction: Reduction): tf.Tensor | undefined {
+export function checkBatchWeights(spec: string, name: string, weights: unknown, batchName: string, n: number, reduction: Reduction): CheckedWeights | undefined {
   if (weights === undefined) return undefined;
   const w = checkTensor(spec, name, weights, { rank: 1, min: 0, finite: true, domain: 'finite and ≥ 0' });
   if (w.shape[0] !== n) throw new InvalidArgumentError(spec, name, `a vector of ${n} weights, one per example of '${batchName}'`, `shape [${w.shape.join(', ')}]`);
@@ -181,7 +191,7 @@ export interface EnergyBasedResult {
 export function energyBasedLosses(autoencoder: Mlp, xReal: tf.Tensor, xFake: tf.Tensor, options?: EnergyBasedOptions): EnergyBasedResult {
   ensureGradients();
   checkKnownOptions(ENERGY_BASED_ID, options, ['reduction', 'weightsReal', 'weightsFake', 'margin', 'energy']);
-  const reduction: Reduction = checkChoice(ENERGY_BASED_ID, 'reduction', options?.reduction ?? 'mean', REDUCTIONS);
+  const reduction: Reduction = checkReduction(ENERGY_BASED_ID, options?.reduction, options?.weightsReal !== undefined || options?.weightsFake !== undefined);
   const margin = checkNumber(ENERGY_BASED_ID, 'margin', options?.margin ?? 1, { min: 0, minExclusive: true });
   const energy = checkChoice(ENERGY_BASED_ID, 'energy', options?.energy ?? 'mse', ENERGY_KINDS);
   const net = checkAutoencoder(autoencoder);

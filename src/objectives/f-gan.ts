@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { CriticScores } from '../types.js';
+import type { CriticScores, Reduced } from '../types.js';
 import { InvalidParameterError } from '../errors.js';
 import { checkChoice, checkKnownOptions } from '../validate.js';
 import { checkAlpha, fDivergenceFunctions, FDIVERGENCE_NAMES, type FDivergenceName } from '../fdiv/functions.js';
@@ -7,6 +7,7 @@ import { kernelOf } from '../fdiv/functions.js';
 import type { FKernel } from '../fdiv/generators.js';
 import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/f-gan`; errors from these functions name it. */
 export const F_GAN_ID = 'objective/f-gan';
 
 /** The divergence an f-GAN minimises. */
@@ -17,7 +18,9 @@ export interface FGanDivergenceOptions {
   alpha?: number;
 }
 
+/** Options of `fGanDiscriminatorLoss`: the divergence, the reduction and the weights. */
 export type FGanDiscriminatorOptions = FGanDivergenceOptions & DiscriminatorLossOptions;
+/** Options of the f-GAN generator losses: the divergence, the reduction and the weights. */
 export type FGanGeneratorOptions = FGanDivergenceOptions & GeneratorLossOptions;
 
 /** Validates the divergence options, and returns the kernel and the options left for the loss helper. */
@@ -57,6 +60,9 @@ function split<O extends FGanDivergenceOptions>(options: O | undefined, known: s
  * @param options divergence (default 'gan'), alpha (with 'alpha'), reduction ('mean' default,
  *   'sum', 'none' — needs n = m) and per-example weights
  */
+export function fGanDiscriminatorLoss(vReal: CriticScores, vFake: CriticScores, options?: Reduced<FGanDiscriminatorOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function fGanDiscriminatorLoss(vReal: CriticScores, vFake: CriticScores, options: FGanDiscriminatorOptions): tf.Tensor;
 export function fGanDiscriminatorLoss(vReal: CriticScores, vFake: CriticScores, options?: FGanDiscriminatorOptions): tf.Tensor {
   const [k, rest] = split(options, ['reduction', 'weightsReal', 'weightsFake']);
   return discriminatorLoss(F_GAN_ID, ['vReal', 'vFake'], vReal, vFake, rest, (v) => tf.neg(k.activation(v)), (v) => k.conjugateOfActivation(v));
@@ -75,6 +81,9 @@ export function fGanDiscriminatorLoss(vReal: CriticScores, vFake: CriticScores, 
  * @param vFake variational outputs V on generated samples, shape [m, ...]
  * @param options divergence (default 'gan'), alpha, reduction and per-example weights
  */
+export function fGanGeneratorLoss(vFake: CriticScores, options?: Reduced<FGanGeneratorOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function fGanGeneratorLoss(vFake: CriticScores, options: FGanGeneratorOptions): tf.Tensor;
 export function fGanGeneratorLoss(vFake: CriticScores, options?: FGanGeneratorOptions): tf.Tensor {
   const [k, rest] = split(options, ['reduction', 'weightsFake']);
   return generatorLoss(F_GAN_ID, 'vFake', vFake, rest, (v) => tf.neg(k.conjugateOfActivation(v)));
@@ -92,6 +101,9 @@ export function fGanGeneratorLoss(vFake: CriticScores, options?: FGanGeneratorOp
  * @param vFake variational outputs V on generated samples, shape [m, ...]
  * @param options divergence (default 'gan'), alpha, reduction and per-example weights
  */
+export function fGanHeuristicGeneratorLoss(vFake: CriticScores, options?: Reduced<FGanGeneratorOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function fGanHeuristicGeneratorLoss(vFake: CriticScores, options: FGanGeneratorOptions): tf.Tensor;
 export function fGanHeuristicGeneratorLoss(vFake: CriticScores, options?: FGanGeneratorOptions): tf.Tensor {
   const [k, rest] = split(options, ['reduction', 'weightsFake']);
   return generatorLoss(F_GAN_ID, 'vFake', vFake, rest, (v) => tf.neg(k.activation(v)));

@@ -4,6 +4,7 @@ import type { Features, Weights } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { checkKnownOptions, checkTensor, valuesChecked } from '../validate.js';
 
+/** The catalog id of this spec, `objective/feature-matching`; errors from these functions name it. */
 export const FEATURE_MATCHING_ID = 'objective/feature-matching';
 
 /** Options of the feature-matching loss: optional per-example weights of the two batch means. */
@@ -54,7 +55,7 @@ function batchMean(f: tf.Tensor, w: tf.Tensor | undefined): tf.Tensor {
  * @param options per-example weights of the two means
  * @returns a scalar
  */
-export function featureMatchingLoss(featuresReal: Features, featuresFake: Features, options?: FeatureMatchingOptions): tf.Tensor {
+export function featureMatchingLoss(featuresReal: Features, featuresFake: Features, options?: FeatureMatchingOptions): tf.Scalar {
   ensureGradients();
   const spec = FEATURE_MATCHING_ID;
   checkKnownOptions(spec, options, ['weightsReal', 'weightsFake']);

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Logits } from '../types.js';
+import type { Logits, Reduced } from '../types.js';
 import { checkNumber } from '../validate.js';
 import { discriminatorLoss, generatorLoss, splitOptions, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/label-smoothing`; errors from these functions name it. */
 export const LABEL_SMOOTHING_ID = 'objective/label-smoothing';
 
 /** Options of the one-sided label-smoothing discriminator loss. */
@@ -29,12 +30,17 @@ export interface LabelSmoothingDiscriminatorOptions extends DiscriminatorLossOpt
  * TF-GAN's `label_smoothing` s (default 0.25 in `modified_discriminator_loss` and
  * `minimax_discriminator_loss`) is a different parameter: `tf.losses.sigmoid_cross_entropy`
  * smooths the real label 1 toward ½, to 1·(1 − s) + ½·s = 1 − s/2. So α = 1 − s/2 and s = 2(1 − α):
- * TF-GAN's default s = 0.25 is α = 0.875, and our default α = 0.9 is s = 0.2.
+ * TF-GAN's default s = 0.25 is α = 0.875, and our default α = 0.9 is s = 0.2. torchgan's
+ * `minimax_discriminator_loss(…, label_smoothing=s)` smooths toward 0 instead, to the target
+ * 1 − s: there α = 1 − s (default s = 0, no smoothing).
  *
  * @param logitsReal discriminator logits on real data, shape [n, ...]
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options alpha; reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
  */
+export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: Reduced<LabelSmoothingDiscriminatorOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options: LabelSmoothingDiscriminatorOptions): tf.Tensor;
 export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: LabelSmoothingDiscriminatorOptions): tf.Tensor {
   const { own, rest } = splitOptions(options, ['alpha'] as const);
   const alpha = checkNumber(LABEL_SMOOTHING_ID, 'alpha', own.alpha ?? 0.9, { min: 0, minExclusive: true, max: 1 });
@@ -52,6 +58,9 @@ export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: 
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options reduction and per-example weights
  */
+export function labelSmoothingGeneratorLoss(logitsFake: Logits, options?: Reduced<GeneratorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function labelSmoothingGeneratorLoss(logitsFake: Logits, options: GeneratorLossOptions): tf.Tensor;
 export function labelSmoothingGeneratorLoss(logitsFake: Logits, options?: GeneratorLossOptions): tf.Tensor {
   return generatorLoss(LABEL_SMOOTHING_ID, 'logitsFake', logitsFake, options, (l) => tf.softplus(tf.neg(l)));
 }

@@ -1,15 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors.js';
-import type { LossOptions, Reduction, SampleLosses, Samples, Weights } from '../types.js';
+import type { LossOptions, Reduction, SampleLosses, Samples, Weights, Reduced } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
-import { checkWeights, reduceLoss, REDUCTIONS } from '../reduce.js';
+import { checkReduction, checkWeights, reduceLoss } from '../reduce.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
 import { generatorLoss, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/loss-sensitive`; errors from these functions name it. */
 export const LOSS_SENSITIVE_ID = 'objective/loss-sensitive';
 
 /** The margin Δ(x_r, x_f) of the loss-sensitive GAN: the ℓ1 or the ℓ2 distance between paired samples. */
 export type LossSensitiveMargin = 'l1' | 'l2';
+/** The margins Δ(x_r, x_f) of the loss-sensitive GAN. */
 export const LOSS_SENSITIVE_MARGINS: readonly LossSensitiveMargin[] = ['l1', 'l2'];
 
 /** Options of the loss-sensitive discriminator (loss-function) objective. */
@@ -61,6 +63,9 @@ export function pairwiseMargin(xReal: tf.Tensor, xFake: tf.Tensor, margin: LossS
  * @param options λ (default 1), margin ('l1' default, 'l2'), reduction ('mean' default, 'sum',
  *   'none' gives the per-pair L(x_r) + λ(Δ + L(x_r) − L(x_f))₊) and per-pair weights
  */
+export function lossSensitiveDiscriminatorLoss(lossReal: SampleLosses, lossFake: SampleLosses, xReal: Samples, xFake: Samples, options?: Reduced<LossSensitiveOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function lossSensitiveDiscriminatorLoss(lossReal: SampleLosses, lossFake: SampleLosses, xReal: Samples, xFake: Samples, options: LossSensitiveOptions): tf.Tensor;
 export function lossSensitiveDiscriminatorLoss(
   lossReal: SampleLosses,
   lossFake: SampleLosses,
@@ -73,7 +78,7 @@ export function lossSensitiveDiscriminatorLoss(
   checkKnownOptions(spec, options, ['lambda', 'margin', 'reduction', 'weights']);
   const lambda = checkNumber(spec, 'lambda', options?.lambda ?? 1, { min: 0 });
   const margin = checkChoice(spec, 'margin', options?.margin ?? 'l1', LOSS_SENSITIVE_MARGINS);
-  const reduction: Reduction = checkChoice(spec, 'reduction', options?.reduction ?? 'mean', REDUCTIONS);
+  const reduction: Reduction = checkReduction(spec, options?.reduction, options?.weights !== undefined);
   const lr = checkTensor(spec, 'lossReal', lossReal, { rank: 1, finite: true });
   const lf = checkTensor(spec, 'lossFake', lossFake, { rank: 1, finite: true });
   checkSameShape(spec, ['lossReal', lr], ['lossFake', lf]);
@@ -100,6 +105,9 @@ export function lossSensitiveDiscriminatorLoss(
  * @param lossFake L_θ(G(z)), shape [m]
  * @param options reduction and per-example weights `weightsFake`
  */
+export function lossSensitiveGeneratorLoss(lossFake: SampleLosses, options?: Reduced<GeneratorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function lossSensitiveGeneratorLoss(lossFake: SampleLosses, options: GeneratorLossOptions): tf.Tensor;
 export function lossSensitiveGeneratorLoss(lossFake: SampleLosses, options?: GeneratorLossOptions): tf.Tensor {
   return generatorLoss(LOSS_SENSITIVE_ID, 'lossFake', lossFake, options, (l) => tf.clone(l));
 }

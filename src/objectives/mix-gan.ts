@@ -3,6 +3,7 @@ import { ensureGradients, logSoftmax } from '../autodiff/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkTensor } from '../validate.js';
 
+/** The catalog id of this spec, `objective/mix-gan`; errors from these functions name it. */
 export const MIX_GAN_ID = 'objective/mix-gan';
 
 /**
@@ -14,8 +15,10 @@ export const MIX_GAN_ID = 'objective/mix-gan';
  * largest there.
  */
 export type MixtureRegularizer = 'cross-entropy' | 'entropy';
+/** The regularizers of MIX+GAN's mixture weights. */
 export const MIXTURE_REGULARIZERS: readonly MixtureRegularizer[] = ['cross-entropy', 'entropy'];
 
+/** Options of `mixGanLosses`. */
 export interface MixGanOptions {
   /** β ≥ 0, weight of the mixture-weight regularizer in each player's loss. Default 0.1 (the authors' code). */
   beta?: number;
@@ -23,6 +26,7 @@ export interface MixGanOptions {
   regularizer?: MixtureRegularizer;
 }
 
+/** The losses and mixture weights `mixGanLosses` returns. */
 export interface MixGanResult {
   /** −Σᵢⱼ uᵢvⱼ·Pᵢⱼ + β·R(v): minimised by the discriminators and their mixture logits. */
   discriminator: tf.Tensor;

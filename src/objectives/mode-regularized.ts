@@ -3,13 +3,15 @@ import type { Logits, LossOptions, Reduction } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkBatchFor, checkMlp, forward, type CheckedMlp, type Mlp } from '../nets/mlp.js';
-import { reduceLoss, REDUCTIONS } from '../reduce.js';
+import { checkReduction, reduceLoss } from '../reduce.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
 
+/** The catalog id of this spec, `objective/mode-regularized`; errors from these functions name it. */
 export const MODE_REGULARIZED_ID = 'objective/mode-regularized';
 
 /** The sample-space distance d(x, G(E(x))) of the mode regularizer. */
 export type ReconstructionDistance = 'l2' | 'l1';
+/** The reconstruction distances of the mode-regularized GAN. */
 export const RECONSTRUCTION_DISTANCES: readonly ReconstructionDistance[] = ['l2', 'l1'];
 
 /** Options of the mode-regularized GAN losses. */
@@ -49,7 +51,7 @@ export interface ModeRegularizedInputs {
 function checkOptions(options: ModeRegularizedOptions | undefined) {
   checkKnownOptions(MODE_REGULARIZED_ID, options, ['reduction', 'lambda1', 'lambda2', 'distance']);
   return {
-    reduction: checkChoice(MODE_REGULARIZED_ID, 'reduction', options?.reduction ?? 'mean', REDUCTIONS) as Reduction,
+    reduction: checkReduction(MODE_REGULARIZED_ID, options?.reduction),
     lambda1: checkNumber(MODE_REGULARIZED_ID, 'lambda1', options?.lambda1 ?? 1, { min: 0 }),
     lambda2: checkNumber(MODE_REGULARIZED_ID, 'lambda2', options?.lambda2 ?? 1, { min: 0 }),
     distance: checkChoice(MODE_REGULARIZED_ID, 'distance', options?.distance ?? 'l2', RECONSTRUCTION_DISTANCES),

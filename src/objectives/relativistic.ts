@@ -1,15 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { CriticScores, Reduction } from '../types.js';
+import type { CriticScores, Reduction, Reduced } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { checkWeights, reduceLoss, REDUCTIONS } from '../reduce.js';
+import { checkReduction, checkWeights, expandWeights, reduceLoss, type CheckedWeights } from '../reduce.js';
 import { checkChoice, checkKnownOptions, checkSameShape, checkTensor, valuesChecked } from '../validate.js';
 import type { DiscriminatorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/relativistic`; errors from these functions name it. */
 export const RELATIVISTIC_ID = 'objective/relativistic';
 
 /** `'standard'`: RSGAN, real and fake examples compared in pairs; `'average'`: RaSGAN, each compared with the other batch's mean. */
 export type RelativisticVariant = 'standard' | 'average';
+/** The variants of the relativistic losses. */
 export const RELATIVISTIC_VARIANTS: readonly RelativisticVariant[] = ['standard', 'average'];
 
 /** Options of the relativistic losses (the discriminator's and the generator's take the same). */
@@ -29,7 +31,7 @@ function relativisticLoss(side: Side, real: unknown, fake: unknown, options: Rel
   const spec = RELATIVISTIC_ID;
   ensureGradients();
   checkKnownOptions(spec, options, ['reduction', 'weightsReal', 'weightsFake', 'variant']);
-  const reduction: Reduction = checkChoice(spec, 'reduction', options?.reduction ?? 'mean', REDUCTIONS);
+  const reduction: Reduction = checkReduction(spec, options?.reduction, options?.weightsReal !== undefined || options?.weightsFake !== undefined);
   const variant: RelativisticVariant = checkChoice(spec, 'variant', options?.variant ?? 'standard', RELATIVISTIC_VARIANTS);
   const r = checkTensor(spec, 'criticReal', real, { minRank: 1, finite: true });
   const f = checkTensor(spec, 'criticFake', fake, { minRank: 1, finite: true });
@@ -40,8 +42,8 @@ function relativisticLoss(side: Side, real: unknown, fake: unknown, options: Rel
   const wr = checkWeights(spec, 'weightsReal', options?.weightsReal, ['criticReal', r], variant === 'standard' ? 'sum' : innerReduction);
   const wf = checkWeights(spec, 'weightsFake', options?.weightsFake, ['criticFake', f], variant === 'standard' ? 'sum' : innerReduction);
   if (variant === 'standard' && reduction === 'mean' && (wr || wf) && valuesChecked()) {
-    const a = wr ? wr.dataSync() : undefined;
-    const b = wf ? wf.dataSync() : undefined;
+    const a = wr !== undefined ? tf.tidy(() => Array.from(expandWeights(wr, r.shape).dataSync())) : undefined;
+    const b = wf !== undefined ? tf.tidy(() => Array.from(expandWeights(wf, f.shape).dataSync())) : undefined;
     let total = 0;
     for (let i = 0; i < r.size; i++) total += (a ? a[i]! : 1) * (b ? b[i]! : 1);
     if (!(total > 0)) {
@@ -53,14 +55,15 @@ function relativisticLoss(side: Side, real: unknown, fake: unknown, options: Rel
     if (variant === 'standard') {
       // −log sigmoid(s·(C_r − C_f)) = softplus(−s·(C_r − C_f)), s = +1 for D and −1 for G.
       const pairs = tf.softplus(tf.mul(-sign, tf.sub(r, f)));
-      const w = wr && wf ? tf.mul(wr, wf) : (wr ?? wf);
+      const w = wr !== undefined && wf !== undefined ? tf.mul(expandWeights(wr, r.shape), expandWeights(wf, f.shape)) : (wr ?? wf);
       return reduceLoss(pairs, w, reduction);
     }
     // The weighted mean Σ w·C / Σ w, taken as c̄ + Σ w·(C − c̄) / Σ w around the plain mean c̄ (an
     // identity): its derivatives in w, (C − m)/Σ w, then cancel at the scale of the spread of C
     // rather than of |C| (up to 1e4), which keeps float32 Hessian-vector products in w accurate.
-    const meanOf = (x: tf.Tensor, w: tf.Tensor | undefined) => {
-      if (!w) return tf.mean(x);
+    const meanOf = (x: tf.Tensor, weights: CheckedWeights | undefined) => {
+      if (weights === undefined) return tf.mean(x);
+      const w = expandWeights(weights, x.shape);
       const center = tf.mean(x);
       return tf.add(center, tf.div(tf.sum(tf.mul(tf.sub(x, center), w)), tf.sum(w)));
     };
@@ -94,6 +97,9 @@ function relativisticLoss(side: Side, real: unknown, fake: unknown, options: Rel
  * @param criticFake raw critic outputs on generated data, shape [m, ...] (m = n for 'standard')
  * @param options variant ('standard' default, 'average'); reduction; per-example weights
  */
+export function relativisticDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: Reduced<RelativisticLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function relativisticDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options: RelativisticLossOptions): tf.Tensor;
 export function relativisticDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: RelativisticLossOptions): tf.Tensor {
   return relativisticLoss('discriminator', criticReal, criticFake, options);
 }
@@ -112,6 +118,9 @@ export function relativisticDiscriminatorLoss(criticReal: CriticScores, criticFa
  * @param criticFake raw critic outputs on generated data, shape [m, ...] (m = n for 'standard')
  * @param options variant ('standard' default, 'average'); reduction; per-example weights
  */
+export function relativisticGeneratorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: Reduced<RelativisticLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function relativisticGeneratorLoss(criticReal: CriticScores, criticFake: CriticScores, options: RelativisticLossOptions): tf.Tensor;
 export function relativisticGeneratorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: RelativisticLossOptions): tf.Tensor {
   return relativisticLoss('generator', criticReal, criticFake, options);
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { CriticScores } from '../types.js';
+import type { CriticScores, Reduced } from '../types.js';
 import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
 
+/** The catalog id of this spec, `objective/wasserstein`; errors from these functions name it. */
 export const WASSERSTEIN_ID = 'objective/wasserstein';
 
 /**
@@ -18,6 +19,9 @@ export const WASSERSTEIN_ID = 'objective/wasserstein';
  * @param criticFake critic scores on generated data, shape [m, ...]
  * @param options reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
  */
+export function wassersteinCriticLoss(criticReal: CriticScores, criticFake: CriticScores, options?: Reduced<DiscriminatorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function wassersteinCriticLoss(criticReal: CriticScores, criticFake: CriticScores, options: DiscriminatorLossOptions): tf.Tensor;
 export function wassersteinCriticLoss(criticReal: CriticScores, criticFake: CriticScores, options?: DiscriminatorLossOptions): tf.Tensor {
   return discriminatorLoss(WASSERSTEIN_ID, ['criticReal', 'criticFake'], criticReal, criticFake, options, (c) => tf.neg(c), (c) => c);
 }
@@ -28,6 +32,9 @@ export function wassersteinCriticLoss(criticReal: CriticScores, criticFake: Crit
  * @param criticFake critic scores on generated data, shape [m, ...]
  * @param options reduction and per-example weights
  */
+export function wassersteinGeneratorLoss(criticFake: CriticScores, options?: Reduced<GeneratorLossOptions>): tf.Scalar;
+/** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
+export function wassersteinGeneratorLoss(criticFake: CriticScores, options: GeneratorLossOptions): tf.Tensor;
 export function wassersteinGeneratorLoss(criticFake: CriticScores, options?: GeneratorLossOptions): tf.Tensor {
   return generatorLoss(WASSERSTEIN_ID, 'criticFake', criticFake, options, (c) => tf.neg(c));
 }

@@ -25,6 +25,7 @@ import { checkChoice, checkKnownOptions, checkNumber } from '../validate.js';
 
 /** The base objective of a game. */
 export type GameObjective = 'minimax' | 'non-saturating' | 'wasserstein';
+/** The objectives a `GanGame` can be played with. */
 export const GAME_OBJECTIVES: readonly GameObjective[] = ['minimax', 'non-saturating', 'wasserstein'];
 
 /** A GAN as data: a generator and a discriminator. */
@@ -111,6 +112,7 @@ export function squaredNorm(ts: readonly tf.Tensor[]): tf.Scalar {
 // penalty/consensus
 // ---------------------------------------------------------------------------------------------
 
+/** The catalog id of this spec, `penalty/consensus`; errors from these functions name it. */
 export const CONSENSUS_ID = 'penalty/consensus';
 
 /** Options of the consensus regularizer. */

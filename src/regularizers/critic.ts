@@ -12,9 +12,11 @@ export type CriticFn = (x: tf.Tensor) => tf.Tensor;
 
 /** The part of `tf.LayersModel` a penalty needs. */
 export interface LayersModelLike {
+  /** The model's forward pass (`tf.LayersModel.apply`). */
   apply(inputs: tf.Tensor | tf.Tensor[], kwargs?: Record<string, unknown>): unknown;
 }
 
+/** A critic a penalty differentiates through: a function of tensors or a `tf.LayersModel`. */
 export type Critic = CriticFn | LayersModelLike;
 
 /** The critic as a function x ↦ scores of shape [n]. */

@@ -3,6 +3,7 @@ import { ensureGradients } from '../autodiff/index.js';
 import { checkKnownOptions, checkNumber } from '../validate.js';
 import { checkGame, checkObjective, gameLosses, parameterGradients, parametersOf, squaredNorm, withParameters, type GameObjective, type GanGame } from './consensus.js';
 
+/** The catalog id of this spec, `penalty/discriminator-gradient-norm`; errors from these functions name it. */
 export const DISCRIMINATOR_GRADIENT_NORM_ID = 'penalty/discriminator-gradient-norm';
 
 /** Options of the discriminator-gradient-norm penalty. */

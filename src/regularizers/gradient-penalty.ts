@@ -1,22 +1,32 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError, InvalidParameterError } from '../errors.js';
-import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor, valuesChecked } from '../validate.js';
+import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor, describeValue, valuesChecked } from '../validate.js';
+import { checkSeed, Random, randomSource, streamFor } from '../random.js';
 import { criticFn, inputGradients, perExampleNorm, type Critic, type CriticFn } from './critic.js';
 
+/** The catalog id of this spec, `penalty/gradient-penalty`; errors from these functions name it. */
 export const GRADIENT_PENALTY_ID = 'penalty/gradient-penalty';
 
 /** Two-sided (‖∇‖ − 1)² as in the paper, or one-sided max(0, ‖∇‖ − 1)². */
 export type PenaltySide = 'two' | 'one';
 
+/** Options of `gradientPenalty`: λ, the side, and where ε comes from. */
 export interface GradientPenaltyOptions {
   /** λ ≥ 0, the penalty coefficient. Default 10 (Gulrajani et al. 2017, §4 and Algorithm 1). */
   lambda?: number;
   /** `'two'` (default): (‖∇D(x̂)‖ − 1)²; `'one'`: max(0, ‖∇D(x̂)‖ − 1)² (§4, "one-sided penalty"). */
   sided?: PenaltySide;
-  /** The interpolation weights ε [n], each in [0, 1], one per example. Give this or `seed`. */
+  /** The interpolation weights ε [n], each in [0, 1], one per example (nothing is drawn). */
   epsilon?: tf.Tensor;
-  /** Draws ε ~ U[0, 1]ⁿ with `tf.randomUniform(…, seed)`, so the result replays. Give this or `epsilon`. */
+  /** A generator that ε ~ U[0, 1]ⁿ is drawn from; it advances, so every call draws a fresh ε. */
+  random?: Random;
+  /**
+   * An integer that starts a stream: the first call with this seed draws what `new Random(seed)`
+   * draws first, later calls the next values, so a constant seed in a training loop still gives a
+   * fresh ε at every step and a rerun replays them. Give at most one of `epsilon`, `random` and
+   * `seed`; none of them draws from the default generator ({@link setRandomSeed} replays a run).
+   */
   seed?: number;
 }
 
@@ -27,36 +37,6 @@ export interface GradientPenaltyOptions {
 /** A batch [n, ...] of finite float32 samples (rank ≥ 2: examples on the first axis). */
 export function checkSamples(spec: string, argument: string, x: unknown): tf.Tensor {
   return checkTensor(spec, argument, x, { minRank: 2, finite: true });
-}
-
-/** Checks an integer seed. */
-export function checkSeed(spec: string, seed: unknown): number {
-  const s = checkNumber(spec, 'seed', seed);
-  if (!Number.isInteger(s)) throw new InvalidParameterError(spec, 'seed', 'an integer', String(seed));
-  return s;
-}
-
-/**
- * The seed as TF.js's random ops should get it. They take a falsy seed (0) as "no seed" and draw
- * from Math.random; they hash `seed.toString()` otherwise, so passing the string keeps every
- * nonzero seed's stream and makes 0 replay too.
- */
-export function tfSeed(seed: number): number {
-  return String(seed) as unknown as number;
-}
-
-/**
- * Exactly one source of randomness: an explicit tensor or a seed. Penalties never draw hidden
- * randomness, so every value replays.
- */
-export function checkRandomness(spec: string, tensorName: string, tensor: unknown, seed: unknown): { tensor?: tf.Tensor; seed?: number } {
-  if (tensor !== undefined && seed !== undefined) {
-    throw new InvalidParameterError(spec, 'seed', `absent when '${tensorName}' is given (one source of randomness)`, String(seed));
-  }
-  if (tensor === undefined && seed === undefined) {
-    throw new InvalidParameterError(spec, tensorName, `given explicitly, or a 'seed' to draw it from (penalties take their randomness explicitly)`, 'neither');
-  }
-  return seed !== undefined ? { seed: checkSeed(spec, seed) } : { tensor: tensor as tf.Tensor };
 }
 
 /**
@@ -133,24 +113,33 @@ function perExample(e: tf.Tensor, x: tf.Tensor): tf.Tensor {
  * of 0·(1/√0). A critic that ignores its input entirely is accepted (its gradient is 0).
  *
  * Conventions against peers: TF-GAN's `wasserstein_gradient_penalty` takes the norm as
- * √(1e-10 + Σg²) (a bias of up to 5e-6 near zero gradients) and λ = 1 by default; ganref uses the
- * exact norm and the paper's λ = 10. PyTorch has no built-in; the usual recipe
+ * √(Σg² + 1e-10) (1e-5 too large at a zero gradient, about 5e-11/‖g‖ elsewhere), penalises
+ * (‖g‖/target − 1)², and has no λ of its own: it returns the unscaled mean (its `weights` default
+ * 1), which TF-GAN's `gan_loss` multiplies by `gradient_penalty_weight`. ganref uses the exact norm
+ * and the paper's λ = 10. TF-GAN interpolates x_r + α(x_f − x_r), i.e. ε = 1 − α: the same
+ * distribution for ε ~ U[0, 1]. PyTorch has no built-in; the usual recipe
  * (`torch.autograd.grad(…, create_graph=True)`, then `g.flatten(1).norm(dim=1)`) is what the oracle
- * computes. Unlike some libraries (torchgan), the norm is never taken over the whole batch and ε
- * is never shared by the batch.
+ * computes. torchgan's `WassersteinGradientPenalty` (λ = 10) differs twice: it takes ONE norm over
+ * the whole batch's gradient (`gradients.norm(2)`) and draws ONE ε for the whole batch
+ * (`torch.rand(1)`); ganref never does either.
  *
  * @param critic the critic D: a function x [n, ...] ↦ scores [n] (or [n, 1]) made of TF.js ops, or
  *   a `tf.LayersModel` (anything with `apply`). Examples must not interact inside it (no batch
  *   statistics), or the gradients are not per example.
  * @param xReal real batch x_r [n, ...], finite
  * @param xFake generated batch x_f, the shape of `xReal` (row i pairs with row i)
- * @param options λ, the side, and the randomness: `epsilon` [n] in [0, 1] or a `seed`
+ * Randomness: by default ε is drawn afresh at every call (from the default generator, or from
+ * `random` / `seed`, see {@link Random}); pass `epsilon` to fix it. A constant `seed` does NOT
+ * repeat the same ε at every step: it starts a replayable stream.
+ *
+ * @param options λ, the side, and the randomness: `epsilon` [n] in [0, 1], a `random` generator,
+ *   or a `seed`; none of them draws a fresh ε from the default generator
  * @returns the penalty, a scalar ≥ 0
  */
-export function gradientPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.Tensor, options: GradientPenaltyOptions): tf.Scalar {
+export function gradientPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.Tensor, options?: GradientPenaltyOptions): tf.Scalar {
   ensureGradients();
   const spec = GRADIENT_PENALTY_ID;
-  checkKnownOptions(spec, options, ['lambda', 'sided', 'epsilon', 'seed']);
+  checkKnownOptions(spec, options, ['lambda', 'sided', 'epsilon', 'random', 'seed']);
   const o = options ?? ({} as GradientPenaltyOptions);
   const lambda = checkNumber(spec, 'lambda', o.lambda ?? 10, { min: 0 });
   const sided = checkChoice(spec, 'sided', o.sided ?? 'two', ['two', 'one'] as const);
@@ -158,14 +147,14 @@ export function gradientPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.Tens
   const xf = checkSamples(spec, 'xFake', xFake);
   checkSameShape(spec, ['xReal', xr], ['xFake', xf]);
   const n = xr.shape[0]!;
-  const random = checkRandomness(spec, 'epsilon', o.epsilon, o.seed);
+  const random = randomSource(spec, 'epsilon', o.epsilon, o.random, o.seed);
   if (random.tensor) {
     const e = checkTensor(spec, 'epsilon', random.tensor, { rank: 1, finite: true, min: 0, max: 1, domain: 'in [0, 1]' });
     if (e.shape[0] !== n) throw new InvalidArgumentError(spec, 'epsilon', `one interpolation weight per example, shape [${n}]`, `shape [${e.shape.join(', ')}]`);
   }
   const c = connectedCritic(spec, critic, xr);
   return tf.tidy(() => {
-    const e = random.tensor ?? tf.randomUniform([n], 0, 1, 'float32', tfSeed(random.seed!));
+    const e = random.tensor ?? random.random.uniform([n]);
     const eps = perExample(e, xr);
     const xHat = tf.add(tf.mul(eps, xr), tf.mul(tf.sub(1, eps), xf));
     return tf.mul(lambda, tf.mean(normDeviation(gradientNorms(c, xHat), 1, sided))) as tf.Scalar;
@@ -173,11 +162,15 @@ export function gradientPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.Tens
 }
 
 /**
- * The interpolation weights `gradientPenalty` draws for a seed: ε ~ U[0, 1] of shape [n], one per
- * example (`tf.randomUniform([n], 0, 1, 'float32', seed)`), for logging or replaying a step.
+ * Interpolation weights ε ~ U[0, 1] of shape [n], one per example, drawn as `gradientPenalty`
+ * draws them: from `random` (which advances), or, for a seed, from the stream that seed starts
+ * (as `{ seed }` does). To log or replay the ε of the next call, draw from a copy:
+ * `interpolationWeights(n, rng.clone())` equals the ε that `gradientPenalty(…, { random: rng })`
+ * draws next.
  */
-export function interpolationWeights(n: number, seed: number): tf.Tensor1D {
+export function interpolationWeights(n: number, random: Random | number): tf.Tensor1D {
   checkNumber(GRADIENT_PENALTY_ID, 'n', n, { min: 1 });
-  if (!Number.isInteger(n)) throw new InvalidParameterError(GRADIENT_PENALTY_ID, 'n', 'an integer ≥ 1', String(n));
-  return tf.randomUniform([n], 0, 1, 'float32', tfSeed(checkSeed(GRADIENT_PENALTY_ID, seed))) as tf.Tensor1D;
+  if (!Number.isInteger(n)) throw new InvalidParameterError(GRADIENT_PENALTY_ID, 'n', 'an integer ≥ 1', describeValue(n));
+  if (random instanceof Random) return random.uniform<tf.Rank.R1>([n]);
+  return streamFor(checkSeed(GRADIENT_PENALTY_ID, random)).uniform<tf.Rank.R1>([n]);
 }

@@ -3,6 +3,7 @@ import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkSameShape, checkTensor } from '../validate.js';
 
+/** The catalog id of this spec, `penalty/historical-averaging`; errors from these functions name it. */
 export const HISTORICAL_AVERAGING_ID = 'penalty/historical-averaging';
 
 /** One tensor or a list of tensors (a network's parameters). */

@@ -3,7 +3,7 @@ export { clipWeights, clipVariables, WEIGHT_CLIPPING_ID, type WeightClippingOpti
 export { spectralNormalize, SpectralNorm, SPECTRAL_NORM_ID, type OutAxis, type SpectralNormOptions, type SpectralNormResult } from './spectral-norm.js';
 export { minibatchDiscrimination, MINIBATCH_DISCRIMINATION_ID } from './minibatch-discrimination.js';
 export { virtualBatchNorm, referenceBatchNorm, VIRTUAL_BATCH_NORM_ID, type VirtualBatchNormOptions } from './virtual-batch-norm.js';
-export { instanceNoise, instanceNoiseSigma, addInstanceNoise, instanceNoisePair, INSTANCE_NOISE_ID, type InstanceNoiseSchedule, type NoiseSchedule } from './instance-noise.js';
+export { instanceNoise, instanceNoiseSigma, addInstanceNoise, instanceNoisePair, INSTANCE_NOISE_ID, type InstanceNoiseSchedule, type InstanceNoiseRandomness, type NoiseSchedule } from './instance-noise.js';
 export { pullingAwayTerm, PULLING_AWAY_ID } from './pulling-away.js';
 export { stopGradient } from './stop-gradient.js';
 export { gradientPenalty, interpolationWeights, GRADIENT_PENALTY_ID, type GradientPenaltyOptions, type PenaltySide } from './gradient-penalty.js';

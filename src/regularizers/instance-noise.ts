@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../autodiff/index.js';
-import { InvalidParameterError } from '../errors.js';
+import { randomSource, type Random } from '../random.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor } from '../validate.js';
 
+/** The catalog id of this spec, `noise/instance-noise`; errors from these functions name it. */
 export const INSTANCE_NOISE_ID = 'noise/instance-noise';
 
 /** How σ is annealed. */
@@ -75,36 +76,46 @@ export function instanceNoise(x: tf.Tensor, noise: tf.Tensor, step: number, opti
   return tf.tidy(() => tf.add(xs, tf.mul(eps, sigma)));
 }
 
-/**
- * {@link instanceNoise} with ε ~ N(0, I) drawn from a seeded generator: the same seed gives the
- * same noise on every backend (TF.js draws it in JavaScript).
- *
- * @param x samples [n, ...]
- * @param step t ≥ 0
- * @param options schedule, σ₀, T, and the integer `seed` of ε (required, so runs replay; 0 is a seed
- *   like any other, unlike TF.js's own `seed` argument where 0 means unseeded)
- */
-export function addInstanceNoise(x: tf.Tensor, step: number, options: InstanceNoiseSchedule & { seed: number }): tf.Tensor {
-  const { seed, ...schedule } = options ?? ({} as never);
-  const s = checkNumber(INSTANCE_NOISE_ID, 'seed', seed);
-  if (!Number.isInteger(s)) throw new InvalidParameterError(INSTANCE_NOISE_ID, 'seed', 'an integer', String(s));
-  const xs = checkTensor(INSTANCE_NOISE_ID, 'x', x, { minRank: 1, finite: true });
-  scheduleOf(schedule);
-  // TF.js treats a seed of 0 as "no seed" (Math.random()); seed + ½ is never 0 and still one
-  // seed per integer.
-  return tf.tidy(() => instanceNoise(xs, tf.randomNormal(xs.shape, 0, 1, 'float32', s + 0.5), step, schedule));
+/** Where instance noise is drawn from (see {@link Random}). */
+export interface InstanceNoiseRandomness {
+  /** A generator that ε is drawn from; it advances, so every call draws fresh noise. */
+  random?: Random;
+  /**
+   * An integer that starts a stream: a constant seed still gives fresh noise at every call, and a
+   * rerun replays it. At most one of `random` and `seed`; neither: the default generator.
+   */
+  seed?: number;
 }
 
 /**
- * Instance noise on both batches, as the method requires: the real batch with seed `seed`, the
- * generated batch with seed `seed + 1` (independent noise), the same σ(t).
+ * {@link instanceNoise} with ε ~ N(0, I) drawn afresh at every call: from `random`, from the stream
+ * a `seed` starts, or from the default generator (see {@link Random}). Replayable: two generators
+ * with the same seed draw the same noise on every backend (TF.js draws it in JavaScript).
+ *
+ * @param x samples [n, ...]
+ * @param step t ≥ 0
+ * @param options schedule, σ₀, T, and the randomness (`random` or `seed`)
  */
-export function instanceNoisePair(real: tf.Tensor, fake: tf.Tensor, step: number, options: InstanceNoiseSchedule & { seed: number }): { real: tf.Tensor; fake: tf.Tensor } {
-  const seed = checkNumber(INSTANCE_NOISE_ID, 'seed', options?.seed);
-  if (!Number.isInteger(seed)) throw new InvalidParameterError(INSTANCE_NOISE_ID, 'seed', 'an integer', String(seed));
-  const r = addInstanceNoise(real, step, options);
+export function addInstanceNoise(x: tf.Tensor, step: number, options?: InstanceNoiseSchedule & InstanceNoiseRandomness): tf.Tensor {
+  checkKnownOptions(INSTANCE_NOISE_ID, options, [...KNOWN, 'random', 'seed']);
+  const { seed, random, ...schedule } = options ?? {};
+  const source = randomSource(INSTANCE_NOISE_ID, 'random', undefined, random, seed) as { random: Random };
+  const xs = checkTensor(INSTANCE_NOISE_ID, 'x', x, { minRank: 1, finite: true });
+  scheduleOf(schedule);
+  return tf.tidy(() => instanceNoise(xs, source.random.normal(xs.shape), step, schedule));
+}
+
+/**
+ * Instance noise on both batches, as the method requires: independent noise for the real and the
+ * generated batch (two successive draws of one generator), the same σ(t).
+ */
+export function instanceNoisePair(real: tf.Tensor, fake: tf.Tensor, step: number, options?: InstanceNoiseSchedule & InstanceNoiseRandomness): { real: tf.Tensor; fake: tf.Tensor } {
+  checkKnownOptions(INSTANCE_NOISE_ID, options, [...KNOWN, 'random', 'seed']);
+  const { seed, random, ...schedule } = options ?? {};
+  const source = randomSource(INSTANCE_NOISE_ID, 'random', undefined, random, seed) as { random: Random };
+  const r = addInstanceNoise(real, step, { ...schedule, random: source.random });
   try {
-    return { real: r, fake: addInstanceNoise(fake, step, { ...options, seed: seed + 1 }) };
+    return { real: r, fake: addInstanceNoise(fake, step, { ...schedule, random: source.random }) };
   } catch (e) {
     r.dispose();
     throw e;

@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Features } from '../types.js';
 import { checkTensor } from '../validate.js';
 
+/** The catalog id of this spec, `layer/minibatch-discrimination`; errors from these functions name it. */
 export const MINIBATCH_DISCRIMINATION_ID = 'layer/minibatch-discrimination';
 
 /**

@@ -5,6 +5,7 @@ import { checkChoice, checkKnownOptions, checkNumber } from '../validate.js';
 import type { Critic } from './critic.js';
 import { checkSamples, connectedCritic, squaredGradientNorms } from './gradient-penalty.js';
 
+/** The catalog id of this spec, `penalty/noise-induced`; errors from these functions name it. */
 export const NOISE_INDUCED_ID = 'penalty/noise-induced';
 
 /**
@@ -14,8 +15,10 @@ export const NOISE_INDUCED_ID = 'penalty/noise-induced';
  */
 export type NoiseInducedDivergence = 'gan' | 'kl' | 'pearson-chi2';
 
+/** The divergences the noise-induced regularizer is derived for. */
 export const NOISE_INDUCED_DIVERGENCES: readonly NoiseInducedDivergence[] = ['gan', 'kl', 'pearson-chi2'];
 
+/** Options of `noiseInducedPenalty`. */
 export interface NoiseInducedOptions {
   /** γ ≥ 0. Default 2 (the authors' runs use γ = 2, annealed). */
   gamma?: number;

@@ -5,6 +5,7 @@ import type { Features } from '../types.js';
 import { checkTensor } from '../validate.js';
 import { stopGradient } from './stop-gradient.js';
 
+/** The catalog id of this spec, `penalty/pulling-away`; errors from these functions name it. */
 export const PULLING_AWAY_ID = 'penalty/pulling-away';
 
 /**

@@ -4,9 +4,12 @@ import { checkKnownOptions, checkNumber } from '../validate.js';
 import type { Critic } from './critic.js';
 import { checkSamples, connectedCritic, squaredGradientNorms } from './gradient-penalty.js';
 
+/** The catalog id of this spec, `penalty/r1`; errors from these functions name it. */
 export const R1_ID = 'penalty/r1';
+/** The catalog id of this spec, `penalty/r2`; errors from `r2Penalty` name it. */
 export const R2_ID = 'penalty/r2';
 
+/** Options of `r1Penalty` and `r2Penalty`. */
 export interface ZeroCenteredPenaltyOptions {
   /** γ ≥ 0. Default 10 (the authors' default `reg_param`). */
   gamma?: number;

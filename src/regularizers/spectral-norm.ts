@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { randomSource, type Random } from '../random.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError, InvalidParameterError } from '../errors.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkTensor, valuesChecked } from '../validate.js';
 import { stopGradient } from './stop-gradient.js';
 
+/** The catalog id of this spec, `constraint/spectral-norm`; errors from these functions name it. */
 export const SPECTRAL_NORM_ID = 'constraint/spectral-norm';
 
 /** Which axis of the weight indexes output units. */
@@ -128,20 +130,22 @@ export class SpectralNorm {
 
   /**
    * @param shape the weight's shape (rank ≥ 2)
-   * @param opts `iterations`, `outAxis`, and `seed` of ũ's initial draw
+   * @param opts `iterations`, `outAxis`, and where ũ's initial draw comes from: a `random`
+   *   generator, a `seed` (a stream, see {@link Random}; 0 is a seed like any other), or neither
+   *   (the default generator)
    */
-  constructor(shape: number[], opts?: SpectralNormOptions & { seed?: number }) {
+  constructor(shape: number[], opts?: SpectralNormOptions & { seed?: number; random?: Random }) {
     const spec = SPECTRAL_NORM_ID;
-    const { seed, ...rest } = opts ?? {};
+    const { seed, random, ...rest } = opts ?? {};
     const o = options(spec, rest);
     if (!Array.isArray(shape) || shape.length < 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new InvalidArgumentError(spec, 'shape', 'a weight shape of rank ≥ 2 with positive integer sizes', JSON.stringify(shape));
     }
-    if (seed !== undefined) checkNumber(spec, 'seed', seed);
+    const source = randomSource(spec, 'random', undefined, random, seed) as { random: Random };
     this.iterations = o.iterations;
     this.outAxis = o.outAxis;
     this.shape = [...shape];
-    this.u = tf.tidy(() => tf.variable(normalize(tf.randomNormal([outUnits(shape, o.outAxis)], 0, 1, 'float32', seed)), false));
+    this.u = tf.tidy(() => tf.variable(normalize(source.random.normal([outUnits(shape, o.outAxis)])), false));
   }
 
   /**

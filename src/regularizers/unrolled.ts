@@ -5,10 +5,12 @@ import type { DenseLayer } from '../nets/mlp.js';
 import { checkChoice, checkKnownOptions, checkNumber } from '../validate.js';
 import { checkGame, checkObjective, gameLosses, parameterGradients, parametersOf, withParameters, type GameObjective, type GanGame } from './consensus.js';
 
+/** The catalog id of this spec, `training/unrolled`; errors from these functions name it. */
 export const UNROLLED_ID = 'training/unrolled';
 
 /** The optimizer of the unrolled discriminator steps. */
 export type UnrolledOptimizer = 'sgd' | 'adam';
+/** The optimizers the unrolled surrogate can unroll. */
 export const UNROLLED_OPTIMIZERS: readonly UnrolledOptimizer[] = ['sgd', 'adam'];
 
 /** Options of the unrolled surrogate. */

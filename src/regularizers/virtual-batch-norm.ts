@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Features } from '../types.js';
 import { checkKnownOptions, checkNumber, checkTensor } from '../validate.js';
 
+/** The catalog id of this spec, `layer/virtual-batch-norm`; errors from these functions name it. */
 export const VIRTUAL_BATCH_NORM_ID = 'layer/virtual-batch-norm';
 
 /** Options of virtual batch normalization. */

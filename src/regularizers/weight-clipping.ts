@@ -3,6 +3,7 @@ import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkKnownOptions, checkNumber, checkTensor } from '../validate.js';
 
+/** The catalog id of this spec, `constraint/weight-clipping`; errors from these functions name it. */
 export const WEIGHT_CLIPPING_ID = 'constraint/weight-clipping';
 
 /** Options of weight clipping. */

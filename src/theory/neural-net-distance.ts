@@ -5,10 +5,12 @@ import { ensureGradients } from '../autodiff/index.js';
 import { checkChoice, checkKnownOptions, checkTensor, valuesChecked } from '../validate.js';
 import { log1p } from '../numerics.js';
 
+/** The catalog id of this spec, `theory/neural-net-distance`; errors from these functions name it. */
 export const NEURAL_NET_DISTANCE_ID = 'theory/neural-net-distance';
 
 /** The measuring function φ: `'log'` (the JS-like GAN case) or `'identity'` (the Wasserstein-like case). */
 export type MeasuringFunction = 'log' | 'identity';
+/** The measuring functions φ of the neural-net distance, by name. */
 export const MEASURING_FUNCTIONS: readonly MeasuringFunction[] = ['log', 'identity'];
 
 /** Options of the F-distance. */

@@ -4,6 +4,7 @@ import type { Densities } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { checkSameShape, checkTensor, valuesChecked } from '../validate.js';
 
+/** The catalog id of this spec, `theory/optimal-discriminator`; errors from these functions name it. */
 export const OPTIMAL_DISCRIMINATOR_ID = 'theory/optimal-discriminator';
 
 /**

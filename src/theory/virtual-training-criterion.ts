@@ -4,6 +4,7 @@ import { ensureGradients } from '../autodiff/index.js';
 import { checkDistributionPair } from '../divergences/check.js';
 import { xLogXOverY } from '../divergences/terms.js';
 
+/** The catalog id of this spec, `theory/virtual-training-criterion`; errors from these functions name it. */
 export const VIRTUAL_TRAINING_CRITERION_ID = 'theory/virtual-training-criterion';
 
 /**

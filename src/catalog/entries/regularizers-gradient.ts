@@ -8,6 +8,7 @@ import { draganNoise, draganPenalty, DRAGAN_ID } from '../../regularizers/dragan
 import { GRADIENT_PENALTY_ID, gradientNorms, gradientPenalty, interpolationWeights, type PenaltySide } from '../../regularizers/gradient-penalty.js';
 import { NOISE_INDUCED_DIVERGENCES, NOISE_INDUCED_ID, noiseInducedPenalty, type NoiseInducedDivergence } from '../../regularizers/noise-induced.js';
 import { R1_ID, r1Penalty, R2_ID, r2Penalty } from '../../regularizers/r1-r2.js';
+import { Random } from '../../random.js';
 import { batch, f32, uniform, vector } from '../arbitraries.js';
 import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, InputDecl, InputKind, NDArray, ParamDecl, Spec } from '../types.js';
@@ -377,14 +378,20 @@ export const gradientPenaltySpec: Spec = {
       const b = weightGrads(v.net, (net) => gp(v, {}, modelCritic, net));
       checkThat(a.every((g, i) => g === b[i]), 'weight gradients differ');
     }),
-    invariant('a seed replays: the same seed gives the same penalty, equal to passing interpolationWeights(n, seed)', fc.tuple(gpSample, fc.integer({ min: 0, max: 1e6 })), ([v, seed]) => {
+    invariant('drawn ε replays and advances: generators with one seed give the same penalty, equal to the explicit ε drawn from a copy; the next call draws another ε; a repeated seed continues its stream', fc.tuple(gpSample, fc.integer({ min: 0, max: 1e6 })), ([v, seed]) => {
       const net = netOf(v.net);
-      const bySeed = () => scalar(gradientPenalty(fnCritic(net), T(v.xr), T(v.xf), { seed }));
-      const first = bySeed();
-      checkThat(first === bySeed(), 'the same seed gave different penalties');
-      const eps = interpolationWeights(v.eps.length, seed);
-      checkThat(values(eps).every((e) => e >= 0 && e <= 1), 'seeded ε outside [0, 1]');
-      checkThat(first === scalar(gradientPenalty(fnCritic(net), T(v.xr), T(v.xf), { epsilon: eps })), 'the seeded penalty differs from the explicit ε');
+      const rng = new Random(seed);
+      const eps = interpolationWeights(v.eps.length, rng.clone());
+      const first = scalar(gradientPenalty(fnCritic(net), T(v.xr), T(v.xf), { random: rng }));
+      checkThat(first === scalar(gradientPenalty(fnCritic(net), T(v.xr), T(v.xf), { random: new Random(seed) })), 'two generators with the same seed gave different penalties');
+      checkThat(values(eps).every((e) => e >= 0 && e <= 1), 'drawn ε outside [0, 1]');
+      checkThat(first === scalar(gradientPenalty(fnCritic(net), T(v.xr), T(v.xf), { epsilon: eps })), 'the drawn penalty differs from the explicit ε');
+      const next = values(interpolationWeights(v.eps.length, rng.clone()));
+      checkThat(rng.draws === 1 && next.some((e, i) => e !== values(eps)[i]), 'the generator did not advance: the next call would reuse ε');
+      // `seed` starts a stream: two calls with one seed draw two different ε (the second is not the first again).
+      const a = values(interpolationWeights(v.eps.length, seed));
+      const b = values(interpolationWeights(v.eps.length, seed));
+      checkThat(b.some((e, i) => e !== a[i]), 'a repeated seed drew the same ε twice');
     }),
   ],
   errors: [
@@ -394,7 +401,8 @@ export const gradientPenaltySpec: Spec = {
     { name: 'ε of shape [n, 1]', call: () => gradientPenalty(fnCritic(netOf(fixedGp().net)), T(fixedGp().xr), T(fixedGp().xf), { epsilon: tf.tensor2d([[0.5], [0.5]]) }), error: 'InvalidArgumentError', argument: 'epsilon' },
     { name: 'ε above 1', call: () => gp({ ...fixedGp(), eps: [0.5, 1.5] }), error: 'InvalidArgumentError', argument: 'epsilon' },
     { name: 'a negative ε', call: () => gp({ ...fixedGp(), eps: [-0.1, 0.5] }), error: 'InvalidArgumentError', argument: 'epsilon' },
-    { name: 'neither ε nor a seed', call: () => gradientPenalty(fnCritic(netOf(fixedGp().net)), T(fixedGp().xr), T(fixedGp().xf), {}), error: 'InvalidParameterError', argument: 'epsilon' },
+    { name: 'both ε and a generator', call: () => gp(fixedGp(), { random: new Random(3) } as never), error: 'InvalidParameterError', argument: 'random' },
+    { name: 'a generator that is not a Random', call: () => gradientPenalty(fnCritic(netOf(fixedGp().net)), T(fixedGp().xr), T(fixedGp().xf), { random: { seed: 3 } as never }), error: 'InvalidParameterError', argument: 'random' },
     { name: 'both ε and a seed', call: () => gp(fixedGp(), { seed: 3 } as never), error: 'InvalidParameterError', argument: 'seed' },
     { name: 'a fractional seed', call: () => gradientPenalty(fnCritic(netOf(fixedGp().net)), T(fixedGp().xr), T(fixedGp().xf), { seed: 0.5 }), error: 'InvalidParameterError', argument: 'seed' },
     { name: 'batches of different shapes', call: () => gradientPenalty(fnCritic(netOf(fixedGp().net)), T(fixedGp().xr), tf.zeros([3, 2]), { seed: 1 }), error: 'InvalidArgumentError', argument: 'xFake' },
@@ -521,9 +529,9 @@ export const draganSpec: Spec = {
     }),
     invariant('seeded noise replays and has the stated scale: N(0, cI) has variance c; the authors-code scheme lies in [0, 0.5·std(x))', fc.tuple(fc.integer({ min: 0, max: 1e6 }), uniform(0.1, 20), drSample), ([seed, c, v]) => {
       const x = tf.randomUniform([500, 4], -2, 2, 'float32', seed + 1);
-      const delta = values(draganNoise(x, { seed, c }));
-      const again = values(draganNoise(x, { seed, c }));
-      checkThat(delta.every((d, i) => d === again[i]), 'the same seed gave different noise');
+      const delta = values(draganNoise(x, { random: new Random(seed), c }));
+      const again = values(draganNoise(x, { random: new Random(seed), c }));
+      checkThat(delta.every((d, i) => d === again[i]), 'generators with the same seed gave different noise');
       const variance = mean(delta.map((d) => d * d));
       checkClose('sample variance', variance, c, 0.15, 0);
       const xs = values(x);
@@ -532,8 +540,11 @@ export const draganSpec: Spec = {
       const authors = values(draganNoise(x, { seed, scheme: 'authors-code' }));
       checkThat(authors.every((d) => d >= 0 && d <= 0.5 * std * (1 + 1e-5)), 'authors-code noise outside [0, 0.5·std)');
       const net = netOf(v.net);
-      const bySeed = scalar(draganPenalty(fnCritic(net), T(v.x), { seed, c }));
-      checkThat(bySeed === scalar(draganPenalty(fnCritic(net), T(v.x), { noise: draganNoise(T(v.x), { seed, c }) })), 'the seeded penalty differs from the explicit noise');
+      const rng = new Random(seed);
+      const bySeed = scalar(draganPenalty(fnCritic(net), T(v.x), { random: rng.clone(), c }));
+      checkThat(bySeed === scalar(draganPenalty(fnCritic(net), T(v.x), { noise: draganNoise(T(v.x), { random: rng, c }) })), 'the drawn penalty differs from the explicit noise');
+      const next = values(draganNoise(T(v.x), { random: rng, c }));
+      checkThat(next.some((d, i) => d !== values(draganNoise(T(v.x), { random: new Random(seed), c }))[i]), 'the generator did not advance');
     }, 30),
   ],
   errors: [
@@ -541,7 +552,7 @@ export const draganSpec: Spec = {
     { name: 'a negative k', call: () => dr(fixedDr(), { k: -1 }), error: 'InvalidParameterError', argument: 'k' },
     { name: 'noise of another shape', call: () => dr({ ...fixedDr(), noise: rows([[0, 0, 0], [1, 1, 1]]) }), error: 'InvalidArgumentError', argument: 'noise' },
     { name: 'an infinite perturbation', call: () => dr({ ...fixedDr(), noise: rows([[Infinity, 0], [0, 0]]) }), error: 'InvalidArgumentError', argument: 'noise' },
-    { name: 'neither noise nor a seed', call: () => draganPenalty(fnCritic(netOf(fixedDr().net)), T(fixedDr().x), {}), error: 'InvalidParameterError', argument: 'noise' },
+    { name: 'both noise and a generator', call: () => dr(fixedDr(), { random: new Random(1) } as never), error: 'InvalidParameterError', argument: 'random' },
     { name: 'c with explicit noise', call: () => dr(fixedDr(), { c: 2 } as never), error: 'InvalidParameterError', argument: 'c' },
     { name: 'c = 0 with a seed', call: () => draganPenalty(fnCritic(netOf(fixedDr().net)), T(fixedDr().x), { seed: 1, c: 0 }), error: 'InvalidParameterError', argument: 'c' },
     { name: "noise scheme 'gaussian'", call: () => draganNoise(T(fixedDr().x), { seed: 1, scheme: 'gaussian' as never }), error: 'InvalidParameterError', argument: 'scheme' },

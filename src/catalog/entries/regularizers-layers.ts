@@ -7,6 +7,7 @@ import { minibatchDiscrimination, MINIBATCH_DISCRIMINATION_ID } from '../../regu
 import { referenceBatchNorm, virtualBatchNorm, VIRTUAL_BATCH_NORM_ID } from '../../regularizers/virtual-batch-norm.js';
 import { addInstanceNoise, instanceNoise, instanceNoisePair, instanceNoiseSigma, INSTANCE_NOISE_ID, type NoiseSchedule } from '../../regularizers/instance-noise.js';
 import { pullingAwayTerm, PULLING_AWAY_ID } from '../../regularizers/pulling-away.js';
+import { Random } from '../../random.js';
 import { f32, uniform, vector } from '../arbitraries.js';
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, NDArray, Spec } from '../types.js';
@@ -667,14 +668,16 @@ export const instanceNoiseSpec: Spec = {
       checkAllClose('∂/∂x', gx!, d.x.map(() => 1), 0, 0);
       checkAllClose('∂/∂ε', ge!, d.x.map(() => f32(sigma64(d, d.step))), 1e-6, 0);
     }),
-    invariant('the same seed gives the same noise; real and fake get independent noise with the same σ', fc.tuple(noiseDraws, fc.oneof(fc.constant(0), fc.integer({ min: -1e6, max: 1e6 }))), ([d, seed]) => {
-      const o = { ...sched(d), sigma0: 1, seed };
+    invariant('generators with one seed give the same noise and advance; real and fake get independent noise with the same σ', fc.tuple(noiseDraws, fc.oneof(fc.constant(0), fc.integer({ min: -1e6, max: 1e6 }))), ([d, seed]) => {
+      const o = { ...sched(d), sigma0: 1 };
       const x = tn(nd(d.shape, d.x));
-      const a = values(addInstanceNoise(x, 0, o));
-      checkAllClose('same seed', values(addInstanceNoise(x, 0, o)), a, 0, 0);
-      const pair = instanceNoisePair(x, x, 0, o);
-      checkAllClose('pair.real (seed)', values(pair.real), a, 0, 0);
-      checkAllClose('pair.fake (seed + 1)', values(pair.fake), values(addInstanceNoise(x, 0, { ...o, seed: seed + 1 })), 0, 0);
+      const rng = new Random(seed);
+      const a = values(addInstanceNoise(x, 0, { ...o, random: rng }));
+      checkAllClose('same seed', values(addInstanceNoise(x, 0, { ...o, random: new Random(seed) })), a, 0, 0);
+      const second = values(addInstanceNoise(x, 0, { ...o, random: rng }));
+      const pair = instanceNoisePair(x, x, 0, { ...o, random: new Random(seed) });
+      checkAllClose('pair.real (first draw)', values(pair.real), a, 0, 0);
+      checkAllClose('pair.fake (second draw)', values(pair.fake), second, 0, 0);
       const eps = values(tf.sub(pair.fake, x));
       checkThat(d.x.length < 2 || eps.some((v, i) => v !== a[i]! - f32(d.x[i]!)), 'real and fake received the same noise');
     }),
@@ -689,7 +692,7 @@ export const instanceNoiseSpec: Spec = {
     { name: 'a NaN sample', call: () => instanceNoise(t1([NaN]), t1([1]), 0), error: 'InvalidArgumentError', argument: 'x' },
     { name: 'a scalar sample', call: () => instanceNoise(tf.scalar(1), tf.scalar(1), 0), error: 'InvalidArgumentError', argument: 'x' },
     { name: 'addInstanceNoise with a fractional seed', call: () => addInstanceNoise(t1([1]), 0, { seed: 0.5 }), error: 'InvalidParameterError', argument: 'seed' },
-    { name: 'addInstanceNoise without a seed', call: () => addInstanceNoise(t1([1]), 0, {} as never), error: 'InvalidParameterError', argument: 'seed' },
+    { name: 'addInstanceNoise with both a generator and a seed', call: () => addInstanceNoise(t1([1]), 0, { random: new Random(1), seed: 1 }), error: 'InvalidParameterError', argument: 'seed' },
   ],
 };
 
