@@ -1,6 +1,12 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// The tests import ganref by its public names (`ganref`, `ganref/catalog`…), as a user does; the
+// condition "ganref-source" of package.json's "exports" points those names at the sources.
+const conditions = ['ganref-source', ...defaultServerConditions];
+
 export default defineConfig({
+  ssr: { resolve: { conditions } },
   test: {
     include: ['spec/**/*.test.ts'],
     // The terminal report, plus a JSON one that .ci/run reads for its closing line.

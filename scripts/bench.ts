@@ -18,14 +18,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { registerGradients } from '../src/autodiff/index.js';
-import { availableBackends, useBackend, type BackendName } from '../src/backend.js';
+import { registerGradients, configure } from 'ganref';
+import { availableBackends, useBackend, type BackendName } from 'ganref/backends';
 import { countFlops } from '../src/bench/flops.js';
-import { configure } from '../src/validate.js';
-import { selectSpecs } from '../src/catalog/index.js';
-import type { NDArray } from '../src/catalog/types.js';
-import { evaluateCase, wrtOf } from '../src/conformance/evaluate.js';
-import { OracleClient } from '../src/oracle/client.js';
+import { selectSpecs, type NDArray } from 'ganref/catalog';
+import { evaluateCase, wrtOf } from 'ganref/conformance';
+import { OracleClient } from 'ganref/oracle';
 
 const { values: opts } = parseArgs({
   options: {

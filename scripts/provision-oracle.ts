@@ -5,7 +5,7 @@
  * Usage: `npx tsx scripts/provision-oracle.ts`
  * Exit status: 0 with the interpreter printed on stdout, 1 with the reason on stderr.
  */
-import { OraclePythonError, provisionOraclePython } from "../src/oracle/python.js";
+import { OraclePythonError, provisionOraclePython } from "ganref/oracle";
 
 async function main(): Promise<number> {
   try {

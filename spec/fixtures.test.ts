@@ -4,16 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dumpDom, findChromium } from '../src/browser/chromium.js';
-import { CATALOG, getSpec, selectSpecs } from '../src/catalog/index.js';
-import { crossCheck, describeFailure } from '../src/conformance/crosscheck.js';
-import { renderHtml } from '../src/conformance/html.js';
-import { conform } from '../src/conformance/run.js';
-import { checkTarget } from '../src/conformance/target.js';
-import { decodeNumber, encodeNumber, serializeFixture } from '../src/fixtures/format.js';
-import { regenerateFixtures } from '../src/fixtures/generate.js';
-import { FixtureReference } from '../src/fixtures/reference.js';
-import { DEFAULT_FIXTURES_DIR, FixtureError, loadFixtures } from '../src/fixtures/store.js';
-import { OracleClient } from '../src/oracle/client.js';
+import { CATALOG, getSpec, selectSpecs } from 'ganref/catalog';
+import { crossCheck, describeFailure, renderHtml, conform, checkTarget } from 'ganref/conformance';
+import { decodeNumber, encodeNumber, serializeFixture, regenerateFixtures, FixtureReference, DEFAULT_FIXTURES_DIR, FixtureError, loadFixtures } from 'ganref/fixtures';
+import { OracleClient } from 'ganref/oracle';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
 /** Every file under a folder with its sha256, for "did anything change" checks. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
-import { registerGradients } from '../src/autodiff/index.js';
-import { useBackend } from '../src/backend.js';
+import { registerGradients } from 'ganref';
+import { useBackend } from 'ganref/backends';
 
 // Quiet TF.js's advice to install tfjs-node.
 tf.env().set('IS_TEST', true);
