@@ -180,6 +180,7 @@ async function main(): Promise<void> {
     const imports = importTimes(app, Number(opts.runs));
     const bundled = await bundle(app);
     const kept = userBackendKept(app);
+    const required = run(process.execPath, ['-e', "console.log(typeof require('ganref').gradientPenalty)"], app).trim();
     const load = loadavg().map((x) => x.toFixed(1)).join(' ');
     const goals = {
       bundle: bundled.bytes <= GOALS.bundleBytes,
@@ -195,6 +196,7 @@ async function main(): Promise<void> {
       nodeModules: { tfjsCoreBytes: install.before, addedBytes: nodeModulesAdded, addedPackages: install.added, ganrefParts },
       import: imports,
       userBackend: kept,
+      require: required,
       bundle: bundled,
       goals,
     };
@@ -209,6 +211,7 @@ async function main(): Promise<void> {
         `node_modules +${mb(nodeModulesAdded)} (${install.added.join(', ')}) [${mark(goals.nodeModules)} ≤ 5 MB] · ` +
         `load ${load}`,
     );
+    console.log(`  require('ganref').gradientPenalty: ${required}`);
     console.log(`  ganref package: ${Object.entries(ganrefParts).map(([p, b]) => `${p} ${mb(b)}`).join(', ')}`);
     console.log(`  bundle inputs: ${bundled.inputs.map(([p, b]) => `${p} ${kb(b)}`).join(', ')}`);
     console.log(
