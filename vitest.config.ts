@@ -1,3 +1,4 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // GANREF_SEED=random (npm run test:explore) is resolved once here, before the test processes
@@ -7,7 +8,12 @@ if (process.env.GANREF_SEED === 'random') {
   process.stderr.write(`GANREF_SEED=random: exploring with seed ${process.env.GANREF_SEED}; replay a failure with GANREF_SEED=${process.env.GANREF_SEED}\n`);
 }
 
+// The tests import ganref by its public names (`ganref`, `ganref/catalog`…), as a user does; the
+// condition "ganref-source" of package.json's "exports" points those names at the sources.
+const conditions = ['ganref-source', ...defaultServerConditions];
+
 export default defineConfig({
+  ssr: { resolve: { conditions } },
   test: {
     include: ['spec/**/*.test.ts'],
     // The terminal report, plus a JSON one that .ci/run reads for its closing line.

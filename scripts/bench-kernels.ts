@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { COVERED_KERNELS, isOurs, registerGradients } from '../src/autodiff/index.js';
-import { useBackend } from '../src/backend.js';
+import { useBackend } from 'ganref/backends';
 import { installWasmKernels, uninstallWasmKernels } from '../src/backends/wasm-kernels.js';
 import { CATALOG } from '../src/catalog/index.js';
 import { evaluateCase, wrtOf } from '../src/conformance/evaluate.js';

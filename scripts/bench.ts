@@ -31,18 +31,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { registerGradients } from '../src/autodiff/index.js';
-import { availableBackends, useBackend, type BackendName } from '../src/backend.js';
+import { registerGradients, configure } from 'ganref';
+import { availableBackends, useBackend, type BackendName } from 'ganref/backends';
+import { selectSpecs, type Case, type NDArray, type Spec } from 'ganref/catalog';
+import { evaluateTensors, wrtOf, type LocalResult } from 'ganref/conformance';
+import { blasThreadEnv, describeTorchBlas, formatBlas, OracleClient, requireOraclePython } from 'ganref/oracle';
 import { installWasmKernels, uninstallWasmKernels } from '../src/backends/wasm-kernels.js';
 import { countFlops } from '../src/bench/flops.js';
-import { configure } from '../src/validate.js';
 import { BENCH } from '../src/catalog/bench.js';
-import { selectSpecs } from '../src/catalog/index.js';
-import type { Case, NDArray, Spec } from '../src/catalog/types.js';
-import { evaluateTensors, wrtOf, type LocalResult } from '../src/conformance/evaluate.js';
-import { OracleClient } from '../src/oracle/client.js';
-import { blasThreadEnv, describeTorchBlas, formatBlas } from '../src/oracle/blas.js';
-import { requireOraclePython } from '../src/oracle/python.js';
 import { loadStockGradients, MLP_VARIANT_SPECS, stockEvaluate, type GradientModes } from './stock-tfjs.js';
 
 const { values: opts } = parseArgs({

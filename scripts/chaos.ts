@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { Request } from 'zeromq';
 import { registerGradients } from '../src/autodiff/index.js';
-import { useBackend } from '../src/backend.js';
+import { useBackend } from 'ganref/backends';
 import { CATALOG, getSpec } from '../src/catalog/index.js';
 import { tolerancesFor } from '../src/catalog/tolerances.js';
 import { crossCheck, requestOf, toEvalRequest, type Reference } from '../src/conformance/crosscheck.js';

@@ -1,7 +1,6 @@
 /** Regenerates the README's catalog table from the catalog: `npm run docs`. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CATALOG } from '../src/catalog/index.js';
-import { withCatalogSection } from '../src/catalog/markdown.js';
+import { CATALOG, withCatalogSection } from 'ganref/catalog';
 
 const readme = readFileSync('README.md', 'utf8');
 const updated = withCatalogSection(readme, CATALOG);

@@ -7,8 +7,7 @@
  * Usage: `npx tsx scripts/provision-oracle.ts`
  * Exit status: 0 with the interpreter printed on stdout, 1 with the reason on stderr.
  */
-import { formatBlas, provisionOracleBlas } from "../src/oracle/blas.js";
-import { OraclePythonError, provisionOraclePython } from "../src/oracle/python.js";
+import { formatBlas, OraclePythonError, provisionOracleBlas, provisionOraclePython } from "ganref/oracle";
 
 async function main(): Promise<number> {
   try {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compareArrays, compareElement } from '../src/conformance/compare.js';
+import { compareArrays, compareElement } from 'ganref/conformance';
 import { distribution, distributionPair, EDGE_LOGITS, logit, LOGIT_LIMIT } from '../src/catalog/arbitraries.js';
-import { CATALOG } from '../src/catalog/index.js';
+import { CATALOG } from 'ganref/catalog';
 
 // Meta-tests: the harness itself must be able to fail.
 const tol = { rtol: 1e-5, atol: 1e-6 };

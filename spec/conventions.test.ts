@@ -24,7 +24,7 @@ import {
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
 } from '../src/index.js';
-import { useBackend } from '../src/backend.js';
+import { useBackend } from 'ganref/backends';
 import { formatNumber } from '../src/validate.js';
 
 // TF.js users' conventions (issue 12): each test here fails without the fix it names.

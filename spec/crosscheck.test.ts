@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CATALOG } from '../src/catalog/index.js';
-import { crossCheck, describeFailure } from '../src/conformance/crosscheck.js';
-import { OracleClient } from '../src/oracle/client.js';
+import { CATALOG } from 'ganref/catalog';
+import { crossCheck, describeFailure } from 'ganref/conformance';
+import { OracleClient } from 'ganref/oracle';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
 // The oracle cross-check template: every spec's values, gradients and Hessian-vector products in

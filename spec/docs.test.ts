@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { CATALOG } from '../src/catalog/index.js';
-import { withCatalogSection } from '../src/catalog/markdown.js';
+import { CATALOG, withCatalogSection } from 'ganref/catalog';
 
 test("the README's catalog table is generated from the catalog and up to date (npm run docs)", () => {
   const readme = readFileSync('README.md', 'utf8');

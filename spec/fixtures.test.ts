@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dumpDom, findChromium } from '../src/browser/chromium.js';
-import { CATALOG, getSpec, selectSpecs } from '../src/catalog/index.js';
-import { crossCheck, describeFailure } from '../src/conformance/crosscheck.js';
-import { renderHtml } from '../src/conformance/html.js';
-import { conform } from '../src/conformance/run.js';
-import { checkTarget, FLOAT64_TOLERANCES } from '../src/conformance/target.js';
-import { compareArrays } from '../src/conformance/compare.js';
-import { tolerancesFor } from '../src/catalog/tolerances.js';
-import { decodeNumber, encodeNumber, serializeFixture } from '../src/fixtures/format.js';
-import { regenerateFixtures, sameVersions } from '../src/fixtures/generate.js';
-import { FixtureReference } from '../src/fixtures/reference.js';
-import { DEFAULT_FIXTURES_DIR, FixtureError, loadFixtures } from '../src/fixtures/store.js';
-import { OracleClient } from '../src/oracle/client.js';
+import { CATALOG, getSpec, selectSpecs, tolerancesFor } from 'ganref/catalog';
+import { crossCheck, describeFailure, renderHtml, conform, checkTarget, compareArrays, FLOAT64_TOLERANCES } from 'ganref/conformance';
+import { decodeNumber, encodeNumber, serializeFixture, regenerateFixtures, sameVersions, FixtureReference, DEFAULT_FIXTURES_DIR, FixtureError, loadFixtures } from 'ganref/fixtures';
+import { OracleClient } from 'ganref/oracle';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
 /** Every file under a folder with its sha256, for "did anything change" checks. */

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { gradientPenalty } from '../src/regularizers/gradient-penalty.js';
-import { r1Penalty } from '../src/regularizers/r1-r2.js';
+import { gradientPenalty, r1Penalty } from 'ganref';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
 // Penalties accept a real tf.LayersModel (from @tensorflow/tfjs-layers, a dev dependency here) as

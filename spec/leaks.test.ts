@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { CATALOG } from '../src/catalog/index.js';
+import { CATALOG } from 'ganref/catalog';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
 // Every public function returns only its result: tf.memory().numTensors grows by exactly the

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { getSpec } from '../src/catalog/index.js';
-import { crossCheck, describeFailure } from '../src/conformance/crosscheck.js';
-import { runInvariants } from '../src/conformance/invariants.js';
-import { OracleClient } from '../src/oracle/client.js';
-import type { Logits } from '../src/types.js';
+import { getSpec } from 'ganref/catalog';
+import { crossCheck, describeFailure, runInvariants } from 'ganref/conformance';
+import { OracleClient } from 'ganref/oracle';
+import type { Logits } from 'ganref';
 
 // A test must be able to fail. Here the saturating generator loss is replaced by a mutant with a
 // bug peers have shipped: log(1 − D + 1e-6) instead of the softplus form, a clamp that pins the

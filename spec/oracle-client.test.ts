@@ -20,9 +20,13 @@ import {
   tensor,
   toWireBytes,
   type Tensor,
-} from "../src/oracle/codec.js";
-import { OracleClient, OracleClientError, OracleError } from "../src/oracle/client.js";
-import { OraclePythonError, findOraclePython, requireOraclePython } from "../src/oracle/python.js";
+  OracleClient,
+  OracleClientError,
+  OracleError,
+  OraclePythonError,
+  findOraclePython,
+  requireOraclePython,
+} from "ganref/oracle";
 
 /** Whether a process with this pid is still alive. */
 function alive(pid: number): boolean {

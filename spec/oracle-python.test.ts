@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { expect, test } from 'vitest';
-import { ORACLE_DIR, requireOraclePython } from '../src/oracle/python.js';
+import { ORACLE_DIR, requireOraclePython } from 'ganref/oracle';
 
 // The oracle's own suite (Python unittest): protocol robustness, every error code, values on
 // closed forms, gradients and Hessian-vector products against finite differences in float64.

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { CATALOG } from '../src/catalog/index.js';
-import { runErrorCase } from '../src/conformance/invariants.js';
+import { CATALOG } from 'ganref/catalog';
+import { runErrorCase } from 'ganref/conformance';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
 // The invariant template: every invariant of every spec, on every backend, through fast-check.

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
+// The autodiff module only, not the whole `ganref` entry: a setup file that loaded every library
+// module would cache them before a test file's `vi.mock` of one of them (spec/mutation.test.ts).
 import { registerGradients } from '../src/autodiff/index.js';
-import { useBackend } from '../src/backend.js';
+import { useBackend } from 'ganref/backends';
 import { testSeed } from './seed.js';
 
 // Quiet TF.js's advice to install tfjs-node.

@@ -11,7 +11,7 @@ import {
   minimaxDiscriminatorLoss,
   nonSaturatingGeneratorLoss,
   wassersteinCriticLoss,
-} from '../src/index.js';
+} from 'ganref';
 
 // Compile-time tests, checked by `tsc --noEmit` in `npm test`: each @ts-expect-error line must
 // fail to compile, or tsc reports an unused directive. The runtime part only disposes tensors.

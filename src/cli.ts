@@ -14,20 +14,25 @@ import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { availableBackends, BACKENDS, type BackendName } from './backend.js';
-import { registerGradients } from './autodiff/index.js';
-import { CATALOG, selectSpecs } from './catalog/index.js';
-import type { Spec } from './catalog/types.js';
-import { DEFAULT_CROSSCHECK_SEED, describeFailure, type PreparedCase, type Reference } from './conformance/crosscheck.js';
-import { renderHtml } from './conformance/html.js';
-import { ConformAbortedError, conform, type SpecReport } from './conformance/run.js';
-import { formatRatio, formatSummary, formatTable } from './conformance/report.js';
-import { checkTarget } from './conformance/target.js';
-import { regenerateFixtures } from './fixtures/generate.js';
-import { FixtureReference } from './fixtures/reference.js';
-import { DEFAULT_FIXTURES_DIR, loadFixtures } from './fixtures/store.js';
-import { OracleClient } from './oracle/client.js';
-import { ORACLE_DIR, provisionOraclePython, requireOraclePython } from './oracle/python.js';
+import { registerGradients } from 'ganref';
+import { availableBackends, BACKENDS, type BackendName } from 'ganref/backends';
+import { CATALOG, selectSpecs, type Spec } from 'ganref/catalog';
+import {
+  checkTarget,
+  ConformAbortedError,
+  conform,
+  DEFAULT_CROSSCHECK_SEED,
+  describeFailure,
+  formatRatio,
+  formatSummary,
+  formatTable,
+  renderHtml,
+  type PreparedCase,
+  type Reference,
+  type SpecReport,
+} from 'ganref/conformance';
+import { DEFAULT_FIXTURES_DIR, FixtureReference, loadFixtures, regenerateFixtures } from 'ganref/fixtures';
+import { OracleClient, ORACLE_DIR, provisionOraclePython, requireOraclePython } from 'ganref/oracle';
 
 const USAGE = `usage: ganref <command> [options]
 

@@ -44,7 +44,9 @@ def linear_game(x, z, a, b, w, c) -> Dict[str, np.ndarray]:
 
 
 def random_game(rng: np.random.Generator, d=2, k=2, h=3, n=3, m=4) -> Dict[str, np.ndarray]:
-    u = lambda *s: rng.uniform(-1, 1, s)
+    def u(*s):
+        return rng.uniform(-1, 1, s)
+
     return {"x": u(n, d), "z": u(m, k), "genW0": u(k, h), "genB0": u(h), "genW1": u(h, d), "genB1": u(d),
             "discW0": u(d, h), "discB0": u(h), "discW1": u(h, 1), "discB1": u(1)}
 

@@ -13,8 +13,8 @@ import { positiveMask } from './util.js';
  */
 
 /** SELU constants (Klambauer et al. 2017), as in TF.js and PyTorch. */
-export const SELU_ALPHA = 1.6732632423543772848170429916717;
-export const SELU_SCALE = 1.0507009873554804934193349852946;
+export const SELU_ALPHA = 1.6732632423543772; // 1.6732632423543772848170429916717 to float64
+export const SELU_SCALE = 1.0507009873554805; // 1.0507009873554804934193349852946 to float64
 
 /** relu'(x) = [x > 0]. */
 export function reluDeriv(x: tf.Tensor): tf.Tensor {

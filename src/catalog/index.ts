@@ -1,3 +1,8 @@
+/**
+ * `ganref/catalog`: every spec of ganref as data (its inputs, parameters, evaluation, invariants,
+ * error inputs and tolerances), read by the conformance runners, the fixtures and the docs. Needs
+ * the optional peer dependency `fast-check` (its invariants are fast-check properties).
+ */
 import { jensenShannon, kl } from './entries/divergences.js';
 import { minimax, nonSaturating, wasserstein } from './entries/objectives.js';
 import { optimalDiscriminatorSpec, virtualTrainingCriterionSpec } from './entries/theory.js';
@@ -14,6 +19,7 @@ import type { Spec } from './types.js';
 
 export type { Case, ErrorCase, InputDecl, InputKind, Invariant, NDArray, ParamDecl, Spec, Tolerance, ToleranceTable } from './types.js';
 export { DEFAULT_TOLERANCES, tolerancesFor } from './tolerances.js';
+export { catalogMarkdown, withCatalogSection, README_CATALOG_START, README_CATALOG_END } from './markdown.js';
 
 /** Every spec of the catalog, in CATALOG.md order. Ids are unique (checked by the tests). */
 export const CATALOG: readonly Spec[] = [

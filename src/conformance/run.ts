@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Spec } from '../catalog/types.js';
-import { useBackend, type BackendName } from '../backend.js';
+import { useBackend, type BackendName } from 'ganref/backends';
 import { crossCheck, describeFailure, type CrossCheckResult, type PreparedCase, type Reference } from './crosscheck.js';
 import { runErrorCase, runInvariant, type ErrorCaseOutcome, type InvariantOutcome } from './invariants.js';
 

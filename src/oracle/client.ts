@@ -344,12 +344,6 @@ export class OracleClient {
   }
 
   /**
-   * Evaluates a spec: its outputs, their gradients wrt `wrt`, and Hessian-vector products when
-   * `directions` is given, once per compute dtype.
-   *
-   * @throws OracleError for a structured server failure (`UNKNOWN_SPEC`, `BAD_PARAMS`, ...).
-   */
-  /**
    * Times the work of an `eval` inside the server (op `time`, so transport is excluded): `warmup`
    * untimed runs, then `repeats` timed ones, per compute dtype. Returns the seconds of each run.
    */
@@ -370,6 +364,12 @@ export class OracleClient {
     return timings as { compute: ComputeDtype; seconds: number[]; threads: number }[];
   }
 
+  /**
+   * Evaluates a spec: its outputs, their gradients wrt `wrt`, and Hessian-vector products when
+   * `directions` is given, once per compute dtype.
+   *
+   * @throws OracleError for a structured server failure (`UNKNOWN_SPEC`, `BAD_PARAMS`, ...).
+   */
   async eval(request: EvalRequest): Promise<EvalResult> {
     const tensors = toTensorList(request.tensors);
     const fields: Header = {

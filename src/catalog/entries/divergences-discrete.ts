@@ -12,7 +12,7 @@ import { disjointPair, distribution, distributionPair, f32, uniform, vector } fr
 import { checkClose, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, ErrorCase, Spec } from '../types.js';
 import { distributionPairCases, distributionPairErrors, kl64 } from './divergences.js';
-import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
+import { BENCH, benchCase, distributionsArray, uniformArray, withBenchmark } from '../bench.js';
 
 /*
  * Discrete divergences (reverse KL, total variation, squared Hellinger, Pearson and Neyman χ²)

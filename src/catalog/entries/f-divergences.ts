@@ -18,7 +18,7 @@ import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '.
 import type { Case, ErrorCase, Invariant, NDArray, Spec } from '../types.js';
 import { jsd64, kl64 } from './divergences.js';
 import { gradValues, lossOptions, REDUCTION_PARAM, twoBatchErrors } from './shared.js';
-import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
+import { BENCH, benchCase, distributionsArray, uniformArray, withBenchmark } from '../bench.js';
 
 /**
  * Relative error bound of one float32 evaluation of f or f* in the grid invariants. Generators and

@@ -8,7 +8,7 @@ import { batch, criticScore, f32, uniform, vector, weight } from '../arbitraries
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, InputKind, NDArray, Spec } from '../types.js';
 import { REDUCTION_PARAM } from './shared.js';
-import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
+import { BENCH, benchCase, uniformArray, withBenchmark } from '../bench.js';
 
 /*
  * Catalog group "objectives-features": the loss-sensitive GAN (Qi 2017), feature matching

@@ -11,7 +11,7 @@ import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, v
 import type { Case, Invariant, NDArray, ParamDecl, Spec } from '../types.js';
 import type { Reduction } from '../../types.js';
 import { gradValues, lossOptions, REDUCTION_PARAM, twoBatchCase, twoBatchCases, twoBatchErrors } from './shared.js';
-import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
+import { BENCH, benchCase, uniformArray, withBenchmark } from '../bench.js';
 
 const CRITIC_NAMES: [string, string] = ['criticReal', 'criticFake'];
 const LOGIT_NAMES: [string, string] = ['logitsReal', 'logitsFake'];

@@ -17,7 +17,7 @@ import { batch, f32, logit, moderateLogit, uniform, vector, weight } from '../ar
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, InputKind, NDArray, ParamDecl, Spec } from '../types.js';
 import { gradValues, REDUCTION_PARAM } from './shared.js';
-import { BENCH, benchCase, distributionsArray, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
+import { BENCH, benchCase, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 import { act64 } from '../reference64.js';
 
 // ---------------------------------------------------------------------------------------------

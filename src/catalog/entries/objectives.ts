@@ -26,7 +26,6 @@ type GLoss = typeof minimaxGeneratorLoss;
 
 /** float64 closed forms, for moderate logits only (where they are themselves accurate). */
 const sigmoid = (l: number) => 1 / (1 + Math.exp(-l));
-const softplus = (l: number) => Math.max(l, 0) + Math.log1p(Math.exp(-Math.abs(l)));
 
 const L = (t: tf.Tensor) => asLogits(t);
 

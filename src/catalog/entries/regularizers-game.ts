@@ -13,7 +13,7 @@ import { asCriticScores, asLogits } from '../../types.js';
 import { f32, uniform, vector } from '../arbitraries.js';
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, InputDecl, InputKind, NDArray, ParamDecl, Spec } from '../types.js';
-import { matrix, mlp64, mlpWeights, netWeight, sampleValue, unbiasedUniform, type NetSample } from './objectives-networks.js';
+import { matrix, mlp64, mlpWeights, sampleValue, unbiasedUniform, type NetSample } from './objectives-networks.js';
 import { BENCH, benchCase, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
 
 // ---------------------------------------------------------------------------------------------

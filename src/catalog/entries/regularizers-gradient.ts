@@ -70,7 +70,7 @@ function netOf(s: NetSample, ws: tf.Tensor[] = weightTensors(s)): Mlp {
 
 /** The critic as a function of TF.js ops. */
 const fnCritic = (net: Mlp): CriticFn => (x) => mlp(net, x);
-/** The critic as a Layers-style object (what `tf.LayersModel.apply` offers). `@tensorflow/tfjs-layers` is not a dependency. */
+/** The critic as a Layers-style object (what `tf.LayersModel.apply` offers), built here without tfjs-layers; `spec/layers-model.test.ts` checks a real `tf.LayersModel` (tfjs-layers, a dev dependency). */
 const modelCritic = (net: Mlp): LayersModelLike => ({ apply: (x) => mlp(net, x as tf.Tensor) });
 
 

@@ -11,7 +11,7 @@ import { Random } from '../../random.js';
 import { f32, uniform, vector } from '../arbitraries.js';
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import type { Case, NDArray, Spec } from '../types.js';
-import { BENCH, benchCase, mlpArrays, uniformArray, withBenchmark } from '../bench.js';
+import { BENCH, benchCase, uniformArray, withBenchmark } from '../bench.js';
 
 /*
  * Catalog group "regularizers-layers" (CATALOG.md, section C): weight clipping, spectral

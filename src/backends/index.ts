@@ -1,15 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { installWasmKernels } from './backends/wasm-kernels.js';
-import { InvalidParameterError } from './errors.js';
+import { InvalidParameterError } from '../errors.js';
+import { installWasmKernels } from './wasm-kernels.js';
 
 /**
- * Backend selection. ganref computes with whichever TF.js backend is active. It registers `cpu`
- * (pure JavaScript) and `wasm` itself; `tensorflow` (libtensorflow, CPU or CUDA) comes from the
- * optional peer dependency `@tensorflow/tfjs-node` or `@tensorflow/tfjs-node-gpu`, loaded only
- * when asked for. Those packages download libtensorflow while installing, so ganref never
- * depends on them.
+ * `ganref/backends`: backend selection, opt-in. The library (`ganref`) computes with whichever
+ * TF.js backend is active and registers none. Importing this entry registers `cpu` (pure
+ * JavaScript) and `wasm` from the optional peer dependencies `@tensorflow/tfjs-backend-cpu` and
+ * `@tensorflow/tfjs-backend-wasm` (wasm outranks cpu, so call `useBackend()` before computing);
+ * `tensorflow` (libtensorflow, CPU or CUDA) comes from the optional peer dependency
+ * `@tensorflow/tfjs-node` or `@tensorflow/tfjs-node-gpu`, loaded only when asked for. Those
+ * packages download libtensorflow while installing, so ganref never depends on them.
  */
 export type BackendName = 'cpu' | 'wasm' | 'tensorflow';
 /** The backend names `useBackend` accepts. */
