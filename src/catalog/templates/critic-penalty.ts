@@ -1,3 +1,5 @@
+import { choice } from '../define.js';
+import { defineSpec } from '../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { checkGrads } from '../../autodiff/check-grads.js';
@@ -9,7 +11,7 @@ import { ACTIVATION_DOC, NETWORK_WEIGHTS, SAMPLES } from '../decls.js';
 import { checkClose, checkThat, invariant, scalar } from '../invariant.js';
 import { critic64, mean64 } from '../reference64.js';
 import { rows, tensorOf, toRows } from '../tensors.js';
-import type { Case, InputDecl, NDArray, ParamDecl, Spec } from '../types.js';
+import type { Case, InputDecl, NDArray, ParamDecl, ParamsOf, Spec, Invariant } from '../types.js';
 import { type Activation, ACTIVATIONS, layersFromInputs, mlp, type Mlp } from '../../nets/mlp.js';
 import type { CriticFn, LayersModelLike } from '../../regularizers/critic.js';
 import { R1_ID, r1Penalty, R2_ID, r2Penalty } from '../../regularizers/r1-r2.js';
@@ -70,11 +72,11 @@ export const linearSetup = fc
   .record({ d: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 6 }), m: fc.integer({ min: 1, max: 6 }) })
   .chain(({ d, n, m }) => fc.record({ w: unitVector(d), xr: matrix(n, d, dataValue), xf: matrix(n, d, dataValue), xm: matrix(m, d, dataValue), noise: matrix(n, d, unbiasedUniform(-3, 3)), eps: batch(epsValue, n, n) }));
 
-export const CRITIC_PARAMS: Record<string, ParamDecl> = {
-  activation: { doc: `hidden activation of the critic: ${ACTIVATION_DOC}`, default: 'relu', choices: ACTIVATIONS },
-  outputActivation: { doc: `output activation of the critic (its score or logit): ${ACTIVATION_DOC}`, default: 'linear', choices: ACTIVATIONS },
+export const CRITIC_PARAMS = {
+  activation: choice(`hidden activation of the critic: ${ACTIVATION_DOC}`, 'relu', ACTIVATIONS),
+  outputActivation: choice(`output activation of the critic (its score or logit): ${ACTIVATION_DOC}`, 'linear', ACTIVATIONS),
   alpha: { doc: "negative slope of 'leaky-relu', ≥ 0", default: 0.2 },
-};
+} satisfies Record<string, ParamDecl>;
 
 export const CRITIC_INPUTS: Record<string, InputDecl> = {
   [`${P}W0`]: { kind: NETWORK_WEIGHTS, doc: 'critic layer 0 weight [d, h₁]' },
@@ -88,8 +90,8 @@ export const CRITIC_INPUTS: Record<string, InputDecl> = {
 export const criticParams = (s: NetSample) => ({ activation: s.activation, outputActivation: s.outputActivation, alpha: s.alpha });
 
 /** The critic of a case's inputs and params (for `evaluate`). */
-export function criticFromInputs(x: Record<string, tf.Tensor>, p: Record<string, unknown>): Mlp {
-  return { layers: layersFromInputs(x, P), activation: p.activation as Activation, outputActivation: p.outputActivation as Activation, alpha: p.alpha as number };
+export function criticFromInputs(x: Record<string, tf.Tensor>, p: ParamsOf<typeof CRITIC_PARAMS>): Mlp {
+  return { layers: layersFromInputs(x, P), activation: p.activation, outputActivation: p.outputActivation, alpha: p.alpha };
 }
 
 export function permutation(n: number): fc.Arbitrary<number[]> {
@@ -111,6 +113,36 @@ export function weightGrads(s: NetSample, penalty: (net: Mlp) => tf.Scalar): num
 /** First-order check of a penalty's gradient wrt the critic weights against finite differences. */
 export function checkWeightGrads(s: NetSample, penalty: (net: Mlp) => tf.Scalar): void {
   checkGrads((...ws: tf.Tensor[]) => penalty(netOf(s, ws)), weightTensors(s), { order: 1, seed: 7, directions: 2 });
+}
+
+/** How a penalty's invariants build its critic: as a function or as a LayersModel-like object. */
+export type CriticOf = (net: Mlp) => CriticFn | LayersModelLike;
+
+/**
+ * The penalty of a sample with the critic built by `critic` from `net` (default: the sample's own
+ * network): the shape every penalty of this family gives its invariant templates.
+ */
+export type PenaltyOf<S> = (v: S, critic: CriticOf, net?: Mlp) => tf.Scalar;
+
+/** Invariant template: the critic as a function and as a LayersModel-like object agree exactly (value and weight gradients). */
+export function functionVsModelInvariant<S extends { net: NetSample }>(samples: fc.Arbitrary<S>, penalty: PenaltyOf<S>): Invariant {
+  return invariant('the critic as a function and as a LayersModel-like object give the same penalty and weight gradients', samples, (v) => {
+    checkThat(scalar(penalty(v, fnCritic)) === scalar(penalty(v, modelCritic)), 'values differ');
+    const a = weightGrads(v.net, (net) => penalty(v, fnCritic, net));
+    const b = weightGrads(v.net, (net) => penalty(v, modelCritic, net));
+    checkThat(a.every((g, i) => g === b[i]), 'weight gradients differ');
+  });
+}
+
+/**
+ * Invariant template: the penalty's gradient wrt the critic weights (double backprop) matches
+ * central finite differences, on draws of a sample and the penalty's options (25 runs: each is a
+ * full finite-difference check).
+ */
+export function weightGradientInvariant<T extends [{ net: NetSample }, ...unknown[]]>(draws: fc.Arbitrary<T>, penalty: (draw: T, net: Mlp) => tf.Scalar): Invariant {
+  return invariant('the gradient wrt the critic weights (double backprop) matches central finite differences', draws, (draw) => {
+    checkWeightGrads(draw[0].net, (net) => penalty(draw, net));
+  }, 25);
 }
 
 /** The float64 scale of a penalty value, for absolute tolerances. */
@@ -161,7 +193,7 @@ export function zeroCenteredSpec(which: 'r1' | 'r2'): Spec {
   const pen = (v: RSample, gamma?: number, critic: (net: Mlp) => CriticFn | LayersModelLike = fnCritic, net = netOf(v.net)) => fn(critic(net), tensorOf(v.x), gamma === undefined ? {} : { gamma });
   const rCase = (v: RSample, gamma: number, label?: string): Case => ({ inputs: { [name]: v.x, ...v.net.weights }, params: { gamma, ...criticParams(v.net) }, grads: true, ...(label ? { label } : {}) });
   const fixed = (): RSample => ({ net: linearCritic([0.6, 0.8]), x: rows([[1, 2], [3, -1]]) });
-  return {
+  return defineSpec({
     id,
     title: which === 'r1' ? 'R1 zero-centred gradient penalty on real data' : 'R2 zero-centred gradient penalty on generated data',
     reference: `Mescheder, Geiger & Nowozin 2018, Which Training Methods for GANs do actually Converge?, eq. ${which === 'r1' ? 9 : 10}`,
@@ -169,7 +201,7 @@ export function zeroCenteredSpec(which: 'r1' | 'r2'): Spec {
     inputs: { [name]: { kind: SAMPLES, doc: `${which === 'r1' ? 'real' : 'generated'} batch [n, d]` }, ...CRITIC_INPUTS },
     params: { gamma: { doc: 'γ ≥ 0; the penalty is γ/2·E[‖∇D(x)‖²]', default: 10 }, ...CRITIC_PARAMS },
     outputs: ['penalty'],
-    evaluate: (x, p) => ({ penalty: fn(fnCritic(criticFromInputs(x, p)), x[name]!, { gamma: p.gamma as number }) }),
+    evaluate: (x, p) => ({ penalty: fn(fnCritic(criticFromInputs(x, p)), x[name]!, { gamma: p.gamma }) }),
     sample: fc.record({ v: rSample, gamma: coefficient }).map(({ v, gamma }) => rCase(v, gamma)),
     edges: [
       rCase({ net: linearCritic([1.5, -2], 0.5), x: rows([[1, 2], [3, -1], [0, 0]]) }, 10, 'closed form: a linear critic with ‖w‖ = 2.5 gives γ/2·6.25 = 31.25'),
@@ -206,15 +238,8 @@ export function zeroCenteredSpec(which: 'r1' | 'r2'): Spec {
         const net = netOf(v.net);
         checkThat(scalar(r1Penalty(fnCritic(net), tensorOf(v.x), { gamma: 3 })) === scalar(r2Penalty(fnCritic(net), tensorOf(v.x), { gamma: 3 })), 'R1 ≠ R2 on the same batch');
       }),
-      invariant('the gradient wrt the critic weights (double backprop) matches central finite differences', fc.tuple(rSampleOf(smoothCriticSample), uniform(0.5, 10)), ([v, gamma]) => {
-        checkWeightGrads(v.net, (net) => pen(v, gamma, fnCritic, net));
-      }, 25),
-      invariant('the critic as a function and as a LayersModel-like object give the same penalty and weight gradients', rSample, (v) => {
-        checkThat(scalar(pen(v, 10, fnCritic)) === scalar(pen(v, 10, modelCritic)), 'values differ');
-        const a = weightGrads(v.net, (net) => pen(v, 10, fnCritic, net));
-        const b = weightGrads(v.net, (net) => pen(v, 10, modelCritic, net));
-        checkThat(a.every((g, i) => g === b[i]), 'weight gradients differ');
-      }),
+      weightGradientInvariant(fc.tuple(rSampleOf(smoothCriticSample), uniform(0.5, 10)), ([v, gamma], net) => pen(v, gamma, fnCritic, net)),
+      functionVsModelInvariant(rSample, (v, critic, net) => pen(v, 10, critic, net)),
     ],
     errors: [
       { name: 'a negative γ', call: () => pen(fixed(), -1), error: 'InvalidParameterError', argument: 'gamma' },
@@ -224,7 +249,7 @@ export function zeroCenteredSpec(which: 'r1' | 'r2'): Spec {
       { name: 'a critic returning a scalar', call: () => fn(() => tf.scalar(1), tensorOf(fixed().x)), error: 'InvalidArgumentError', argument: 'critic' },
       { name: 'an unknown option', call: () => fn(fnCritic(netOf(fixed().net)), tensorOf(fixed().x), { lambda: 1 } as never), error: 'InvalidParameterError', argument: 'lambda' },
     ],
-  };
+  });
 }
 
 /** The catalog's MLP critic at benchmark size: 512 → 512 → 512 → 1, leaky-relu. */

@@ -1,3 +1,4 @@
+import { defineSpec, requiredParam } from '../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, distribution, distributionPair, EDGE_LOGITS, f32, logit, uniform, vector } from '../arbitraries.js';
@@ -5,7 +6,7 @@ import { BENCH, benchCase, distributionsArray, uniformArray, withBenchmark } fro
 import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import { jsd64, kl64, softplus64, sum64 } from '../reference64.js';
 import { gradValues, t1 } from '../tensors.js';
-import type { Case, ErrorCase, Invariant, Spec } from '../types.js';
+import type { Case, ErrorCase, Invariant, Spec, ParamDecl } from '../types.js';
 import { type ConjugateDomain, fDivergence, FDIVERGENCE_NAMES, fDivergenceFunctions, type FDivergenceFunctions, type FDivergenceName, fDivergences, inDomain } from '../../fdiv/index.js';
 import { asDistributions } from '../../types.js';
 
@@ -455,9 +456,14 @@ export const FDIV_TITLES: Record<FDivergenceName, string> = {
   alpha: 'α-divergence',
 };
 
+/** The α-divergence takes α (required); the other members take no parameter. */
+function fdivParams(name: FDivergenceName): { alpha?: ParamDecl<number | undefined> } {
+  return name === 'alpha' ? { alpha: requiredParam<number>('α of the α-divergence, any finite real other than 0 and 1 (required)') } : {};
+}
+
 /** The catalog record of one member of the f-divergence family, `fdiv/<name>`. */
 export function fdivSpec(name: FDivergenceName): Spec {
-  return {
+  return defineSpec({
     id: `fdiv/${name}`,
     title: `f-divergence: ${FDIV_TITLES[name]} — generator, conjugate, output activation`,
     reference: 'Nowozin, Cseke & Tomioka 2016, f-GAN, Tables 1 and 2 (eq. 1–4)',
@@ -469,18 +475,18 @@ export function fdivSpec(name: FDivergenceName): Spec {
       p: { kind: 'distributions', doc: 'probability vector P, [k]' },
       q: { kind: 'distributions', doc: 'probability vector Q, [k]' },
     },
-    params: name === 'alpha' ? { alpha: { doc: 'α of the α-divergence, any finite real other than 0 and 1 (required)', default: null } } : {},
+    params: fdivParams(name),
     outputs: ['f', 'conjugate', 'activation', 'conjugateOfActivation', 'fPrimeAtOne', 'divergence'],
     evaluate: (x, p) => {
-      const alpha = name === 'alpha' ? (p.alpha as number) : undefined;
+      const alpha = name === 'alpha' ? p.alpha : undefined;
       const fns = fnsOf(name, alpha);
       return {
-        f: fns.generator(x.u!),
-        conjugate: fns.conjugate(x.t!),
-        activation: fns.activation(x.v!),
-        conjugateOfActivation: fns.conjugateOfActivation(x.v!),
+        f: fns.generator(x.u),
+        conjugate: fns.conjugate(x.t),
+        activation: fns.activation(x.v),
+        conjugateOfActivation: fns.conjugateOfActivation(x.v),
         fPrimeAtOne: tf.scalar(fns.fPrimeAtOne),
-        divergence: fDivergence(name, asDistributions(x.p!), asDistributions(x.q!), opts(alpha)),
+        divergence: fDivergence(name, x.p, x.q, opts(alpha)),
       };
     },
     sample: fdivSample(name),
@@ -489,7 +495,7 @@ export function fdivSpec(name: FDivergenceName): Spec {
     invariants: [...fdivInvariants(name), ...(name === 'alpha' ? alphaInvariants : [])],
     errors: fdivErrors(name),
     benchmark: fdivBenchmark(name),
-  };
+  });
 }
 
 /** Benchmark: batch-sized u, v and t = g_f(v) (inside dom f*), and distributions over 512 categories. */

@@ -1,3 +1,4 @@
+import { choice } from '../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { vector } from '../arbitraries.js';
@@ -8,7 +9,7 @@ import { NETWORK_WEIGHTS, SAMPLES } from '../decls.js';
 import { scalar } from '../invariant.js';
 import { mean64, mlp64, softplus64 } from '../reference64.js';
 import { rows, tensorOf, toRows } from '../tensors.js';
-import type { Case, InputDecl, NDArray, ParamDecl, Spec } from '../types.js';
+import type { Case, InputDecl, NDArray, ParamDecl, Spec, ParamsOf } from '../types.js';
 import { type Activation, layersFromInputs, mlp, type Mlp } from '../../nets/mlp.js';
 import { minimaxDiscriminatorLoss, minimaxGeneratorLoss } from '../../objectives/minimax.js';
 import { nonSaturatingDiscriminatorLoss, nonSaturatingGeneratorLoss } from '../../objectives/non-saturating.js';
@@ -31,11 +32,11 @@ export function gameOf(s: GameSample): { game: GanGame; x: tf.Tensor; z: tf.Tens
 }
 
 /** The game of a case's inputs (the oracle protocol's names) and parameters. */
-export function gameFromInputs(x: Record<string, tf.Tensor>, p: Record<string, unknown>): GanGame {
-  const act = p.activation as Activation;
-  const alpha = p.alpha as number;
+export function gameFromInputs(x: Record<string, tf.Tensor>, p: ParamsOf<typeof GAME_PARAMS>): GanGame {
+  const act = p.activation;
+  const alpha = p.alpha;
   return {
-    generator: { layers: layersFromInputs(x, 'gen'), activation: act, outputActivation: p.outputActivation as Activation, alpha },
+    generator: { layers: layersFromInputs(x, 'gen'), activation: act, outputActivation: p.outputActivation, alpha },
     discriminator: { layers: layersFromInputs(x, 'disc'), activation: act, outputActivation: 'linear', alpha },
   };
 }
@@ -50,12 +51,12 @@ export function gameParams(s: GameSample, obj: GameObjective): Record<string, un
 
 export const ACT_DOC = "'linear', 'relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish' or 'silu'";
 
-export const GAME_PARAMS: Record<string, ParamDecl> = {
-  objective: { doc: "base objective: 'minimax', 'non-saturating' or 'wasserstein' (see consensus.ts)", default: 'non-saturating', choices: GAME_OBJECTIVES },
-  activation: { doc: `hidden activation of G and D: ${ACT_DOC}`, default: 'tanh', choices: ['linear', 'relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'silu'] },
-  outputActivation: { doc: `output activation of G (D's is linear): ${ACT_DOC}`, default: 'linear', choices: ['linear', 'relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'silu'] },
+export const GAME_PARAMS = {
+  objective: choice("base objective: 'minimax', 'non-saturating' or 'wasserstein' (see consensus.ts)", 'non-saturating', GAME_OBJECTIVES),
+  activation: choice(`hidden activation of G and D: ${ACT_DOC}`, 'tanh', ['linear', 'relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'silu']),
+  outputActivation: choice(`output activation of G (D's is linear): ${ACT_DOC}`, 'linear', ['linear', 'relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'silu']),
   alpha: { doc: "negative slope of 'leaky-relu', ≥ 0", default: 0.2 },
-};
+} satisfies Record<string, ParamDecl>;
 
 export const GAME_INPUTS: Record<string, InputDecl> = {
   x: { kind: SAMPLES, doc: 'real data [n, d]' },

@@ -1,3 +1,4 @@
+import { defineSpec } from '../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, EDGE_LOGITS, f32, logit, moderateLogit, uniform, weight } from '../arbitraries.js';
@@ -61,7 +62,7 @@ export function logitDiscriminatorInvariants(d: DLoss): Invariant[] {
 }
 
 export function logitObjectiveSpec(id: string, title: string, reference: string, d: DLoss, g: GLoss, generatorInvariants: Invariant[]): Spec {
-  return {
+  return defineSpec({
     id,
     title,
     reference,
@@ -75,8 +76,8 @@ export function logitObjectiveSpec(id: string, title: string, reference: string,
     params: { reduction: REDUCTION_PARAM },
     outputs: ['discriminator', 'generator'],
     evaluate: (x, p) => ({
-      discriminator: d(asLogits(x.logitsReal!), asLogits(x.logitsFake!), lossOptions(x, p)),
-      generator: g(asLogits(x.logitsFake!), { reduction: lossOptions(x, p).reduction, weightsFake: lossOptions(x, p).weightsFake }),
+      discriminator: d(x.logitsReal, x.logitsFake, lossOptions(x, p)),
+      generator: g(x.logitsFake, { reduction: lossOptions(x, p).reduction, weightsFake: lossOptions(x, p).weightsFake }),
     }),
     sample: twoBatchCases(LOGIT_NAMES, logit),
     edges: [
@@ -101,5 +102,5 @@ export function logitObjectiveSpec(id: string, title: string, reference: string,
     ],
     errors: twoBatchErrors(LOGIT_NAMES, (r, f, o) => d(asLogits(r), asLogits(f), o as never), (f, o) => g(asLogits(f), o as never)),
     benchmark: () => benchCase({ logitsReal: uniformArray([BENCH.batch], -8, 8, 1), logitsFake: uniformArray([BENCH.batch], -8, 8, 2) }, { reduction: 'mean' }),
-  };
+  });
 }

@@ -1,3 +1,4 @@
+import { choice, paramsOf } from '../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { FusedActivation } from '../../autodiff/activations.js';
@@ -9,7 +10,7 @@ import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, v
 import { act64 } from '../reference64.js';
 import { tensorOf } from '../tensors.js';
 import type { Case, InputDecl, NDArray, ParamDecl } from '../types.js';
-import { convCritic, type ConvLayer, type Convnet, convOutSize, inputGradientSquaredNorms, mlpCritic, type Normalization, type Padding, type Pooling, samePadding } from '../../nets/conv.js';
+import { convCritic, type ConvLayer, type Convnet, convOutSize, inputGradientSquaredNorms, mlpCritic, type Normalization, type Padding, type Pooling, samePadding, NORMALIZATIONS, PADDINGS, POOLINGS } from '../../nets/conv.js';
 import { type Activation, layersFromInputs, type Mlp } from '../../nets/mlp.js';
 import type { LayersModelLike } from '../../regularizers/critic.js';
 
@@ -176,11 +177,11 @@ export function smoothAt(f: Forward64, margin: number): boolean {
 
 // Building the networks from a case's tensors (the oracle protocol's names)
 
-export function mlpOf(x: Record<string, tf.Tensor>, p: Record<string, unknown>): Mlp {
-  return { layers: layersFromInputs(x, 'dense'), activation: p.activation as Activation, outputActivation: p.outputActivation as Activation, alpha: p.alpha as number };
+export function mlpOf(x: Record<string, tf.Tensor>, p: Params): Mlp {
+  return { layers: layersFromInputs(x, 'dense'), activation: p.activation, outputActivation: p.outputActivation, alpha: p.alpha };
 }
 
-export function convOf(x: Record<string, tf.Tensor>, p: Record<string, unknown>): Convnet {
+export function convOf(x: Record<string, tf.Tensor>, p: Params): Convnet {
   const conv: ConvLayer[] = [];
   for (let l = 0; x[`convW${l}`] !== undefined; l++) {
     const layer: ConvLayer = { filter: x[`convW${l}`]! };
@@ -193,13 +194,13 @@ export function convOf(x: Record<string, tf.Tensor>, p: Record<string, unknown>)
   return {
     conv,
     head: mlpOf(x, p),
-    activation: p.activation as Activation,
-    alpha: p.alpha as number,
-    stride: p.stride as number,
-    padding: p.padding as Padding,
-    pooling: p.pooling as Pooling,
-    normalization: p.normalization as Normalization,
-    epsilon: p.epsilon as number,
+    activation: p.activation,
+    alpha: p.alpha,
+    stride: p.stride,
+    padding: p.padding,
+    pooling: p.pooling,
+    normalization: p.normalization,
+    epsilon: p.epsilon,
   };
 }
 
@@ -224,7 +225,8 @@ export function outputFn(evaluate: Evaluate, c: Case, names: string[], o: string
 
 /** The finite-difference step for checkGrads: small where a derivative jumps nearby. */
 export function stepFor(c: Case): number | undefined {
-  const p = c.params as Params;
+  // The conv parameters are a superset of the MLP's (whose pooling is then 'none').
+  const p = paramsOf(CONV_PARAMS, c.params);
   const kinked = KINKED.has(p.activation) || KINKED.has(p.outputActivation) || p.pooling === 'max';
   return kinked ? 2 ** -12 : undefined;
 }
@@ -238,7 +240,7 @@ export function sharedInvariants(kind: 'mlp' | 'conv', evaluate: Evaluate, cases
   return [
     invariant('scores equal a float64 forward pass in plain JavaScript; penalty finite and ≥ 0', cases, (c) => {
       const r = evaluate(tensorsOf(c.inputs), c.params);
-      const want = forward64(c.inputs, c.params as Params, kind).scores;
+      const want = forward64(c.inputs, paramsFor(kind, c.params), kind).scores;
       const got = values(r.score!);
       checkAllClose('score', got, want, 1e-4, 1e-5 * Math.max(1, ...want.map(Math.abs)));
       const pen = scalar(r.gradientPenalty!);
@@ -334,7 +336,8 @@ export function sharedInvariants(kind: 'mlp' | 'conv', evaluate: Evaluate, cases
 }
 
 export function evaluateScoreOnly(kind: 'mlp' | 'conv', x: Record<string, tf.Tensor>, p: Record<string, unknown>): tf.Tensor {
-  return kind === 'mlp' ? mlpCritic(mlpOf(x, p), x.x!) : convCritic(convOf(x, p), x.x!);
+  const q = paramsFor(kind, p);
+  return kind === 'mlp' ? mlpCritic(mlpOf(x, q), x.x) : convCritic(convOf(x, q), x.x);
 }
 
 // A Layers-style implementation with fused kernels (as tfjs-layers runs conv2d/dense with a
@@ -343,7 +346,7 @@ export function evaluateScoreOnly(kind: 'mlp' | 'conv', x: Record<string, tf.Ten
 export const FUSED: Partial<Record<Activation, FusedActivation>> = { linear: 'linear', relu: 'relu', 'leaky-relu': 'leakyrelu', elu: 'elu', sigmoid: 'sigmoid' };
 
 export function fusedCritic(c: Case, x: Record<string, tf.Tensor>): (t: tf.Tensor) => tf.Tensor {
-  const p = c.params as Params;
+  const p = paramsOf(CONV_PARAMS, c.params);
   const act = FUSED[p.activation]!;
   const out = FUSED[p.outputActivation]!;
   return (t) => {
@@ -367,7 +370,7 @@ export function fusedInvariant(kind: 'mlp' | 'conv', evaluate: Evaluate, cases: 
   return invariant(
     'fused kernels (_FusedMatMul, FusedConv2D with bias and activation) give the same scores, penalty and penalty gradients',
     cases.filter((c) => {
-      const p = c.params as Params;
+      const p = paramsFor(kind, c.params);
       return FUSED[p.activation] !== undefined && FUSED[p.outputActivation] !== undefined && (p.normalization ?? 'none') === 'none';
     }),
     (c) => {
@@ -392,11 +395,26 @@ export function fusedInvariant(kind: 'mlp' | 'conv', evaluate: Evaluate, cases: 
   );
 }
 
-export const NET_PARAMS: Record<string, ParamDecl> = {
+export const NET_PARAMS = {
   activation: activationParam('hidden activation (every conv block and every dense layer but the last)', 'relu'),
   outputActivation: activationParam('activation of the last dense layer', 'linear'),
   alpha: { doc: "negative slope of 'leaky-relu', ≥ 0", default: 0.2 },
-};
+} satisfies Record<string, ParamDecl>;
+
+/** The conv critic's parameters: the MLP head's and the conv blocks'. */
+export const CONV_PARAMS = {
+  ...NET_PARAMS,
+  stride: { doc: 'stride of every convolution, an integer ≥ 1', default: 1 },
+  padding: choice("TensorFlow 'same' (smaller half of the padding before) or 'valid'", 'same', PADDINGS),
+  pooling: choice("after every block's activation: 'avg' or 'max' over 2×2 windows of stride 2 ('valid'), or 'none'", 'none', POOLINGS),
+  normalization: choice("'layer': per example over H, W, C with per-channel γ, β; 'batch': inference form with fixed statistics convMean/convVariance; or 'none'", 'none', NORMALIZATIONS),
+  epsilon: { doc: 'ε of the normalization, > 0', default: 1e-5 },
+} satisfies Record<string, ParamDecl>;
+
+/** A case's raw parameters as the float64 reference and the networks take them. */
+export function paramsFor(kind: 'mlp' | 'conv', raw: Record<string, unknown>): Params {
+  return kind === 'mlp' ? paramsOf(NET_PARAMS, raw) : paramsOf(CONV_PARAMS, raw);
+}
 
 export function denseDecls(layers: number, optionalLayers: number): Record<string, InputDecl> {
   const out: Record<string, InputDecl> = {};

@@ -5,8 +5,8 @@ import { BENCH, benchCase, uniformArray } from '../bench.js';
 import { checkClose, checkFinite, invariant, scalar, values } from '../invariant.js';
 import { sum64, sumAbs64 } from '../reference64.js';
 import { gradValues, t1 } from '../tensors.js';
-import type { Case, ErrorCase, Invariant, NDArray } from '../types.js';
-import type { Reduction } from '../../types.js';
+import type { Case, ErrorCase, InputDecl, Invariant, NDArray } from '../types.js';
+import type { Reduction, Weights } from '../../types.js';
 
 /** The two-batch loss family (real and fake batches, reductions, weights): cases, invariants and error inputs. */
 
@@ -26,8 +26,8 @@ export function withParams(cases: fc.Arbitrary<Case>, params: fc.Arbitrary<Recor
 }
 
 /** A two-batch edge case with extra parameters. */
-export function edge(names: [string, string], real: number[], fake: number[], label: string, params: Record<string, unknown> = {}, grads = true): Case {
-  const c = twoBatchCase(names, real, fake, label, (params.reduction as Reduction | undefined) ?? 'mean');
+export function edge(names: [string, string], real: number[], fake: number[], label: string, params: Record<string, unknown> & { reduction?: Reduction } = {}, grads = true): Case {
+  const c = twoBatchCase(names, real, fake, label, params.reduction ?? 'mean');
   return { ...c, params: { ...c.params, ...params }, grads };
 }
 
@@ -81,12 +81,27 @@ export function finiteInvariant(losses: Record<string, Loss2>, score: fc.Arbitra
   });
 }
 
-export const twoBatchInputs = (names: [string, string], kind: 'critic-scores' | 'logits', what: string) => ({
-  [names[0]]: { kind, doc: `${what} on real data, [n]` },
-  [names[1]]: { kind, doc: `${what} on generated data, [m]` },
-  weightsReal: { kind: 'weights' as const, optional: true, doc: 'per-example weights of the real batch' },
-  weightsFake: { kind: 'weights' as const, optional: true, doc: 'per-example weights of the fake batch' },
-});
+/** The optional per-example weights of a two-batch loss. */
+export const WEIGHT_INPUTS = {
+  weightsReal: { kind: 'weights', optional: true, doc: 'per-example weights of the real batch' },
+  weightsFake: { kind: 'weights', optional: true, doc: 'per-example weights of the fake batch' },
+} as const satisfies Record<string, InputDecl>;
+
+/** Inputs of a two-batch loss on critic scores: `criticReal`, `criticFake` and optional weights. */
+export const criticBatchInputs = (what: string) =>
+  ({
+    criticReal: { kind: 'critic-scores', doc: `${what} on real data, [n]` },
+    criticFake: { kind: 'critic-scores', doc: `${what} on generated data, [m]` },
+    ...WEIGHT_INPUTS,
+  }) as const satisfies Record<string, InputDecl>;
+
+/** Inputs of a two-batch loss on logits: `logitsReal`, `logitsFake` and optional weights. */
+export const logitBatchInputs = (what: string) =>
+  ({
+    logitsReal: { kind: 'logits', doc: `${what} on real data, [n]` },
+    logitsFake: { kind: 'logits', doc: `${what} on generated data, [m]` },
+    ...WEIGHT_INPUTS,
+  }) as const satisfies Record<string, InputDecl>;
 
 export const benchCritic = (params: Record<string, unknown> = {}) => () => benchCase({ criticReal: uniformArray([BENCH.batch], -3, 3, 1), criticFake: uniformArray([BENCH.batch], -3, 3, 2) }, { reduction: 'mean', ...params });
 
@@ -155,6 +170,6 @@ export function twoBatchErrors(
 }
 
 /** Splits a two-batch case's tensors into the options object of the public API. */
-export function lossOptions(x: Record<string, tf.Tensor>, p: Record<string, unknown>) {
-  return { reduction: p.reduction as Reduction, weightsReal: x.weightsReal as never, weightsFake: x.weightsFake as never };
+export function lossOptions(x: { weightsReal?: Weights; weightsFake?: Weights }, p: { reduction: Reduction }) {
+  return { reduction: p.reduction, weightsReal: x.weightsReal, weightsFake: x.weightsFake };
 }

@@ -1,3 +1,5 @@
+import { choice } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { f32, uniform, vector } from '../../arbitraries.js';
@@ -109,7 +111,7 @@ const snGapped = snDraws(uniform(-2, 2)).filter((d) => {
   return s[0]! > 1e-3 && (s.length < 2 || s[1]! <= 0.8 * s[0]!);
 });
 
-export const spectralNorm: Spec = {
+export const spectralNorm: Spec = defineSpec({
   id: SPECTRAL_NORM_ID,
   title: 'Spectral normalization',
   reference: 'Miyato, Kataoka, Koyama & Yoshida 2018, Spectral Normalization for GANs, eq. 8 and Algorithm 1 (persistent power iteration)',
@@ -120,11 +122,11 @@ export const spectralNorm: Spec = {
   },
   params: {
     iterations: { doc: 'power iterations per call, an integer ≥ 1', default: 1 },
-    outAxis: { doc: "'first' (PyTorch layout) or 'last' (TF.js layout): the axis of output units", default: 'first', choices: ['first', 'last'] },
+    outAxis: choice("'first' (PyTorch layout) or 'last' (TF.js layout): the axis of output units", 'first', ['first', 'last']),
   },
   outputs: ['normalized', 'sigma', 'u'],
   evaluate: (x, p) => {
-    const r = spectralNormalize(x.weight!, x.u!, { iterations: p.iterations as number, outAxis: p.outAxis as OutAxis });
+    const r = spectralNormalize(x.weight, x.u, { iterations: p.iterations, outAxis: p.outAxis });
     return { normalized: r.normalized, sigma: r.sigma, u: r.u };
   },
   sample: snDraws(fc.oneof({ weight: 4, arbitrary: uniform(-2, 2) }, { weight: 1, arbitrary: uniform(-100, 100) })).map((d) => snCase(d)),
@@ -217,4 +219,4 @@ export const spectralNorm: Spec = {
     }, error: 'InvalidArgumentError', argument: 'weight' },
   ],
   benchmark: () => benchCase({ weight: uniformArray([BENCH.hidden, BENCH.features], -1, 1, 1), u: uniformArray([BENCH.hidden], -1, 1, 2) }, { iterations: 1, outAxis: 'first' }),
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { f32, uniform } from '../../arbitraries.js';
@@ -26,7 +27,7 @@ function clipCase(shape: number[], w: number[], c: number, label?: string, grads
   return { inputs: { weights: nd(shape, w) }, params: { c }, grads, ...(label ? { label } : {}) };
 }
 
-export const weightClipping: Spec = {
+export const weightClipping: Spec = defineSpec({
   id: WEIGHT_CLIPPING_ID,
   title: 'Weight clipping (WGAN)',
   reference: 'Arjovsky, Chintala & Bottou 2017, Wasserstein GAN, Algorithm 1 (line 7: w ← clip(w, −c, c))',
@@ -34,7 +35,7 @@ export const weightClipping: Spec = {
   inputs: { weights: { kind: 'network-weights', doc: 'critic weights w, any shape' } },
   params: { c: { doc: 'the clipping bound c > 0', default: 0.01 } },
   outputs: ['clipped'],
-  evaluate: (x, p) => ({ clipped: clipWeights(x.weights!, { c: p.c as number }) }),
+  evaluate: (x, p) => ({ clipped: clipWeights(x.weights, { c: p.c }) }),
   sample: clipDraws.map((d) => clipCase(d.shape, d.w, d.c)),
   edges: [
     clipCase([6], [-1, -0.25, 0, 0.3, 0.49, 2], 0.5, 'closed form: c = ½ gives [−½, −¼, 0, 0.3, 0.49, ½]'),
@@ -83,4 +84,4 @@ export const weightClipping: Spec = {
     { name: 'clipVariables with c ≤ 0', call: () => clipVariables([], { c: 0 }), error: 'InvalidParameterError', argument: 'c' },
   ],
   benchmark: () => benchCase({ weights: uniformArray([BENCH.features, BENCH.hidden], -0.05, 0.05, 1) }, { c: 0.01 }),
-};
+});

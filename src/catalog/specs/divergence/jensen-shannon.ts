@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { disjointPair, distribution, distributionPair, f32, normalize } from '../../arbitraries.js';
 import { BENCH, benchCase, distributionsArray } from '../../bench.js';
@@ -8,7 +9,7 @@ import type { Spec } from '../../types.js';
 import { jensenShannonDivergence, JSD_ID } from '../../../divergences/index.js';
 import { asDistributions } from '../../../types.js';
 
-export const jensenShannon: Spec = {
+export const jensenShannon: Spec = defineSpec({
   id: JSD_ID,
   title: 'Jensen–Shannon divergence',
   reference: 'Lin 1991; Goodfellow et al. 2014, Theorem 1',
@@ -19,7 +20,7 @@ export const jensenShannon: Spec = {
   },
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: jensenShannonDivergence(asDistributions(x.p!), asDistributions(x.q!)) }),
+  evaluate: (x) => ({ value: jensenShannonDivergence(x.p, x.q) }),
   sample: distributionPairCases(PQ),
   edges: [
     pairCase(PQ, [1, 0], [0, 1], 'closed form: disjoint supports give log 2', false),
@@ -53,4 +54,4 @@ export const jensenShannon: Spec = {
   ],
   errors: distributionPairErrors(PQ, (a, b) => jensenShannonDivergence(asDistributions(a), asDistributions(b))),
   benchmark: () => benchCase({ p: distributionsArray(BENCH.batch, BENCH.categories, 1), q: distributionsArray(BENCH.batch, BENCH.categories, 2) }),
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { distribution, distributionPair } from '../../arbitraries.js';
@@ -9,7 +10,7 @@ import type { Spec } from '../../types.js';
 import { KL_ID, klDivergence } from '../../../divergences/index.js';
 import { asDistributions } from '../../../types.js';
 
-export const kl: Spec = {
+export const kl: Spec = defineSpec({
   id: KL_ID,
   title: 'Kullback–Leibler divergence',
   reference: 'Kullback & Leibler 1951; standard closed form Σ p log(p/q)',
@@ -20,7 +21,7 @@ export const kl: Spec = {
   },
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: klDivergence(asDistributions(x.p!), asDistributions(x.q!)) }),
+  evaluate: (x) => ({ value: klDivergence(x.p, x.q) }),
   sample: distributionPairCases(PQ),
   edges: [
     pairCase(PQ, [1, 0], [0.5, 0.5], 'edge: 0·log 0 = 0', false),
@@ -53,4 +54,4 @@ export const kl: Spec = {
   ],
   errors: distributionPairErrors(PQ, (a, b) => klDivergence(asDistributions(a), asDistributions(b))),
   benchmark: () => benchCase({ p: distributionsArray(BENCH.batch, BENCH.categories, 1), q: distributionsArray(BENCH.batch, BENCH.categories, 2) }),
-};
+});

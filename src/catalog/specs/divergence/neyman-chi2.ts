@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { distribution, distributionPair } from '../../arbitraries.js';
 import { withBenchmark } from '../../bench.js';
@@ -11,7 +12,7 @@ import { pearsonChi2Divergence } from '../../../divergences/pearson-chi2.js';
 import { reverseKlDivergence } from '../../../divergences/reverse-kl.js';
 import { asDistributions } from '../../../types.js';
 
-export const neymanChi2: Spec = {
+export const neymanChi2: Spec = defineSpec({
   id: NEYMAN_CHI2_ID,
   title: 'Neyman χ² divergence Σ (p − q)²/p',
   reference: 'Neyman 1949; Nowozin et al. 2016, Table 1 (f(u) = (1 − u)²/u)',
@@ -19,7 +20,7 @@ export const neymanChi2: Spec = {
   inputs: DISTRIBUTION_INPUTS,
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: neymanChi2Divergence(asDistributions(x.p!), asDistributions(x.q!)) }),
+  evaluate: (x) => ({ value: neymanChi2Divergence(x.p, x.q) }),
   sample: distributionPairCases(PQ),
   edges: [
     pairCase([0.2, 0.8], [0.6, 0.4], 'closed form: 0.16/0.2 + 0.16/0.8 = 1'),
@@ -49,4 +50,4 @@ export const neymanChi2: Spec = {
   ],
   errors: errorsOf(neymanChi2Divergence),
   benchmark: benchPair,
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { distribution, distributionPair } from '../../arbitraries.js';
 import { withBenchmark } from '../../bench.js';
@@ -10,7 +11,7 @@ import { klDivergence } from '../../../divergences/kl.js';
 import { PEARSON_CHI2_ID, pearsonChi2Divergence } from '../../../divergences/pearson-chi2.js';
 import { asDistributions } from '../../../types.js';
 
-export const pearsonChi2: Spec = {
+export const pearsonChi2: Spec = defineSpec({
   id: PEARSON_CHI2_ID,
   title: 'Pearson χ² divergence Σ (p − q)²/q',
   reference: 'Pearson 1900; Nowozin et al. 2016, Table 1 (f(u) = (u − 1)²); Mao et al. 2017, section 3.2',
@@ -18,7 +19,7 @@ export const pearsonChi2: Spec = {
   inputs: DISTRIBUTION_INPUTS,
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: pearsonChi2Divergence(asDistributions(x.p!), asDistributions(x.q!)) }),
+  evaluate: (x) => ({ value: pearsonChi2Divergence(x.p, x.q) }),
   sample: distributionPairCases(PQ),
   edges: [
     pairCase([0.2, 0.8], [0.6, 0.4], 'closed form: 0.16/0.6 + 0.16/0.4 = 2/3'),
@@ -50,4 +51,4 @@ export const pearsonChi2: Spec = {
   ],
   errors: errorsOf(pearsonChi2Divergence),
   benchmark: benchPair,
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { distribution, distributionPair } from '../../arbitraries.js';
 import { withBenchmark } from '../../bench.js';
@@ -10,7 +11,7 @@ import { klDivergence } from '../../../divergences/kl.js';
 import { REVERSE_KL_ID, reverseKlDivergence } from '../../../divergences/reverse-kl.js';
 import { asDistributions } from '../../../types.js';
 
-export const reverseKl: Spec = {
+export const reverseKl: Spec = defineSpec({
   id: REVERSE_KL_ID,
   title: 'Reverse Kullback–Leibler divergence KL(q ‖ p)',
   reference: 'Kullback & Leibler 1951; Nowozin et al. 2016, Table 1 (f(u) = −log u)',
@@ -18,7 +19,7 @@ export const reverseKl: Spec = {
   inputs: DISTRIBUTION_INPUTS,
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: reverseKlDivergence(asDistributions(x.p!), asDistributions(x.q!)) }),
+  evaluate: (x) => ({ value: reverseKlDivergence(x.p, x.q) }),
   sample: distributionPairCases(PQ),
   edges: [
     pairCase([0.5, 0.5], [1, 0], 'closed form: KL([1, 0] ‖ [½, ½]) = log 2; 0·log 0 = 0', false),
@@ -49,4 +50,4 @@ export const reverseKl: Spec = {
   ],
   errors: errorsOf(reverseKlDivergence),
   benchmark: benchPair,
-};
+});

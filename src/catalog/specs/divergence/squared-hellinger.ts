@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { disjointPair, distribution, distributionPair } from '../../arbitraries.js';
 import { withBenchmark } from '../../bench.js';
@@ -11,7 +12,7 @@ import { pearsonChi2Divergence } from '../../../divergences/pearson-chi2.js';
 import { SQUARED_HELLINGER_ID, squaredHellingerDistance } from '../../../divergences/squared-hellinger.js';
 import { asDistributions } from '../../../types.js';
 
-export const squaredHellinger: Spec = {
+export const squaredHellinger: Spec = defineSpec({
   id: SQUARED_HELLINGER_ID,
   title: 'Squared Hellinger distance Σ (√p − √q)² (no ½ factor)',
   reference: 'Nowozin et al. 2016, Table 1 (f(u) = (√u − 1)²); Hellinger 1909; Tsybakov 2009, section 2.4',
@@ -19,7 +20,7 @@ export const squaredHellinger: Spec = {
   inputs: DISTRIBUTION_INPUTS,
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: squaredHellingerDistance(asDistributions(x.p!), asDistributions(x.q!)) }),
+  evaluate: (x) => ({ value: squaredHellingerDistance(x.p, x.q) }),
   sample: distributionPairCases(PQ),
   edges: [
     pairCase([1, 0], [0, 1], 'closed form: disjoint supports give 2', false),
@@ -55,4 +56,4 @@ export const squaredHellinger: Spec = {
   ],
   errors: errorsOf(squaredHellingerDistance),
   benchmark: benchPair,
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { disjointPair, distribution, distributionPair } from '../../arbitraries.js';
 import { withBenchmark } from '../../bench.js';
@@ -17,7 +18,7 @@ const pairCasesWithoutTies: fc.Arbitrary<Case> = distributionPairCases(PQ).map((
   return { ...c, grads: c.grads && p.every((x, i) => x !== q[i]) };
 });
 
-export const totalVariation: Spec = {
+export const totalVariation: Spec = defineSpec({
   id: TOTAL_VARIATION_ID,
   title: 'Total variation distance ½ Σ |p − q|',
   reference: 'Nowozin et al. 2016, Table 1 (f(u) = ½|u − 1|); Tsybakov 2009, section 2.4',
@@ -25,7 +26,7 @@ export const totalVariation: Spec = {
   inputs: DISTRIBUTION_INPUTS,
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: totalVariationDistance(asDistributions(x.p!), asDistributions(x.q!)) }),
+  evaluate: (x) => ({ value: totalVariationDistance(x.p, x.q) }),
   sample: pairCasesWithoutTies,
   edges: [
     pairCase([1, 0], [0, 1], 'closed form: disjoint supports give 1', false),
@@ -60,4 +61,4 @@ export const totalVariation: Spec = {
   ],
   errors: errorsOf(totalVariationDistance),
   benchmark: benchPair,
-};
+});

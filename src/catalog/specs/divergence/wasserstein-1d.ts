@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { f32, uniform, vector } from '../../arbitraries.js';
@@ -59,7 +60,7 @@ function samplesCase(x: number[], y: number[], label?: string): Case {
   return { inputs: { x: vector(x), y: vector(y) }, params: {}, grads: new Set([...x, ...y]).size === x.length + y.length, ...(label ? { label } : {}) };
 }
 
-export const wasserstein1dSpec: Spec = {
+export const wasserstein1dSpec: Spec = defineSpec({
   id: WASSERSTEIN_1D_ID,
   title: 'Wasserstein-1 distance between two 1-D empirical samples',
   reference: 'Arjovsky et al. 2017, eq. 1–2; Vallender 1973 (the quantile and CDF forms in 1-D)',
@@ -70,7 +71,7 @@ export const wasserstein1dSpec: Spec = {
   },
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: wasserstein1d(x.x!, x.y!) }),
+  evaluate: (x) => ({ value: wasserstein1d(x.x, x.y) }),
   sample: fc.tuple(sample1d(16), sample1d(16)).map(([x, y]) => samplesCase(x.map(f32), y.map(f32))),
   edges: [
     samplesCase([0], [1], 'closed form: one atom each, |0 − 1| = 1'),
@@ -155,4 +156,4 @@ export const wasserstein1dSpec: Spec = {
     { name: 'a plain array', call: () => wasserstein1d([1, 2] as unknown as tf.Tensor, tf.tensor1d([1])), error: 'InvalidArgumentError', argument: 'x' },
   ],
   benchmark: () => benchCase({ x: uniformArray([BENCH.batch], -3, 3, 1), y: uniformArray([BENCH.batch], -2, 4, 2) }),
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { f32, uniform } from '../../arbitraries.js';
@@ -45,7 +46,7 @@ function mbdCase(d: MbdDraw, label?: string, grads = true): Case {
 
 const mbd = (d: MbdDraw) => minibatchDiscrimination(asFeatures(t2(d.f)), tensorOf(nd([d.a, d.b, d.c], d.t)));
 
-export const minibatchDiscriminationSpec: Spec = {
+export const minibatchDiscriminationSpec: Spec = defineSpec({
   id: MINIBATCH_DISCRIMINATION_ID,
   title: 'Minibatch discrimination',
   reference: 'Salimans, Goodfellow, Zaremba, Cheung, Radford & Chen 2016, Improved Techniques for Training GANs, §3.2',
@@ -56,7 +57,7 @@ export const minibatchDiscriminationSpec: Spec = {
   },
   params: {},
   outputs: ['output'],
-  evaluate: (x) => ({ output: minibatchDiscrimination(asFeatures(x.features!), x.tensor!) }),
+  evaluate: (x) => ({ output: minibatchDiscrimination(x.features, x.tensor) }),
   sample: mbdDraws(uniform(-2, 2)).map((d) => mbdCase(d)),
   edges: [
     mbdCase({ f: [[1], [2]], t: [1], a: 1, b: 1, c: 1 }, 'closed form: M = (1, 2), o = 1 + e⁻¹ for both'),
@@ -105,4 +106,4 @@ export const minibatchDiscriminationSpec: Spec = {
     { name: 'an infinite tensor entry', call: () => minibatchDiscrimination(asFeatures(t2([[1]])), tf.fill([1, 1, 1], Infinity)), error: 'InvalidArgumentError', argument: 'tensor' },
   ],
   benchmark: () => benchCase({ features: benchFeatures(1), tensor: uniformArray([BENCH.features, 16, 4], -0.1, 0.1, 2) }),
-};
+});

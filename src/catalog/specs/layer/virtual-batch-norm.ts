@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { f32, uniform, vector } from '../../arbitraries.js';
@@ -64,7 +65,7 @@ function vbnCase(d: VbnDraw, label?: string): Case {
 
 const vbn = (d: VbnDraw) => virtualBatchNorm(asFeatures(t2(d.x)), asFeatures(t2(d.ref)), t1(d.gamma), t1(d.beta), { epsilon: d.epsilon });
 
-export const virtualBatchNormSpec: Spec = {
+export const virtualBatchNormSpec: Spec = defineSpec({
   id: VIRTUAL_BATCH_NORM_ID,
   title: 'Virtual batch normalization',
   reference: 'Salimans et al. 2016, Improved Techniques for Training GANs, §3.5 (reference batch ∪ {x}, weight 1/(N+1), as the authors’ code and TF-GAN)',
@@ -78,10 +79,10 @@ export const virtualBatchNormSpec: Spec = {
   params: { epsilon: { doc: 'ε > 0 added to the variance', default: 1e-5 } },
   outputs: ['normalized', 'referenceNormalized'],
   evaluate: (x, p) => {
-    const o = { epsilon: p.epsilon as number };
+    const o = { epsilon: p.epsilon };
     return {
-      normalized: virtualBatchNorm(asFeatures(x.x!), asFeatures(x.reference!), x.gamma!, x.beta!, o),
-      referenceNormalized: referenceBatchNorm(asFeatures(x.reference!), x.gamma!, x.beta!, o),
+      normalized: virtualBatchNorm(x.x, x.reference, x.gamma, x.beta, o),
+      referenceNormalized: referenceBatchNorm(x.reference, x.gamma, x.beta, o),
     };
   },
   sample: vbnDraws(fc.oneof({ weight: 4, arbitrary: uniform(-3, 3) }, { weight: 1, arbitrary: uniform(-50, 50) })).map((d) => vbnCase(d)),
@@ -150,4 +151,4 @@ export const virtualBatchNormSpec: Spec = {
     { name: 'a NaN in the reference', call: () => virtualBatchNorm(asFeatures(t2([[1]])), asFeatures(t2([[NaN]])), t1([1]), t1([0])), error: 'InvalidArgumentError', argument: 'reference' },
   ],
   benchmark: () => benchCase({ x: benchFeatures(1), reference: benchFeatures(2), gamma: uniformArray([BENCH.features], 0.5, 1.5, 3), beta: uniformArray([BENCH.features], -0.5, 0.5, 4) }, { epsilon: 1e-5 }),
-};
+});

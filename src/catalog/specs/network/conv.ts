@@ -1,18 +1,19 @@
+import { defineSpec, paramsOf } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { f32, vector } from '../../arbitraries.js';
 import { activation, leakyAlpha, netWeight, sampleValue, unbiasedUniform } from '../../arbitraries/networks.js';
 import { BENCH, benchCase, mlpArrays, uniformArray } from '../../bench.js';
 import { checkAllClose, checkThat, invariant, scalar, values } from '../../invariant.js';
-import { BENCH_NET, convOf, denseDecls, drawn, forward64, fusedInvariant, ndarray, NET_PARAMS, type Params, sharedInvariants, smoothAt, tensorsOf } from '../../templates/network-critic.js';
+import { BENCH_NET, CONV_PARAMS, convOf, denseDecls, drawn, forward64, fusedInvariant, ndarray, NET_PARAMS, type Params, sharedInvariants, smoothAt, tensorsOf } from '../../templates/network-critic.js';
 import { rows } from '../../tensors.js';
 import type { Case, ErrorCase, InputDecl, NDArray, Spec } from '../../types.js';
 import { convCritic, convnet, type Convnet, CONVNET_ID, convOutSize, inputGradientSquaredNorms, type Normalization, NORMALIZATIONS, type Padding, PADDINGS, type Pooling, POOLINGS } from '../../../nets/conv.js';
 import { type Activation, ACTIVATIONS, type Mlp } from '../../../nets/mlp.js';
 
 function convEvaluate(x: Record<string, tf.Tensor>, p: Record<string, unknown>): Record<string, tf.Tensor> {
-  const net = convOf(x, p);
-  return tf.tidy(() => ({ score: convCritic(net, x.x!), gradientPenalty: tf.sum(inputGradientSquaredNorms((t) => convCritic(net, t), x.x!)) }));
+  const net = convOf(x, paramsOf(CONV_PARAMS, p));
+  return tf.tidy(() => ({ score: convCritic(net, x.x), gradientPenalty: tf.sum(inputGradientSquaredNorms((t) => convCritic(net, t), x.x)) }));
 }
 
 interface ConvShape {
@@ -97,7 +98,7 @@ function convCases(
         }),
       ),
     )
-    .filter((c) => smoothAt(forward64(c.inputs, c.params as Params, 'conv'), opts.margin ?? 1e-3));
+    .filter((c) => smoothAt(forward64(c.inputs, paramsOf(CONV_PARAMS, c.params), 'conv'), opts.margin ?? 1e-3));
 }
 
 function convDecls(): Record<string, InputDecl> {
@@ -135,20 +136,13 @@ const CONV_OPTION_EDGES: Case[] = POOLINGS.flatMap((pooling, i) =>
   NORMALIZATIONS.map((normalization, j) => drawn(convCases({ pooling, normalization }), 300 + 3 * i + j, `coverage: pooling '${pooling}', normalization '${normalization}'`)),
 );
 
-export const convCriticSpec: Spec = {
+export const convCriticSpec: Spec = defineSpec({
   id: CONVNET_ID,
   title: 'Convolutional critic as data (stride, padding, pooling, layer/batch norm): scores and the gradient penalty Σᵢ‖∇ₓc(xᵢ)‖²',
   reference: 'Gulrajani et al. 2017, Improved Training of Wasserstein GANs, eq. 3 and §4 (layer-normalized critics, no batch norm in the critic); networks as data (DESIGN.md)',
   section: 'regularizers',
   inputs: { x: { kind: 'samples', doc: 'images [n, H, W, C] (NHWC)' }, ...convDecls(), ...denseDecls(1, 1) },
-  params: {
-    ...NET_PARAMS,
-    stride: { doc: 'stride of every convolution, an integer ≥ 1', default: 1 },
-    padding: { doc: "TensorFlow 'same' (smaller half of the padding before) or 'valid'", default: 'same', choices: PADDINGS },
-    pooling: { doc: "after every block's activation: 'avg' or 'max' over 2×2 windows of stride 2 ('valid'), or 'none'", default: 'none', choices: POOLINGS },
-    normalization: { doc: "'layer': per example over H, W, C with per-channel γ, β; 'batch': inference form with fixed statistics convMean/convVariance; or 'none'", default: 'none', choices: NORMALIZATIONS },
-    epsilon: { doc: 'ε of the normalization, > 0', default: 1e-5 },
-  },
+  params: CONV_PARAMS,
   outputs: ['score', 'gradientPenalty'],
   evaluate: convEvaluate,
   sample: convCases(),
@@ -202,10 +196,10 @@ export const convCriticSpec: Spec = {
     ),
     invariant('convnet returns the head output [n, 1]; convCritic its flattening', convCases(), (c) => {
       const x = tensorsOf(c.inputs);
-      const net = convOf(x, c.params);
-      const y = convnet(net, x.x!);
+      const net = convOf(x, paramsOf(CONV_PARAMS, c.params));
+      const y = convnet(net, x.x);
       checkThat(y.rank === 2 && y.shape[1] === 1, `shape [${y.shape}]`);
-      const s = values(convCritic(net, x.x!));
+      const s = values(convCritic(net, x.x));
       checkThat(values(y).every((v, i) => v === s[i]), 'convnet and convCritic differ');
     }),
   ],
@@ -222,7 +216,7 @@ export const convCriticSpec: Spec = {
       },
       { ...BENCH_NET, stride: 2, padding: 'same', pooling: 'none', normalization: 'none', epsilon: 1e-5 },
     ),
-};
+});
 
 function convErrors(): ErrorCase[] {
   const head = (rowsIn: number): Mlp => ({ layers: [{ weight: tf.ones([rowsIn, 1]), bias: tf.zeros([1]) }] });

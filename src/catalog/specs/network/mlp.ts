@@ -1,3 +1,4 @@
+import { defineSpec, paramsOf } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { f32, vector } from '../../arbitraries.js';
@@ -11,8 +12,8 @@ import { inputGradientSquaredNorms, MLP_CRITIC_ID, mlpCritic } from '../../../ne
 import { type Activation, ACTIVATIONS, type Mlp } from '../../../nets/mlp.js';
 
 function mlpEvaluate(x: Record<string, tf.Tensor>, p: Record<string, unknown>): Record<string, tf.Tensor> {
-  const net = mlpOf(x, p);
-  return tf.tidy(() => ({ score: mlpCritic(net, x.x!), gradientPenalty: tf.sum(inputGradientSquaredNorms((t) => mlpCritic(net, t), x.x!)) }));
+  const net = mlpOf(x, paramsOf(NET_PARAMS, p));
+  return tf.tidy(() => ({ score: mlpCritic(net, x.x), gradientPenalty: tf.sum(inputGradientSquaredNorms((t) => mlpCritic(net, t), x.x)) }));
 }
 
 /** Random MLP critic cases: n ≤ 3, widths ≤ 4, two or three layers. */
@@ -36,7 +37,7 @@ function mlpCases(opts: { activation?: Activation; margin?: number; small?: bool
       }
       return fc.record(parts).map((inputs): Case => ({ inputs, params: { activation, outputActivation, alpha: f32(alpha) }, grads: true }));
     })
-    .filter((c) => smoothAt(forward64(c.inputs, c.params as Params, 'mlp'), opts.margin ?? 1e-3));
+    .filter((c) => smoothAt(forward64(c.inputs, paramsOf(NET_PARAMS, c.params), 'mlp'), opts.margin ?? 1e-3));
 }
 
 const mlpCase = (inputs: Record<string, NDArray>, activation: Activation, label: string, outputActivation: Activation = 'linear'): Case => ({
@@ -52,7 +53,7 @@ const W1 = rows([[1.5], [-0.5]]);
 
 const mlpSmall = mlpCases({ small: true, margin: 0.01 });
 
-export const mlpCriticSpec: Spec = {
+export const mlpCriticSpec: Spec = defineSpec({
   id: MLP_CRITIC_ID,
   title: 'MLP critic as data: scores and the gradient penalty Σᵢ‖∇ₓc(xᵢ)‖² (double backprop)',
   reference: 'Gulrajani et al. 2017, Improved Training of Wasserstein GANs, eq. 3 (the per-example input-gradient norm); networks as data (DESIGN.md)',
@@ -92,7 +93,7 @@ export const mlpCriticSpec: Spec = {
   ],
   errors: mlpErrors(),
   benchmark: () => benchCase({ x: uniformArray([BENCH.batch, BENCH.features], -1, 1, 1), ...mlpArrays('dense', [BENCH.features, BENCH.hidden, BENCH.hidden, 1], 10) }, BENCH_NET),
-};
+});
 
 function mlpErrors(): ErrorCase[] {
   const net = (): Mlp => ({ layers: [{ weight: tf.ones([2, 3]), bias: tf.zeros([3]) }, { weight: tf.ones([3, 1]), bias: tf.zeros([1]) }] });

@@ -1,3 +1,5 @@
+import { choice } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { f32, uniform } from '../../arbitraries.js';
@@ -37,7 +39,7 @@ const sched = (d: Pick<NoiseDraw, 'schedule' | 'sigma0' | 'steps'>) => ({ schedu
 
 const sigma64 = (d: Pick<NoiseDraw, 'schedule' | 'sigma0' | 'steps'>, t: number) => (d.schedule === 'linear' ? d.sigma0 * Math.max(0, 1 - t / d.steps) : d.sigma0 * Math.exp(-t / d.steps));
 
-export const instanceNoiseSpec: Spec = {
+export const instanceNoiseSpec: Spec = defineSpec({
   id: INSTANCE_NOISE_ID,
   title: 'Instance noise (annealed)',
   reference: 'Sønderby, Caballero, Theis, Shi & Huszár 2017, Amortised MAP Inference for Image Super-resolution, §3.1 (instance noise); Arjovsky & Bottou 2017, Towards Principled Methods for Training GANs, §3.1',
@@ -47,15 +49,15 @@ export const instanceNoiseSpec: Spec = {
     noise: { kind: 'samples', doc: 'ε ~ N(0, I), the shape of x (explicit, so results replay)' },
   },
   params: {
-    schedule: { doc: "'linear' σ₀·max(0, 1 − t/T) or 'exponential' σ₀·exp(−t/T)", default: 'linear', choices: ['linear', 'exponential'] },
+    schedule: choice("'linear' σ₀·max(0, 1 − t/T) or 'exponential' σ₀·exp(−t/T)", 'linear', ['linear', 'exponential']),
     sigma0: { doc: 'σ(0) = σ₀ ≥ 0', default: 0.1 },
     steps: { doc: 'T > 0: the length (linear) or time constant (exponential) of the annealing', default: 10000 },
     step: { doc: 'the training step t ≥ 0', default: 0 },
   },
   outputs: ['noised', 'sigma'],
   evaluate: (x, p) => {
-    const s = { schedule: p.schedule as NoiseSchedule, sigma0: p.sigma0 as number, steps: p.steps as number };
-    return { noised: instanceNoise(x.x!, x.noise!, p.step as number, s), sigma: tf.scalar(instanceNoiseSigma(p.step as number, s)) };
+    const s = { schedule: p.schedule, sigma0: p.sigma0, steps: p.steps };
+    return { noised: instanceNoise(x.x, x.noise, p.step, s), sigma: tf.scalar(instanceNoiseSigma(p.step, s)) };
   },
   sample: noiseDraws.map((d) => noiseCase(d)),
   edges: [
@@ -110,4 +112,4 @@ export const instanceNoiseSpec: Spec = {
     { name: 'addInstanceNoise without a seed', call: () => addInstanceNoise(t1([1]), 0, {} as never), error: 'InvalidParameterError', argument: 'seed' },
   ],
   benchmark: () => benchCase({ x: benchFeatures(1), noise: benchFeatures(2) }, { schedule: 'linear', sigma0: 0.5, steps: 100, step: 10 }),
-};
+});

@@ -1,3 +1,5 @@
+import { choice } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, f32, uniform, vector, weight } from '../../arbitraries.js';
@@ -12,7 +14,7 @@ import { gradValues, rows, tensorOf, toRows } from '../../tensors.js';
 import type { Case, NDArray, Spec } from '../../types.js';
 import { type Activation, layersFromInputs, type Mlp } from '../../../nets/mlp.js';
 import { autoencoderEnergies, ENERGY_BASED_ID, energyBasedDiscriminatorLoss, energyBasedGeneratorLoss, energyBasedLosses, type EnergyKind } from '../../../objectives/energy-based.js';
-import { asEnergies, asWeights, type Reduction } from '../../../types.js';
+import { asEnergies, asWeights, type Reduction, type Samples, type Weights } from '../../../types.js';
 
 const E = (xs: number[]) => asEnergies(tf.tensor1d(xs));
 
@@ -75,14 +77,17 @@ function minResidualNorm(ae: NetSample, x: NDArray): number {
   return Math.min(...xs.map((row, i) => Math.sqrt(sum64(row.map((v, j) => (rec[i]![j]! - v) ** 2)))));
 }
 
-function ebEvaluate(x: Record<string, tf.Tensor>, p: Record<string, unknown>): Record<string, tf.Tensor> {
-  const ae: Mlp = { layers: layersFromInputs(x, 'ae'), activation: p.activation as Activation, outputActivation: p.outputActivation as Activation, alpha: p.alpha as number };
-  const r = energyBasedLosses(ae, x.xReal!, x.xFake!, {
-    margin: p.margin as number,
-    energy: p.energy as EnergyKind,
-    reduction: p.reduction as Reduction,
-    weightsReal: x.weightsReal as never,
-    weightsFake: x.weightsFake as never,
+function ebEvaluate(
+  x: Record<string, tf.Tensor> & { xReal: Samples; xFake: Samples; weightsReal?: Weights; weightsFake?: Weights },
+  p: { activation: Activation; outputActivation: Activation; alpha: number; margin: number; energy: EnergyKind; reduction: Reduction },
+): Record<string, tf.Tensor> {
+  const ae: Mlp = { layers: layersFromInputs(x, 'ae'), activation: p.activation, outputActivation: p.outputActivation, alpha: p.alpha };
+  const r = energyBasedLosses(ae, x.xReal, x.xFake, {
+    margin: p.margin,
+    energy: p.energy,
+    reduction: p.reduction,
+    weightsReal: x.weightsReal,
+    weightsFake: x.weightsFake,
   });
   return { discriminator: r.discriminator, generator: r.generator, energiesReal: r.energiesReal, energiesFake: r.energiesFake };
 }
@@ -94,7 +99,7 @@ function identityAe(d: number, decoderBias: number[] = new Array<number>(d).fill
 
 const ebBase = { margin: 1, energy: 'mse' as EnergyKind, reduction: 'mean' as Reduction };
 
-export const energyBased: Spec = {
+export const energyBased: Spec = defineSpec({
   id: ENERGY_BASED_ID,
   title: 'Energy-based GAN (autoencoder discriminator, margin loss)',
   reference: 'Zhao, Mathieu & LeCun 2017, Energy-based Generative Adversarial Network, eq. 1–2, §2.2 (Theorems 1–2) and §2.3',
@@ -108,7 +113,7 @@ export const energyBased: Spec = {
   },
   params: {
     margin: { doc: 'the margin m > 0 of the hinge on fake energies', default: 1 },
-    energy: { doc: "'mse': mean squared reconstruction error; 'l2': its Euclidean norm ‖AE(x) − x‖", default: 'mse', choices: ['mse', 'l2'] },
+    energy: choice("'mse': mean squared reconstruction error; 'l2': its Euclidean norm ‖AE(x) − x‖", 'mse', ['mse', 'l2']),
     activation: activationParam('hidden activation of the autoencoder', 'relu'),
     outputActivation: activationParam('output activation of the autoencoder', 'linear'),
     alpha: ALPHA_PARAM,
@@ -208,4 +213,4 @@ export const energyBased: Spec = {
       { xReal: uniformArray([BENCH.batch, BENCH.features], -1, 1, 1), xFake: uniformArray([BENCH.batch, BENCH.features], -1, 1, 2), ...mlpArrays('ae', [BENCH.features, BENCH.hidden, BENCH.features], 10) },
       { margin: 1, energy: 'mse', reduction: 'mean', ...BENCH_NET },
     ),
-};
+});

@@ -1,3 +1,5 @@
+import { choice, requiredParam } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, distribution, f32, logit, uniform, vector, weight } from '../../arbitraries.js';
@@ -126,7 +128,7 @@ const fGanErrors: ErrorCase[] = [
   { name: 'an α with the KL divergence', call: () => fGanDiscriminatorLoss(C([0]), C([0]), { divergence: 'kl', alpha: 2 }), error: 'InvalidParameterError', argument: 'alpha' },
 ];
 
-export const fGan: Spec = {
+export const fGan: Spec = defineSpec({
   id: F_GAN_ID,
   title: 'f-GAN (variational divergence minimisation)',
   reference: 'Nowozin, Cseke & Tomioka 2016, f-GAN, eq. 6 (saddle form) and §3.2 (heuristic generator loss)',
@@ -138,19 +140,19 @@ export const fGan: Spec = {
     weightsFake: { kind: 'weights', optional: true, doc: 'per-example weights of the fake batch' },
   },
   params: {
-    divergence: { doc: 'the f-divergence', default: 'gan', choices: FDIVERGENCE_NAMES },
-    alpha: { doc: "α, only (and required) with divergence 'alpha'", default: null },
+    divergence: choice('the f-divergence', 'gan', FDIVERGENCE_NAMES),
+    alpha: requiredParam<number>("α, only (and required) with divergence 'alpha'"),
     reduction: REDUCTION_PARAM,
   },
   outputs: ['discriminator', 'generator', 'generatorHeuristic'],
   evaluate: (x, p) => {
     const o = lossOptions(x, p);
-    const d = divOpts(p.divergence as FDivergenceName, (p.alpha ?? undefined) as number | undefined);
+    const d = divOpts(p.divergence, (p.alpha ?? undefined) as number | undefined);
     const g = { ...d, reduction: o.reduction, weightsFake: o.weightsFake };
     return {
-      discriminator: fGanDiscriminatorLoss(asCriticScores(x.vReal!), asCriticScores(x.vFake!), { ...d, ...o }),
-      generator: fGanGeneratorLoss(asCriticScores(x.vFake!), g),
-      generatorHeuristic: fGanHeuristicGeneratorLoss(asCriticScores(x.vFake!), g),
+      discriminator: fGanDiscriminatorLoss(x.vReal, x.vFake, { ...d, ...o }),
+      generator: fGanGeneratorLoss(x.vFake, g),
+      generatorHeuristic: fGanHeuristicGeneratorLoss(x.vFake, g),
     };
   },
   sample: fGanSample,
@@ -159,4 +161,4 @@ export const fGan: Spec = {
   invariants: fGanInvariants,
   errors: fGanErrors,
   benchmark: () => benchCase({ vReal: uniformArray([BENCH.batch], -3, 3, 1), vFake: uniformArray([BENCH.batch], -3, 3, 2) }, { divergence: 'gan', reduction: 'mean' }),
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, f32, uniform, vector, weight } from '../../arbitraries.js';
@@ -61,7 +62,7 @@ function fmBound(s: number, n: number, d: number): number {
   return 2 * d * (4 * s * delta + delta * delta);
 }
 
-export const featureMatching: Spec = {
+export const featureMatching: Spec = defineSpec({
   id: FEATURE_MATCHING_ID,
   title: 'Feature matching',
   reference: 'Salimans, Goodfellow, Zaremba, Cheung, Radford & Chen 2016, Improved Techniques for Training GANs, §3.1',
@@ -75,9 +76,9 @@ export const featureMatching: Spec = {
   params: {},
   outputs: ['generator'],
   evaluate: (x) => ({
-    generator: featureMatchingLoss(asFeatures(x.featuresReal!), asFeatures(x.featuresFake!), {
-      weightsReal: x.weightsReal ? asWeights(x.weightsReal) : undefined,
-      weightsFake: x.weightsFake ? asWeights(x.weightsFake) : undefined,
+    generator: featureMatchingLoss(x.featuresReal, x.featuresFake, {
+      weightsReal: x.weightsReal ? x.weightsReal : undefined,
+      weightsFake: x.weightsFake ? x.weightsFake : undefined,
     }),
   }),
   // Weighted random cases have n, m ≥ 2. Why: the Hessian of ‖μ_r − μ_f‖² in the weights of a
@@ -156,4 +157,4 @@ export const featureMatching: Spec = {
     { name: 'an unknown option', call: () => fm([[1]], [[1]], { reduction: 'sum' }), error: 'InvalidParameterError', argument: 'reduction' },
   ],
   benchmark: () => benchCase({ featuresReal: uniformArray([BENCH.batch, BENCH.features], -1, 1, 1), featuresFake: uniformArray([BENCH.batch, BENCH.features], -1, 1, 2) }),
-};
+});

@@ -1,9 +1,10 @@
+import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { batch, criticScore, uniform } from '../../arbitraries.js';
 import { REDUCTION_PARAM } from '../../decls.js';
 import { checkAllClose, checkClose, checkThat, invariant, scalar } from '../../invariant.js';
 import { mean64 } from '../../reference64.js';
-import { benchCritic, CRITIC_NAMES, edge, finiteInvariant, type Loss2, lossOptions, reductionInvariants, twoBatchCases, twoBatchErrors, twoBatchInputs } from '../../templates/two-batch.js';
+import { benchCritic, CRITIC_NAMES, edge, finiteInvariant, type Loss2, lossOptions, reductionInvariants, twoBatchCases, twoBatchErrors, criticBatchInputs } from '../../templates/two-batch.js';
 import { gradValues, t1 } from '../../tensors.js';
 import type { Case, Spec } from '../../types.js';
 import { HINGE_ID, hingeDiscriminatorLoss, hingeGeneratorLoss } from '../../../objectives/hinge.js';
@@ -23,19 +24,19 @@ const hingeCases: fc.Arbitrary<Case> = twoBatchCases(CRITIC_NAMES, fc.oneof(crit
 /** Scores that satisfy the margin: c_r ≥ 1 (resp. c_f ≤ −1), the boundary itself included. */
 const pastMargin = fc.oneof(fc.constant(1), uniform(1, 10), uniform(1, 1e4));
 
-export const hinge: Spec = {
+export const hinge: Spec = defineSpec({
   id: HINGE_ID,
   title: 'Hinge-loss GAN',
   reference: 'Lim & Ye 2017, Geometric GAN; Miyato et al. 2018, Spectral Normalization for GANs, eq. 16–17',
   section: 'objectives',
-  inputs: twoBatchInputs(CRITIC_NAMES, 'critic-scores', 'critic scores'),
+  inputs: criticBatchInputs('critic scores'),
   params: { reduction: REDUCTION_PARAM },
   outputs: ['discriminator', 'generator'],
   evaluate: (x, p) => {
     const o = lossOptions(x, p);
     return {
-      discriminator: hingeDiscriminatorLoss(asCriticScores(x.criticReal!), asCriticScores(x.criticFake!), o),
-      generator: hingeGeneratorLoss(asCriticScores(x.criticFake!), { reduction: o.reduction, weightsFake: o.weightsFake }),
+      discriminator: hingeDiscriminatorLoss(x.criticReal, x.criticFake, o),
+      generator: hingeGeneratorLoss(x.criticFake, { reduction: o.reduction, weightsFake: o.weightsFake }),
     };
   },
   sample: hingeCases,
@@ -79,4 +80,4 @@ export const hinge: Spec = {
   ],
   errors: twoBatchErrors(CRITIC_NAMES, (r, f, o) => hingeDiscriminatorLoss(asCriticScores(r), asCriticScores(f), o as never), (f, o) => hingeGeneratorLoss(asCriticScores(f), o as never)),
   benchmark: benchCritic(),
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, distribution, EDGE_LOGITS, f32, logit, moderateLogit, uniform } from '../../arbitraries.js';
@@ -5,7 +6,7 @@ import { BENCH, benchCase, uniformArray } from '../../bench.js';
 import { REDUCTION_PARAM } from '../../decls.js';
 import { checkAllClose, checkClose, checkThat, invariant, scalar, values } from '../../invariant.js';
 import { mean64, sigmoid64 } from '../../reference64.js';
-import { edge, finiteInvariant, LOGIT_NAMES, type Loss2, lossOptions, reductionInvariants, twoBatchCases, twoBatchErrors, twoBatchInputs, withParams } from '../../templates/two-batch.js';
+import { edge, finiteInvariant, LOGIT_NAMES, type Loss2, lossOptions, reductionInvariants, twoBatchCases, twoBatchErrors, logitBatchInputs, withParams } from '../../templates/two-batch.js';
 import { gradValues, t1 } from '../../tensors.js';
 import type { Spec } from '../../types.js';
 import { nonSaturatingDiscriminatorLoss, nonSaturatingGeneratorLoss } from '../../../objectives/index.js';
@@ -20,12 +21,12 @@ const lsmG: Loss2 = (_r, f, o) => labelSmoothingGeneratorLoss(asLogits(f), { red
 
 const logitOf = (p: number) => Math.log(p) - Math.log1p(-p);
 
-export const labelSmoothing: Spec = {
+export const labelSmoothing: Spec = defineSpec({
   id: LABEL_SMOOTHING_ID,
   title: 'One-sided label smoothing',
   reference: 'Salimans et al. 2016, Improved Techniques for Training GANs, §3.4',
   section: 'objectives',
-  inputs: twoBatchInputs(LOGIT_NAMES, 'logits', 'discriminator logits'),
+  inputs: logitBatchInputs('discriminator logits'),
   params: {
     reduction: REDUCTION_PARAM,
     alpha: { doc: 'the target for real data, in (0, 1]; fakes keep 0 (TF-GAN label_smoothing s = 2(1 − α))', default: 0.9 },
@@ -34,8 +35,8 @@ export const labelSmoothing: Spec = {
   evaluate: (x, p) => {
     const o = lossOptions(x, p);
     return {
-      discriminator: labelSmoothingDiscriminatorLoss(asLogits(x.logitsReal!), asLogits(x.logitsFake!), { ...o, alpha: p.alpha as number | undefined }),
-      generator: labelSmoothingGeneratorLoss(asLogits(x.logitsFake!), { reduction: o.reduction, weightsFake: o.weightsFake }),
+      discriminator: labelSmoothingDiscriminatorLoss(x.logitsReal, x.logitsFake, { ...o, alpha: p.alpha }),
+      generator: labelSmoothingGeneratorLoss(x.logitsFake, { reduction: o.reduction, weightsFake: o.weightsFake }),
     };
   },
   sample: withParams(twoBatchCases(LOGIT_NAMES, logit), alphaArb.map((alpha) => ({ alpha }))),
@@ -95,4 +96,4 @@ export const labelSmoothing: Spec = {
     { name: 'alpha given to the generator loss', call: () => labelSmoothingGeneratorLoss(asLogits(t1([1])), { alpha: 0.9 } as never), error: 'InvalidParameterError', argument: 'alpha' },
   ],
   benchmark: () => benchCase({ logitsReal: uniformArray([BENCH.batch], -8, 8, 1), logitsFake: uniformArray([BENCH.batch], -8, 8, 2) }, { reduction: 'mean' }),
-};
+});

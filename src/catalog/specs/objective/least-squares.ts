@@ -1,9 +1,11 @@
+import { numberParam } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { batch, criticScore, distribution, distributionPair, f32, uniform } from '../../arbitraries.js';
 import { REDUCTION_PARAM } from '../../decls.js';
 import { checkAllClose, checkClose, checkThat, invariant, scalar, values } from '../../invariant.js';
 import { mean64 } from '../../reference64.js';
-import { benchCritic, CRITIC_NAMES, edge, finiteInvariant, type Loss2, lossOptions, reductionInvariants, twoBatchCases, twoBatchErrors, twoBatchInputs, withParams } from '../../templates/two-batch.js';
+import { benchCritic, CRITIC_NAMES, edge, finiteInvariant, type Loss2, lossOptions, reductionInvariants, twoBatchCases, twoBatchErrors, criticBatchInputs, withParams } from '../../templates/two-batch.js';
 import { gradValues, t1 } from '../../tensors.js';
 import type { ParamDecl, Spec } from '../../types.js';
 import { LEAST_SQUARES_ID, leastSquaresDiscriminatorLoss, leastSquaresGeneratorLoss } from '../../../objectives/least-squares.js';
@@ -11,7 +13,6 @@ import { asCriticScores, asWeights } from '../../../types.js';
 
 type Coding = { a: number; b: number; c: number };
 
-const numberParam = (doc: string, value: number): ParamDecl => ({ doc, default: value });
 
 /** The default 0-1 coding, the χ² coding (a, b, c) = (−1, 1, 0), and random finite codings. */
 const coding: fc.Arbitrary<Coding> = fc.oneof(
@@ -24,12 +25,12 @@ const lsD = (o: Partial<Coding> = {}): Loss2 => (r, f, x) => leastSquaresDiscrim
 
 const lsG = (o: Partial<Coding> = {}): Loss2 => (_r, f, x) => leastSquaresGeneratorLoss(asCriticScores(f), { reduction: x?.reduction, weightsFake: x?.weightsFake as never, c: o.c });
 
-export const leastSquares: Spec = {
+export const leastSquares: Spec = defineSpec({
   id: LEAST_SQUARES_ID,
   title: 'Least-squares GAN',
   reference: 'Mao et al. 2017, Least Squares Generative Adversarial Networks, eq. 2 (optimal D eq. 4, χ² theorem §3.2.2)',
   section: 'objectives',
-  inputs: twoBatchInputs(CRITIC_NAMES, 'critic-scores', 'raw (linear, no sigmoid) discriminator outputs'),
+  inputs: criticBatchInputs('raw (linear, no sigmoid) discriminator outputs'),
   params: {
     reduction: REDUCTION_PARAM,
     a: numberParam("the discriminator's target for fake data", 0),
@@ -40,8 +41,8 @@ export const leastSquares: Spec = {
   evaluate: (x, p) => {
     const o = lossOptions(x, p);
     return {
-      discriminator: leastSquaresDiscriminatorLoss(asCriticScores(x.criticReal!), asCriticScores(x.criticFake!), { ...o, a: p.a as number | undefined, b: p.b as number | undefined }),
-      generator: leastSquaresGeneratorLoss(asCriticScores(x.criticFake!), { reduction: o.reduction, weightsFake: o.weightsFake, c: p.c as number | undefined }),
+      discriminator: leastSquaresDiscriminatorLoss(x.criticReal, x.criticFake, { ...o, a: p.a, b: p.b }),
+      generator: leastSquaresGeneratorLoss(x.criticFake, { reduction: o.reduction, weightsFake: o.weightsFake, c: p.c }),
     };
   },
   sample: withParams(twoBatchCases(CRITIC_NAMES, criticScore), coding),
@@ -112,4 +113,4 @@ export const leastSquares: Spec = {
     { name: 'c given to the discriminator loss', call: () => leastSquaresDiscriminatorLoss(asCriticScores(t1([1])), asCriticScores(t1([0])), { c: 0 } as never), error: 'InvalidParameterError', argument: 'c' },
   ],
   benchmark: benchCritic(),
-};
+});

@@ -1,3 +1,5 @@
+import { choice } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, f32, uniform, vector, weight } from '../../arbitraries.js';
@@ -99,7 +101,7 @@ function lsDisc(lr: number[], lf: number[], xr: number[][], xf: number[][], opti
 
 const LS_EXAMPLE = { lr: [1, 2], lf: [5, 2.5], xr: [[0, 0], [1, 1]], xf: [[1, 2], [1, 0]] };
 
-export const lossSensitive: Spec = {
+export const lossSensitive: Spec = defineSpec({
   id: LOSS_SENSITIVE_ID,
   title: 'Loss-sensitive GAN (LS-GAN)',
   reference: 'Qi 2017, Loss-Sensitive Generative Adversarial Networks on Lipschitz Densities, §3 (objectives S(θ, φ*) and T(θ*, φ))',
@@ -113,21 +115,21 @@ export const lossSensitive: Spec = {
   },
   params: {
     lambda: { doc: 'λ ≥ 0, the weight of the margin (hinge) term', default: 1 },
-    margin: { doc: "Δ: 'l1' Σ|x_r − x_f| or 'l2' ‖x_r − x_f‖₂ per pair", default: 'l1', choices: ['l1', 'l2'] },
+    margin: choice("Δ: 'l1' Σ|x_r − x_f| or 'l2' ‖x_r − x_f‖₂ per pair", 'l1', ['l1', 'l2']),
     reduction: REDUCTION_PARAM,
   },
   outputs: ['discriminator', 'generator'],
   evaluate: (x, p) => {
-    const reduction = p.reduction as Reduction;
-    const weights = x.weights ? asWeights(x.weights) : undefined;
+    const reduction = p.reduction;
+    const weights = x.weights ? x.weights : undefined;
     return {
-      discriminator: lossSensitiveDiscriminatorLoss(asSampleLosses(x.lossReal!), asSampleLosses(x.lossFake!), asSamples(x.xReal!), asSamples(x.xFake!), {
-        lambda: p.lambda as number,
-        margin: p.margin as LossSensitiveMargin,
+      discriminator: lossSensitiveDiscriminatorLoss(x.lossReal, x.lossFake, x.xReal, x.xFake, {
+        lambda: p.lambda,
+        margin: p.margin,
         reduction,
         weights,
       }),
-      generator: lossSensitiveGeneratorLoss(asSampleLosses(x.lossFake!), { reduction, weightsFake: weights }),
+      generator: lossSensitiveGeneratorLoss(x.lossFake, { reduction, weightsFake: weights }),
     };
   },
   // Weighted random cases use 'sum' or 'none', never a weighted 'mean'. Why: the Hessian of
@@ -224,4 +226,4 @@ export const lossSensitive: Spec = {
       { lossReal: uniformArray([BENCH.batch], 0, 5, 1), lossFake: uniformArray([BENCH.batch], 0, 5, 2), xReal: uniformArray([BENCH.batch, BENCH.features], -1, 1, 3), xFake: uniformArray([BENCH.batch, BENCH.features], -1, 1, 4) },
       { lambda: 1, margin: 'l1', reduction: 'mean' },
     ),
-};
+});

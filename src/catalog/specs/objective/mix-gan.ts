@@ -1,3 +1,5 @@
+import { choice } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, f32, logit, uniform, vector } from '../../arbitraries.js';
@@ -45,7 +47,7 @@ const softmax64 = (a: number[]) => {
   return e.map((x) => x / s);
 };
 
-export const mixGan: Spec = {
+export const mixGan: Spec = defineSpec({
   id: MIX_GAN_ID,
   title: 'MIX+GAN (mixtures of generators and discriminators with learned weights)',
   reference: 'Arora, Ge, Liang, Ma & Zhang 2017, Generalization and Equilibrium in Generative Adversarial Nets (GANs), §5 MIX+GANs',
@@ -57,11 +59,11 @@ export const mixGan: Spec = {
   },
   params: {
     beta: { doc: 'β ≥ 0, weight of the mixture-weight regularizer (0.1 in the authors’ code)', default: 0.1 },
-    regularizer: { doc: "'cross-entropy': −(1/k)Σ log w (the authors' code); 'entropy': Σ w log w = −H(w)", default: 'cross-entropy', choices: ['cross-entropy', 'entropy'] },
+    regularizer: choice("'cross-entropy': −(1/k)Σ log w (the authors' code); 'entropy': Σ w log w = −H(w)", 'cross-entropy', ['cross-entropy', 'entropy']),
   },
   outputs: ['discriminator', 'generator', 'payoff'],
   evaluate: (x, p) => {
-    const r = mixGanLosses(x.payoff!, x.generatorLogits!, x.discriminatorLogits!, { beta: p.beta as number, regularizer: p.regularizer as MixtureRegularizer });
+    const r = mixGanLosses(x.payoff, x.generatorLogits, x.discriminatorLogits, { beta: p.beta, regularizer: p.regularizer });
     return { discriminator: r.discriminator, generator: r.generator, payoff: r.payoff };
   },
   sample: mixCases,
@@ -139,4 +141,4 @@ export const mixGan: Spec = {
     { name: 'an unknown option', call: () => mixGanLosses(tf.zeros([1, 1]), tf.zeros([1]), tf.zeros([1]), { entropy: 1 } as never), error: 'InvalidParameterError', argument: 'entropy' },
   ],
   benchmark: () => benchCase({ payoff: uniformArray([8, 8], -2, 2, 1), generatorLogits: uniformArray([8], -1, 1, 2), discriminatorLogits: uniformArray([8], -1, 1, 3) }, { beta: 0.1, regularizer: 'cross-entropy' }),
-};
+});

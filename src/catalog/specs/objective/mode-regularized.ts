@@ -1,3 +1,5 @@
+import { choice } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, logit, moderateLogit, uniform, vector } from '../../arbitraries.js';
@@ -13,7 +15,7 @@ import type { Case, NDArray, Spec } from '../../types.js';
 import { type Activation, layersFromInputs, mlp } from '../../../nets/mlp.js';
 import { MODE_REGULARIZED_ID, modeRegularizedLosses, modeRegularizedNetworkLosses, type ReconstructionDistance } from '../../../objectives/mode-regularized.js';
 import { nonSaturatingDiscriminatorLoss, nonSaturatingGeneratorLoss } from '../../../objectives/non-saturating.js';
-import { asLogits, type Reduction } from '../../../types.js';
+import { asLogits, type Reduction, type Samples } from '../../../types.js';
 
 interface MrSample {
   x: NDArray;
@@ -65,22 +67,25 @@ const mrCases: fc.Arbitrary<Case> = fc
     return mrCase({ ...s, z }, { lambda1, lambda2, distance, reduction });
   });
 
-function networksOf(x: Record<string, tf.Tensor>, p: Record<string, unknown>) {
-  const act = p.activation as Activation;
-  const alpha = p.alpha as number;
+/** The parameters of `objective/mode-regularized` as `evaluate` sees them. */
+type MrParams = { activation: Activation; outputActivation: Activation; alpha: number; lambda1: number; lambda2: number; distance: ReconstructionDistance; reduction: Reduction };
+
+function networksOf(x: Record<string, tf.Tensor>, p: Pick<MrParams, 'activation' | 'outputActivation' | 'alpha'>) {
+  const act = p.activation;
+  const alpha = p.alpha;
   return {
     encoder: { layers: layersFromInputs(x, 'enc'), activation: act, outputActivation: 'linear' as Activation, alpha },
-    generator: { layers: layersFromInputs(x, 'gen'), activation: act, outputActivation: p.outputActivation as Activation, alpha },
+    generator: { layers: layersFromInputs(x, 'gen'), activation: act, outputActivation: p.outputActivation, alpha },
     discriminator: { layers: layersFromInputs(x, 'disc'), activation: act, outputActivation: 'linear' as Activation, alpha },
   };
 }
 
-function mrEvaluate(x: Record<string, tf.Tensor>, p: Record<string, unknown>): Record<string, tf.Tensor> {
-  const r = modeRegularizedNetworkLosses(networksOf(x, p), x.x!, x.z!, {
-    lambda1: p.lambda1 as number,
-    lambda2: p.lambda2 as number,
-    distance: p.distance as ReconstructionDistance,
-    reduction: p.reduction as Reduction,
+function mrEvaluate(x: Record<string, tf.Tensor> & { x: Samples; z: tf.Tensor }, p: MrParams): Record<string, tf.Tensor> {
+  const r = modeRegularizedNetworkLosses(networksOf(x, p), x.x, x.z, {
+    lambda1: p.lambda1,
+    lambda2: p.lambda2,
+    distance: p.distance,
+    reduction: p.reduction,
   });
   return { discriminator: r.discriminator, generator: r.generator, encoder: r.encoder };
 }
@@ -109,7 +114,7 @@ function mrLoss(v: { lr: number[]; lf: number[]; lrec: number[]; x: NDArray; rec
 
 const logSigmoid64 = (l: number) => Math.min(l, 0) - Math.log1p(Math.exp(-Math.abs(l)));
 
-export const modeRegularized: Spec = {
+export const modeRegularized: Spec = defineSpec({
   id: MODE_REGULARIZED_ID,
   title: 'Mode-regularized GAN (encoder, reconstruction and discriminator regularizers)',
   reference: 'Che, Li, Jacob, Bengio & Li 2017, Mode Regularized Generative Adversarial Networks, §3.1 (objectives T_G and T_E)',
@@ -124,7 +129,7 @@ export const modeRegularized: Spec = {
   params: {
     lambda1: { doc: 'λ1 ≥ 0, weight of the reconstruction distance', default: 1 },
     lambda2: { doc: 'λ2 ≥ 0, weight of log D(G(E(x)))', default: 1 },
-    distance: { doc: "'l2': squared Euclidean ‖x − G(E(x))‖²; 'l1': Σ|x − G(E(x))|", default: 'l2', choices: ['l2', 'l1'] },
+    distance: choice("'l2': squared Euclidean ‖x − G(E(x))‖²; 'l1': Σ|x − G(E(x))|", 'l2', ['l2', 'l1']),
     activation: activationParam('hidden activation of E, G and D', 'relu'),
     outputActivation: activationParam("output activation of G (E's and D's are linear)", 'linear'),
     alpha: ALPHA_PARAM,
@@ -221,7 +226,7 @@ export const modeRegularized: Spec = {
       },
       { lambda1: 1, lambda2: 1, distance: 'l2', reduction: 'mean', ...BENCH_NET },
     ),
-};
+});
 
 function fixedMr() {
   return { lr: [0.5], lf: [-1], lrec: [2], x: rows([[1, 2]]), rec: rows([[0.5, 1]]) };

@@ -1,10 +1,12 @@
+import { choice } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, criticScore, uniform, vector, weight } from '../../arbitraries.js';
 import { REDUCTION_PARAM } from '../../decls.js';
 import { checkClose, checkThat, invariant, scalar } from '../../invariant.js';
 import { mean64, softplus64, sum64, sumAbs64 } from '../../reference64.js';
-import { benchCritic, CRITIC_NAMES, edge, finiteInvariant, type Loss2, lossOptions, reductionInvariants, twoBatchErrors, twoBatchInputs } from '../../templates/two-batch.js';
+import { benchCritic, CRITIC_NAMES, edge, finiteInvariant, type Loss2, lossOptions, reductionInvariants, twoBatchErrors, criticBatchInputs } from '../../templates/two-batch.js';
 import { gradValues, t1 } from '../../tensors.js';
 import type { Case, NDArray, Spec } from '../../types.js';
 import { RELATIVISTIC_ID, relativisticDiscriminatorLoss, relativisticGeneratorLoss, type RelativisticVariant } from '../../../objectives/relativistic.js';
@@ -48,22 +50,22 @@ const relativisticBatches = (score: fc.Arbitrary<number>) =>
     ),
   );
 
-export const relativistic: Spec = {
+export const relativistic: Spec = defineSpec({
   id: RELATIVISTIC_ID,
   title: 'Relativistic GAN (RSGAN, RaSGAN)',
   reference: 'Jolicoeur-Martineau 2018, The relativistic discriminator: a key element missing from standard GAN, §4 (RSGAN; RaSGAN)',
   section: 'objectives',
-  inputs: twoBatchInputs(CRITIC_NAMES, 'critic-scores', 'raw critic outputs C (before any sigmoid)'),
+  inputs: criticBatchInputs('raw critic outputs C (before any sigmoid)'),
   params: {
     reduction: REDUCTION_PARAM,
-    variant: { doc: "'standard' (RSGAN: paired samples, n = m) or 'average' (RaSGAN: each against the other batch's mean)", default: 'standard', choices: VARIANTS },
+    variant: choice("'standard' (RSGAN: paired samples, n = m) or 'average' (RaSGAN: each against the other batch's mean)", 'standard', VARIANTS),
   },
   outputs: ['discriminator', 'generator'],
   evaluate: (x, p) => {
-    const o = { ...lossOptions(x, p), variant: p.variant as RelativisticVariant | undefined };
+    const o = { ...lossOptions(x, p), variant: p.variant };
     return {
-      discriminator: relativisticDiscriminatorLoss(asCriticScores(x.criticReal!), asCriticScores(x.criticFake!), o),
-      generator: relativisticGeneratorLoss(asCriticScores(x.criticReal!), asCriticScores(x.criticFake!), o),
+      discriminator: relativisticDiscriminatorLoss(x.criticReal, x.criticFake, o),
+      generator: relativisticGeneratorLoss(x.criticReal, x.criticFake, o),
     };
   },
   sample: relativisticCases,
@@ -142,4 +144,4 @@ export const relativistic: Spec = {
     },
   ],
   benchmark: benchCritic({ variant: 'average' }),
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, criticScore, f32, uniform } from '../../arbitraries.js';
@@ -10,7 +11,7 @@ import type { Spec } from '../../types.js';
 import { WASSERSTEIN_ID, wassersteinCriticLoss, wassersteinGeneratorLoss } from '../../../objectives/index.js';
 import { asCriticScores } from '../../../types.js';
 
-export const wasserstein: Spec = {
+export const wasserstein: Spec = defineSpec({
   id: WASSERSTEIN_ID,
   title: 'Wasserstein GAN',
   reference: 'Arjovsky, Chintala & Bottou 2017, Wasserstein GAN, eq. 3 and Algorithm 1',
@@ -26,8 +27,8 @@ export const wasserstein: Spec = {
   evaluate: (x, p) => {
     const o = lossOptions(x, p);
     return {
-      discriminator: wassersteinCriticLoss(asCriticScores(x.criticReal!), asCriticScores(x.criticFake!), o),
-      generator: wassersteinGeneratorLoss(asCriticScores(x.criticFake!), { reduction: o.reduction, weightsFake: o.weightsFake }),
+      discriminator: wassersteinCriticLoss(x.criticReal, x.criticFake, o),
+      generator: wassersteinGeneratorLoss(x.criticFake, { reduction: o.reduction, weightsFake: o.weightsFake }),
     };
   },
   sample: twoBatchCases(CRITIC_NAMES, criticScore),
@@ -60,4 +61,4 @@ export const wasserstein: Spec = {
   ],
   errors: twoBatchErrors(CRITIC_NAMES, (r, f, o) => wassersteinCriticLoss(asCriticScores(r), asCriticScores(f), o as never), (f, o) => wassersteinGeneratorLoss(asCriticScores(f), o as never)),
   benchmark: () => benchCase({ criticReal: uniformArray([BENCH.batch], -10, 10, 1), criticFake: uniformArray([BENCH.batch], -10, 10, 2) }, { reduction: 'mean' }),
-};
+});

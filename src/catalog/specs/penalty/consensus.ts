@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { checkGrads } from '../../../autodiff/check-grads.js';
@@ -21,7 +22,7 @@ function cons(s: GameSample, options: { gamma?: number; objective?: GameObjectiv
   return consensusRegularizer(game, x, z, options);
 }
 
-export const consensus: Spec = {
+export const consensus: Spec = defineSpec({
   id: CONSENSUS_ID,
   title: 'Consensus optimization (L = ½‖v‖², both players regularized)',
   reference: 'Mescheder, Nowozin & Geiger 2017, The Numerics of GANs, §3 (L(x) = ½‖v(x)‖², the regularized payoffs f − γL, g − γL; ConsOpt)',
@@ -30,7 +31,7 @@ export const consensus: Spec = {
   params: { gamma: { doc: 'γ ≥ 0, the weight of L in both regularized losses', default: 10 }, ...GAME_PARAMS },
   outputs: ['consensus', 'generator', 'discriminator'],
   evaluate: (x, p) => {
-    const r = consensusRegularizer(gameFromInputs(x, p), x.x!, x.z!, { gamma: p.gamma as number, objective: p.objective as GameObjective });
+    const r = consensusRegularizer(gameFromInputs(x, p), x.x, x.z, { gamma: p.gamma, objective: p.objective });
     return { consensus: r.consensus, generator: r.generator, discriminator: r.discriminator };
   },
   sample: consensusCases,
@@ -118,4 +119,4 @@ export const consensus: Spec = {
     { name: 'a NaN γ', call: () => consensusRegularizer(staticGame().game, staticGame().x, staticGame().z, { gamma: NaN }), error: 'InvalidParameterError', argument: 'gamma' },
   ],
   benchmark: () => benchCase(benchGame(), { ...BENCH_GAME_PARAMS, gamma: 10 }),
-};
+});

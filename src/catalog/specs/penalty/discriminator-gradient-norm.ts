@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { checkGrads } from '../../../autodiff/check-grads.js';
@@ -18,7 +19,7 @@ function dgn(s: GameSample, options: { eta?: number; objective?: GameObjective }
   return discriminatorGradientNormPenalty(game, x, z, options);
 }
 
-export const discriminatorGradientNorm: Spec = {
+export const discriminatorGradientNorm: Spec = defineSpec({
   id: DISCRIMINATOR_GRADIENT_NORM_ID,
   title: 'Discriminator-gradient-norm penalty of the generator (η‖∇_{θ_D} V‖²)',
   reference: 'Nagarajan & Kolter 2017, Gradient descent GAN optimization is locally stable, the regularized generator update θ_G ← θ_G − α∇_{θ_G}(V + η‖∇_{θ_D} V‖²)',
@@ -27,7 +28,7 @@ export const discriminatorGradientNorm: Spec = {
   params: { eta: { doc: 'η ≥ 0, the weight of ‖∇_{θ_D} V‖²', default: 0.5 }, ...GAME_PARAMS },
   outputs: ['penalty', 'generator'],
   evaluate: (x, p) => {
-    const r = discriminatorGradientNormPenalty(gameFromInputs(x, p), x.x!, x.z!, { eta: p.eta as number, objective: p.objective as GameObjective });
+    const r = discriminatorGradientNormPenalty(gameFromInputs(x, p), x.x, x.z, { eta: p.eta, objective: p.objective });
     return { penalty: r.penalty, generator: r.generator };
   },
   sample: fc.record({ s: gameSample, objective, eta: etaArb }).map(({ s, objective: obj, eta }) => gameCase(s, obj, { eta })),
@@ -76,4 +77,4 @@ export const discriminatorGradientNorm: Spec = {
     { name: 'an infinite η', call: () => discriminatorGradientNormPenalty(staticGame().game, staticGame().x, staticGame().z, { eta: Infinity }), error: 'InvalidParameterError', argument: 'eta' },
   ],
   benchmark: () => benchCase(benchGame(), { ...BENCH_GAME_PARAMS, eta: 0.5 }),
-};
+});

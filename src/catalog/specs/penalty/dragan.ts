@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { f32, uniform } from '../../arbitraries.js';
@@ -7,7 +8,7 @@ import { BENCH, benchCase, uniformArray } from '../../bench.js';
 import { SAMPLES } from '../../decls.js';
 import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '../../invariant.js';
 import { critic64, mean64 } from '../../reference64.js';
-import { BENCH_CRITIC_PARAMS, benchCritic, benchX, checkWeightGrads, constantCritic, CRITIC_INPUTS, CRITIC_PARAMS, criticFromInputs, criticParams, duplicateRows, fnCritic, linearCritic, linearSetup, modelCritic, netOf, norm, permutation, permuteRows, scaleOf, tanhNet, weightGrads, wellConditioned } from '../../templates/critic-penalty.js';
+import { BENCH_CRITIC_PARAMS, benchCritic, benchX, checkWeightGrads, constantCritic, CRITIC_INPUTS, CRITIC_PARAMS, criticFromInputs, criticParams, duplicateRows, fnCritic, functionVsModelInvariant, linearCritic, linearSetup, modelCritic, netOf, norm, permutation, permuteRows, scaleOf, tanhNet, weightGradientInvariant, weightGrads, wellConditioned } from '../../templates/critic-penalty.js';
 import { rows, tensorOf, toRows } from '../../tensors.js';
 import type { Case, NDArray, Spec } from '../../types.js';
 import type { Mlp } from '../../../nets/mlp.js';
@@ -49,7 +50,7 @@ const drCases: fc.Arbitrary<Case> = fc
 
 const fixedDr = (): DrSample => ({ net: linearCritic([0.6, 0.8]), x: rows([[1, 2], [3, -1]]), noise: rows([[0.1, -0.2], [0.3, 0]]) });
 
-export const draganSpec: Spec = {
+export const draganSpec: Spec = defineSpec({
   id: DRAGAN_ID,
   title: 'DRAGAN gradient penalty around the real data (explicit perturbations)',
   reference: 'Kodali, Abernethy, Hays & Kira 2017, On Convergence and Stability of GANs, §5 (the DRAGAN regularizer; λ ∼ 10, k = 1, c ∼ 10)',
@@ -65,7 +66,7 @@ export const draganSpec: Spec = {
     ...CRITIC_PARAMS,
   },
   outputs: ['penalty'],
-  evaluate: (x, p) => ({ penalty: draganPenalty(fnCritic(criticFromInputs(x, p)), x.xReal!, { noise: x.noise!, lambda: p.lambda as number, k: p.k as number }) }),
+  evaluate: (x, p) => ({ penalty: draganPenalty(fnCritic(criticFromInputs(x, p)), x.xReal, { noise: x.noise, lambda: p.lambda, k: p.k }) }),
   // Error analysis (as for penalty/gradient-penalty). A gradient with respect to a critic weight is a sum over the batch of
   // per-example terms 2λ(‖g‖ − t)·∂‖g‖/∂θ, each itself the end of a double-backprop chain of ~20
   // kernels through the network twice; the per-example terms reach O(1–20) for λ ≤ 10 and
@@ -116,17 +117,11 @@ export const draganSpec: Spec = {
       checkClose('DRAGAN(k = 0) vs R1', scalar(dr(v, { lambda: gamma / 2, k: 0 }, fnCritic, net)), r1, 1e-5, 1e-6);
     }),
     // Away from ‖∇D(x + δ)‖ = 0, the cone singularity of (‖∇D‖ − k)² in the weights (see gradient-penalty).
-    invariant('the gradient wrt the critic weights (double backprop) matches central finite differences', fc
-      .tuple(drSampleOf(smoothCriticSample), uniform(0.5, 10), uniform(0, 2))
-      .filter(([v]) => perturbed(v).every((p) => norm(critic64(v.net, p).grad) >= 0.2)), ([v, lambda, k]) => {
-      checkWeightGrads(v.net, (net) => dr(v, { lambda, k }, fnCritic, net));
-    }, 25),
-    invariant('the critic as a function and as a LayersModel-like object give the same penalty and weight gradients', drSample, (v) => {
-      checkThat(scalar(dr(v, {}, fnCritic)) === scalar(dr(v, {}, modelCritic)), 'values differ');
-      const a = weightGrads(v.net, (net) => dr(v, {}, fnCritic, net));
-      const b = weightGrads(v.net, (net) => dr(v, {}, modelCritic, net));
-      checkThat(a.every((g, i) => g === b[i]), 'weight gradients differ');
-    }),
+    weightGradientInvariant(
+      fc.tuple(drSampleOf(smoothCriticSample), uniform(0.5, 10), uniform(0, 2)).filter(([v]) => perturbed(v).every((p) => norm(critic64(v.net, p).grad) >= 0.2)),
+      ([v, lambda, k], net) => dr(v, { lambda, k }, fnCritic, net),
+    ),
+    functionVsModelInvariant(drSample, (v, critic, net) => dr(v, {}, critic, net)),
     invariant('seeded noise replays and has the stated scale: N(0, cI) has variance c; the authors-code scheme lies in [0, 0.5·std(x))', fc.tuple(fc.integer({ min: 0, max: 1e6 }), uniform(0.1, 20), drSample), ([seed, c, v]) => {
       const x = tf.randomUniform([500, 4], -2, 2, 'float32', seed + 1);
       const delta = values(draganNoise(x, { seed, c }));
@@ -157,4 +152,4 @@ export const draganSpec: Spec = {
     { name: 'an unknown option', call: () => dr(fixedDr(), { sided: 'one' } as never), error: 'InvalidParameterError', argument: 'sided' },
   ],
   benchmark: () => benchCase({ xReal: benchX(1), noise: uniformArray([BENCH.batch, BENCH.features], -0.5, 0.5, 2), ...benchCritic() }, { lambda: 10, k: 1, ...BENCH_CRITIC_PARAMS }),
-};
+});

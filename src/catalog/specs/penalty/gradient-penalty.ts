@@ -1,3 +1,5 @@
+import { choice } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, f32, uniform, vector } from '../../arbitraries.js';
@@ -7,7 +9,7 @@ import { BENCH, benchCase, uniformArray } from '../../bench.js';
 import { SAMPLES } from '../../decls.js';
 import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '../../invariant.js';
 import { critic64, mean64 } from '../../reference64.js';
-import { BENCH_CRITIC_PARAMS, benchCritic, benchX, checkWeightGrads, constantCritic, CRITIC_INPUTS, CRITIC_PARAMS, criticFromInputs, criticParams, duplicateRows, fnCritic, linearCritic, linearSetup, modelCritic, netOf, norm, permutation, permuteRows, scaleOf, tanhNet, weightGrads, wellConditioned } from '../../templates/critic-penalty.js';
+import { BENCH_CRITIC_PARAMS, benchCritic, benchX, checkWeightGrads, constantCritic, CRITIC_INPUTS, CRITIC_PARAMS, criticFromInputs, criticParams, duplicateRows, fnCritic, functionVsModelInvariant, linearCritic, linearSetup, modelCritic, netOf, norm, permutation, permuteRows, scaleOf, tanhNet, weightGradientInvariant, weightGrads, wellConditioned } from '../../templates/critic-penalty.js';
 import { rows, tensorOf, toRows } from '../../tensors.js';
 import type { Case, NDArray, Spec } from '../../types.js';
 import type { Mlp } from '../../../nets/mlp.js';
@@ -54,7 +56,7 @@ const gpCases: fc.Arbitrary<Case> = fc
 
 const fixedGp = (): GpSample => ({ net: linearCritic([0.6, 0.8], 0.5), xr: rows([[1, 2], [3, -1]]), xf: rows([[0, 0], [1, 1]]), eps: [0.25, 0.5] });
 
-export const gradientPenaltySpec: Spec = {
+export const gradientPenaltySpec: Spec = defineSpec({
   id: GRADIENT_PENALTY_ID,
   title: 'WGAN-GP gradient penalty (two- and one-sided, one ε per example)',
   reference: 'Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville 2017, Improved Training of Wasserstein GANs, eq. 3 and Algorithm 1; one-sided variant §4',
@@ -67,11 +69,11 @@ export const gradientPenaltySpec: Spec = {
   },
   params: {
     lambda: { doc: 'λ ≥ 0, the penalty coefficient', default: 10 },
-    sided: { doc: "'two': (‖∇D(x̂)‖ − 1)²; 'one': max(0, ‖∇D(x̂)‖ − 1)²", default: 'two', choices: ['two', 'one'] },
+    sided: choice("'two': (‖∇D(x̂)‖ − 1)²; 'one': max(0, ‖∇D(x̂)‖ − 1)²", 'two', ['two', 'one']),
     ...CRITIC_PARAMS,
   },
   outputs: ['penalty'],
-  evaluate: (x, p) => ({ penalty: gradientPenalty(fnCritic(criticFromInputs(x, p)), x.xReal!, x.xFake!, { epsilon: x.epsilon!, lambda: p.lambda as number, sided: p.sided as PenaltySide }) }),
+  evaluate: (x, p) => ({ penalty: gradientPenalty(fnCritic(criticFromInputs(x, p)), x.xReal, x.xFake, { epsilon: x.epsilon, lambda: p.lambda, sided: p.sided }) }),
   // Error analysis. A gradient with respect to a critic weight is a sum over the batch of
   // per-example terms 2λ(‖g‖ − t)·∂‖g‖/∂θ, each itself the end of a double-backprop chain of ~20
   // kernels through the network twice; the per-example terms reach O(1–20) for λ ≤ 10 and
@@ -153,20 +155,16 @@ export const gradientPenaltySpec: Spec = {
     }),
     // Away from ‖∇D(x̂)‖ = 0, where (‖∇D‖ − 1)² has a cone singularity in the weights, and from the
     // one-sided kink at ‖∇D‖ = 1: a finite-difference step (≈ 0.016 per weight) must not reach them.
-    invariant('the gradient wrt the critic weights (double backprop) matches central finite differences', fc
-      .tuple(gpSampleOf(smoothCriticSample), uniform(0.5, 10), fc.constantFrom<PenaltySide>('two', 'one'))
-      .filter(([v, , sided]) => interpolates(v, v.eps).every((p) => {
-        const g = norm(critic64(v.net, p).grad);
-        return g >= 0.2 && (sided === 'two' || Math.abs(g - 1) >= 0.2);
-      })), ([v, lambda, sided]) => {
-      checkWeightGrads(v.net, (net) => gp(v, { lambda, sided }, fnCritic, net));
-    }, 25),
-    invariant('the critic as a function and as a LayersModel-like object give the same penalty and weight gradients', gpSample, (v) => {
-      checkThat(scalar(gp(v, {}, fnCritic)) === scalar(gp(v, {}, modelCritic)), 'values differ');
-      const a = weightGrads(v.net, (net) => gp(v, {}, fnCritic, net));
-      const b = weightGrads(v.net, (net) => gp(v, {}, modelCritic, net));
-      checkThat(a.every((g, i) => g === b[i]), 'weight gradients differ');
-    }),
+    weightGradientInvariant(
+      fc.tuple(gpSampleOf(smoothCriticSample), uniform(0.5, 10), fc.constantFrom<PenaltySide>('two', 'one')).filter(([v, , sided]) =>
+        interpolates(v, v.eps).every((p) => {
+          const g = norm(critic64(v.net, p).grad);
+          return g >= 0.2 && (sided === 'two' || Math.abs(g - 1) >= 0.2);
+        }),
+      ),
+      ([v, lambda, sided], net) => gp(v, { lambda, sided }, fnCritic, net),
+    ),
+    functionVsModelInvariant(gpSample, (v, critic, net) => gp(v, {}, critic, net)),
     invariant('a seed replays: the same seed gives the same penalty, equal to passing interpolationWeights(n, seed)', fc.tuple(gpSample, fc.integer({ min: 0, max: 1e6 })), ([v, seed]) => {
       const net = netOf(v.net);
       const bySeed = () => scalar(gradientPenalty(fnCritic(net), tensorOf(v.xr), tensorOf(v.xf), { seed }));
@@ -195,4 +193,4 @@ export const gradientPenaltySpec: Spec = {
     { name: 'an unknown option', call: () => gp(fixedGp(), { gamma: 1 } as never), error: 'InvalidParameterError', argument: 'gamma' },
   ],
   benchmark: () => benchCase({ xReal: benchX(1), xFake: benchX(2), epsilon: uniformArray([BENCH.batch], 0, 1, 3), ...benchCritic() }, { lambda: 10, sided: 'two', ...BENCH_CRITIC_PARAMS }),
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { f32, vector } from '../../arbitraries.js';
@@ -26,7 +27,7 @@ function haCase(theta: NDArray, average: NDArray, label?: string): Case {
 
 const ha = (a: NDArray, b: NDArray) => scalar(historicalAveragingPenalty(tensorOf(a), tensorOf(b)));
 
-export const historicalAveraging: Spec = {
+export const historicalAveraging: Spec = defineSpec({
   id: HISTORICAL_AVERAGING_ID,
   title: 'Historical averaging (‖θ − (1/t) Σ θ[i]‖²)',
   reference: 'Salimans, Goodfellow, Zaremba, Cheung, Radford & Chen 2016, Improved Techniques for Training GANs, §3.3',
@@ -37,7 +38,7 @@ export const historicalAveraging: Spec = {
   },
   params: {},
   outputs: ['penalty'],
-  evaluate: (x) => ({ penalty: historicalAveragingPenalty(x.theta!, x.average!) }),
+  evaluate: (x) => ({ penalty: historicalAveragingPenalty(x.theta, x.average) }),
   sample: haPair.map(([a, b]) => haCase(a, b)),
   edges: [
     haCase(vector([1, 2, 3]), vector([0, 2, 5]), 'closed form: ‖(1, 0, −2)‖² = 5'),
@@ -124,4 +125,4 @@ export const historicalAveraging: Spec = {
     },
   ],
   benchmark: () => benchCase({ theta: uniformArray([BENCH.features, BENCH.hidden], -1, 1, 1), average: uniformArray([BENCH.features, BENCH.hidden], -1, 1, 2) }),
-};
+});

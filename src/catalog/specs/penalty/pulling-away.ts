@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { f32, uniform } from '../../arbitraries.js';
 import { flat, rowsOf } from '../../arbitraries/arrays.js';
@@ -40,7 +41,7 @@ function ptCase(rows: number[][], label?: string, grads = true): Case {
 
 const pt = (rows: number[][]) => scalar(pullingAwayTerm(asFeatures(t2(rows))));
 
-export const pullingAway: Spec = {
+export const pullingAway: Spec = defineSpec({
   id: PULLING_AWAY_ID,
   title: 'Pulling-away term (EBGAN)',
   reference: 'Zhao, Mathieu & LeCun 2017, Energy-based Generative Adversarial Network, §2.4 (eq. 6)',
@@ -48,7 +49,7 @@ export const pullingAway: Spec = {
   inputs: { representations: { kind: 'features', doc: 'S, the encoder representations of a generated batch, [N, d], N ≥ 2' } },
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: pullingAwayTerm(asFeatures(x.representations!)) }),
+  evaluate: (x) => ({ value: pullingAwayTerm(x.representations) }),
   sample: ptDraws(ptValue).map((rows) => ptCase(rows)),
   edges: [
     ptCase([[1, 0], [1, 1]], 'closed form: cos² = ½ gives ½'),
@@ -91,4 +92,4 @@ export const pullingAway: Spec = {
     { name: 'a plain array', call: () => pullingAwayTerm([[1], [2]] as never), error: 'InvalidArgumentError', argument: 'representations' },
   ],
   benchmark: () => benchCase({ representations: benchFeatures(1) }),
-};
+});

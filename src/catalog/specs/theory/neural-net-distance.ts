@@ -1,3 +1,5 @@
+import { choice } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { criticScore, f32, uniform } from '../../arbitraries.js';
 import { rowsOf } from '../../arbitraries/arrays.js';
@@ -52,7 +54,7 @@ const nnd = (dr: number[][], df: number[][], phi: MeasuringFunction = 'log') =>
 
 const complement = (rows: number[][]) => rows.map((r) => r.map((v) => 1 - v));
 
-export const neuralNetDistanceSpec: Spec = {
+export const neuralNetDistanceSpec: Spec = defineSpec({
   id: NEURAL_NET_DISTANCE_ID,
   title: 'Neural-net distance (F-distance over a finite family)',
   reference: 'Arora, Ge, Liang, Ma & Zhang 2017, Generalization and Equilibrium in Generative Adversarial Nets (GANs), §3, definition of the F-distance d_{F,φ}',
@@ -61,11 +63,11 @@ export const neuralNetDistanceSpec: Spec = {
     dReal: { kind: 'probabilities', doc: "D_k(x) on the samples of μ, [K, n]: in (0, 1) for φ = log, any finite value (critic scores) for φ = identity" },
     dFake: { kind: 'probabilities', doc: 'D_k(x) on the samples of ν, [K, m]' },
   },
-  params: { phi: { doc: "φ: 'log' (the GAN / JS-like case) or 'identity' (the Wasserstein-like case)", default: 'log', choices: ['log', 'identity'] } },
+  params: { phi: choice("φ: 'log' (the GAN / JS-like case) or 'identity' (the Wasserstein-like case)", 'log', ['log', 'identity']) },
   outputs: ['value', 'members'],
   evaluate: (x, p) => {
-    const o = { phi: p.phi as MeasuringFunction };
-    return { value: neuralNetDistance(asProbabilities(x.dReal!), asProbabilities(x.dFake!), o), members: neuralNetDistanceMembers(asProbabilities(x.dReal!), asProbabilities(x.dFake!), o) };
+    const o = { phi: p.phi };
+    return { value: neuralNetDistance(x.dReal, x.dFake, o), members: neuralNetDistanceMembers(x.dReal, x.dFake, o) };
   },
   sample: fc
     .constantFrom<MeasuringFunction>('log', 'identity')
@@ -149,4 +151,4 @@ export const neuralNetDistanceSpec: Spec = {
     { name: 'an unknown option', call: () => neuralNetDistance(asProbabilities(t2([[0.5]])), asProbabilities(t2([[0.5]])), { measure: 'log' } as never), error: 'InvalidParameterError', argument: 'measure' },
   ],
   benchmark: () => benchCase({ dReal: uniformArray([8, BENCH.batch], 0.02, 0.98, 1), dFake: uniformArray([8, BENCH.batch], 0.02, 0.98, 2) }, { phi: 'log' }),
-};
+});

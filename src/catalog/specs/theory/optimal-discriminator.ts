@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { density, distribution, f32, uniform } from '../../arbitraries.js';
@@ -18,7 +19,7 @@ const densityCases: fc.Arbitrary<Case> = fc.integer({ min: 1, max: 16 }).chain((
   })),
 );
 
-export const optimalDiscriminatorSpec: Spec = {
+export const optimalDiscriminatorSpec: Spec = defineSpec({
   id: OPTIMAL_DISCRIMINATOR_ID,
   title: 'Optimal discriminator D*',
   reference: 'Goodfellow et al. 2014, Generative Adversarial Nets, Proposition 1 (eq. 2)',
@@ -29,7 +30,7 @@ export const optimalDiscriminatorSpec: Spec = {
   },
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: optimalDiscriminator(asDensities(x.pData!), asDensities(x.pG!)) }),
+  evaluate: (x) => ({ value: optimalDiscriminator(x.pData, x.pG) }),
   sample: densityCases,
   edges: [
     { inputs: { pData: { shape: [3], data: [1, 0, 0.5] }, pG: { shape: [3], data: [1, 2, 0] } }, params: {}, grads: true, label: 'edge: equal densities, and each one 0' },
@@ -87,4 +88,4 @@ export const optimalDiscriminatorSpec: Spec = {
     { name: 'shapes differ', call: () => optimalDiscriminator(asDensities(tf.tensor1d([1])), asDensities(tf.tensor1d([1, 2]))), error: 'InvalidArgumentError', argument: 'pG' },
   ],
   benchmark: () => benchCase({ pData: uniformArray([BENCH.batch, BENCH.features], 0.01, 5, 1), pG: uniformArray([BENCH.batch, BENCH.features], 0.01, 5, 2) }),
-};
+});

@@ -1,3 +1,4 @@
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { disjointPair, distribution, distributionPair, f32, uniform } from '../../arbitraries.js';
@@ -14,7 +15,7 @@ const LOG4 = Math.log(4);
 
 const PAIR: [string, string] = ['pData', 'pG'];
 
-export const virtualTrainingCriterionSpec: Spec = {
+export const virtualTrainingCriterionSpec: Spec = defineSpec({
   id: VIRTUAL_TRAINING_CRITERION_ID,
   title: 'Virtual training criterion C(G)',
   reference: 'Goodfellow et al. 2014, Generative Adversarial Nets, eq. 4 and Theorem 1',
@@ -25,7 +26,7 @@ export const virtualTrainingCriterionSpec: Spec = {
   },
   params: {},
   outputs: ['value'],
-  evaluate: (x) => ({ value: virtualTrainingCriterion(asDistributions(x.pData!), asDistributions(x.pG!)) }),
+  evaluate: (x) => ({ value: virtualTrainingCriterion(x.pData, x.pG) }),
   sample: distributionPairCases(PAIR),
   edges: [
     { inputs: { pData: { shape: [2], data: [0.5, 0.5] }, pG: { shape: [2], data: [0.5, 0.5] } }, params: {}, grads: true, label: 'closed form: p_g = p_data gives −log 4' },
@@ -52,4 +53,4 @@ export const virtualTrainingCriterionSpec: Spec = {
   ],
   errors: distributionPairErrors(PAIR, (a, b) => virtualTrainingCriterion(asDistributions(a), asDistributions(b))),
   benchmark: () => benchCase({ pData: distributionsArray(BENCH.batch, BENCH.categories, 1), pG: distributionsArray(BENCH.batch, BENCH.categories, 2) }),
-};
+});

@@ -1,3 +1,5 @@
+import { choice } from '../../define.js';
+import { defineSpec } from '../../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { checkGrads } from '../../../autodiff/check-grads.js';
@@ -98,7 +100,7 @@ const unrolledCases: fc.Arbitrary<Case> = fc.record({ s: gameSample, objective, 
 
 const UNROLL_DEFAULTS: UnrollParams = { steps: 1, optimizer: 'sgd', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
-export const unrolled: Spec = {
+export const unrolled: Spec = defineSpec({
   id: UNROLLED_ID,
   title: 'Unrolled GAN surrogate (generator loss through K differentiated discriminator steps)',
   reference: 'Metz, Poole, Pfau & Sohl-Dickstein 2017, Unrolled Generative Adversarial Networks, §2.2, eq. 4–6',
@@ -106,7 +108,7 @@ export const unrolled: Spec = {
   inputs: GAME_INPUTS,
   params: {
     steps: { doc: 'K, the number of unrolled discriminator steps (an integer in [0, 100])', default: 5 },
-    optimizer: { doc: "'sgd' or 'adam' (state from zero, bias-corrected)", default: 'adam', choices: UNROLLED_OPTIMIZERS },
+    optimizer: choice("'sgd' or 'adam' (state from zero, bias-corrected)", 'adam', UNROLLED_OPTIMIZERS),
     learningRate: { doc: 'η ≥ 0, the step size', default: 1e-3 },
     beta1: { doc: "Adam's β₁ ∈ [0, 1)", default: 0.9 },
     beta2: { doc: "Adam's β₂ ∈ [0, 1)", default: 0.999 },
@@ -115,14 +117,14 @@ export const unrolled: Spec = {
   },
   outputs: ['surrogate', 'generator'],
   evaluate: (x, p) => {
-    const r = unrolledSurrogate(gameFromInputs(x, p), x.x!, x.z!, {
-      steps: p.steps as number,
-      optimizer: p.optimizer as UnrolledOptimizer,
-      learningRate: p.learningRate as number,
-      beta1: p.beta1 as number,
-      beta2: p.beta2 as number,
-      epsilon: p.epsilon as number,
-      objective: p.objective as GameObjective,
+    const r = unrolledSurrogate(gameFromInputs(x, p), x.x, x.z, {
+      steps: p.steps,
+      optimizer: p.optimizer,
+      learningRate: p.learningRate,
+      beta1: p.beta1,
+      beta2: p.beta2,
+      epsilon: p.epsilon,
+      objective: p.objective,
     });
     tf.dispose(r.discriminator.flatMap((l) => (l.bias ? [l.weight, l.bias] : [l.weight])));
     return { surrogate: r.surrogate, generator: r.generator };
@@ -230,4 +232,4 @@ export const unrolled: Spec = {
     { name: 'ε = 0', call: () => unrolledSurrogate(staticGame().game, staticGame().x, staticGame().z, { epsilon: 0 }), error: 'InvalidParameterError', argument: 'epsilon' },
   ],
   benchmark: () => benchCase(benchGame(), { ...BENCH_GAME_PARAMS, steps: 5, optimizer: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
-};
+});
