@@ -29,7 +29,7 @@ from .protocol import (
     encode_error,
     encode_reply,
 )
-from .registry import spec_ids
+from .registry import spec_defaults, spec_ids
 
 log = logging.getLogger("ganref_oracle")
 
@@ -162,6 +162,7 @@ class OracleServer:
                     "server": SERVER_NAME,
                     "versions": versions(),
                     "specs": spec_ids(),
+                    "defaults": spec_defaults(),
                     "limits": self.limits.as_json(),
                 })
                 return reply, False
