@@ -16,7 +16,7 @@ from typing import Any, Dict, Mapping, Optional
 import torch
 
 from ..nets import ALPHA, activation_param, collect_layers, forward, input_width, layer_names, output_width
-from ..registry import InputError, Param, choice, register
+from ..registry import InputError, Param, register
 
 X = Mapping[str, Optional[torch.Tensor]]
 
@@ -92,63 +92,9 @@ def _norms(g: torch.Tensor) -> torch.Tensor:
 _GP = "penalty/gradient-penalty"
 
 
-@register(
-    _GP,
-    inputs=("xReal", "xFake", "epsilon") + _CRITIC_REQUIRED,
-    optional=_CRITIC_OPTIONAL,
-    params=(
-        Param("lambda", 10.0, _number(0.0), "the penalty coefficient lambda >= 0"),
-        Param("sided", "two", choice("two", "one"), "'two': (|g| - 1)^2; 'one': max(0, |g| - 1)^2"),
-    ) + _critic_params(),
-    outputs=("penalty",),
-    reference="Gulrajani et al. 2017, Improved Training of Wasserstein GANs, eq. 3 and Algorithm 1",
-)
-def gradient_penalty(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
-    """``lambda * mean_i (||grad D(x_hat_i)|| - 1)^2`` with ``x_hat_i = eps_i x_r,i + (1 - eps_i) x_f,i``.
-
-    ``torch.lerp(x_f, x_r, eps)`` is ``x_f + eps (x_r - x_f)``, the same point as Algorithm 1's
-    ``eps x + (1 - eps) x_tilde``.
-    """
-    score = _critic(_GP, x, params, "xReal", "xFake")
-    xr, xf, eps = x["xReal"], x["xFake"], x["epsilon"]
-    if tuple(xr.shape) != tuple(xf.shape):
-        raise InputError(f"{_GP}: xFake has shape {list(xf.shape)} but xReal has {list(xr.shape)}")
-    if tuple(eps.shape) != (xr.shape[0],):
-        raise InputError(f"{_GP}: epsilon must have shape [{xr.shape[0]}] (one weight per example), got {list(eps.shape)}")
-    if bool(((eps < 0) | (eps > 1)).any()):
-        raise InputError(f"{_GP}: epsilon must lie in [0, 1]")
-    x_hat = torch.lerp(xf, xr, eps[:, None].expand_as(xr))
-    _, g = _input_gradients(score, x_hat)
-    excess = _norms(g) - 1.0
-    if params["sided"] == "one":
-        excess = torch.clamp(excess, min=0.0)
-    return {"penalty": params["lambda"] * (excess * excess).mean()}
-
-
 # --- penalty/dragan ---------------------------------------------------------------------------
 
 _DRAGAN = "penalty/dragan"
-
-
-@register(
-    _DRAGAN,
-    inputs=("xReal", "noise") + _CRITIC_REQUIRED,
-    optional=_CRITIC_OPTIONAL,
-    params=(
-        Param("lambda", 10.0, _number(0.0), "the penalty coefficient lambda >= 0"),
-        Param("k", 1.0, _number(0.0), "the target gradient norm k >= 0"),
-    ) + _critic_params(),
-    outputs=("penalty",),
-    reference="Kodali, Abernethy, Hays & Kira 2017, On Convergence and Stability of GANs, section 5",
-)
-def dragan(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
-    """``lambda * mean_i (||grad D(x_i + delta_i)|| - k)^2`` with the perturbations ``delta`` given."""
-    score = _critic(_DRAGAN, x, params, "xReal", "noise")
-    xr, delta = x["xReal"], x["noise"]
-    if tuple(delta.shape) != tuple(xr.shape):
-        raise InputError(f"{_DRAGAN}: noise has shape {list(delta.shape)} but xReal has {list(xr.shape)}")
-    _, g = _input_gradients(score, xr + delta)
-    return {"penalty": params["lambda"] * (_norms(g) - params["k"]).pow(2).mean()}
 
 
 # --- penalty/r1, penalty/r2 -------------------------------------------------------------------
@@ -198,36 +144,3 @@ def r2(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
 _NI = "penalty/noise-induced"
 
 
-@register(
-    _NI,
-    inputs=("xReal", "xFake") + _CRITIC_REQUIRED,
-    optional=_CRITIC_OPTIONAL,
-    params=(
-        Param("gamma", 2.0, _number(0.0), "gamma >= 0; the returned term is gamma/2 * Omega"),
-        Param("f", "gan", choice("gan", "kl", "pearson-chi2"), "the divergence of the regularizer"),
-    ) + _critic_params(),
-    outputs=("penalty",),
-    reference="Roth, Lucchi, Nowozin & Hofmann 2017, Stabilizing Training of GANs through Regularization, section 3",
-)
-def noise_induced(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
-    """``gamma/2 * Omega`` with psi the critic's output (a logit for 'gan').
-
-    'gan' (the JS-regularizer): ``Omega = E_P[(1 - D)^2 ||grad psi||^2] + E_Q[D^2 ||grad psi||^2]``,
-    ``D = sigmoid(psi)``, ``1 - D = sigmoid(-psi)``. Otherwise ``Omega_f = E_Q[f*''(psi) ||grad psi||^2]``
-    with ``f*''(t) = exp(t - 1)`` for KL (``f*(t) = exp(t - 1)``) and ``1/2`` for Pearson chi^2
-    (``f*(t) = t^2/4 + t``), Nowozin et al. 2016, Table 2.
-    """
-    score = _critic(_NI, x, params, "xReal", "xFake")
-
-    def weighted(batch: torch.Tensor, weight) -> torch.Tensor:
-        psi, g = _input_gradients(score, batch)
-        return (weight(psi) * g.pow(2).sum(dim=1)).mean()
-
-    f = params["f"]
-    if f == "gan":
-        omega = weighted(x["xReal"], lambda psi: torch.sigmoid(-psi) ** 2) + weighted(x["xFake"], lambda psi: torch.sigmoid(psi) ** 2)
-    elif f == "kl":
-        omega = weighted(x["xFake"], lambda psi: torch.exp(psi - 1.0))
-    else:
-        omega = weighted(x["xFake"], lambda psi: torch.full_like(psi, 0.5))
-    return {"penalty": 0.5 * params["gamma"] * omega}

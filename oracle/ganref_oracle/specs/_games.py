@@ -22,13 +22,13 @@ of the unrolled discriminator are written out (``torch.optim`` steps are not dif
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 
 from ..nets import ALPHA, activation_param, collect_layers, forward, input_width, layer_names, output_width, require_batch
-from ..registry import InputError, Param, choice, register
+from ..registry import InputError, Param, choice
 
 X = Mapping[str, Optional[torch.Tensor]]
 Layers = List[Tuple[torch.Tensor, torch.Tensor]]
@@ -139,108 +139,12 @@ def _sq(ts: Sequence[torch.Tensor]) -> torch.Tensor:
 # --- penalty/consensus ------------------------------------------------------------------------
 
 
-@register(
-    "penalty/consensus",
-    inputs=GAME_INPUTS,
-    optional=GAME_OPTIONAL,
-    params=(Param("gamma", 10.0, _number(0.0), "weight of the consensus term L, >= 0"),) + GAME_PARAMS,
-    outputs=("consensus", "generator", "discriminator"),
-    reference="Mescheder, Nowozin & Geiger 2017, The Numerics of GANs, section 3 (L = 1/2 |v|^2, ConsOpt)",
-)
-def consensus(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
-    """Player 1 (the generator, phi) maximises f = -L_G, player 2 (the discriminator, theta)
-    maximises g = V; v = (grad_phi f, grad_theta g); ``consensus`` L = 1/2 |v|^2 over all
-    weights and biases; ``generator`` = -(f - gamma L) = L_G + gamma L; ``discriminator`` =
-    -(g - gamma L) = -V + gamma L."""
-    game = Game("penalty/consensus", x, params)
-    phi, theta = Game.flat(game.gen), Game.flat(game.disc)
-    f = -game.generator_loss(phi, theta)
-    g = game.value(phi, theta)
-    v = _grad(f, phi) + _grad(g, theta)
-    L = 0.5 * _sq(v)
-    gamma = params["gamma"]
-    return {"consensus": L, "generator": -(f - gamma * L), "discriminator": -(g - gamma * L)}
-
-
 # --- penalty/discriminator-gradient-norm ------------------------------------------------------
-
-
-@register(
-    "penalty/discriminator-gradient-norm",
-    inputs=GAME_INPUTS,
-    optional=GAME_OPTIONAL,
-    params=(Param("eta", 0.5, _number(0.0), "weight of |grad_theta_D V|^2, >= 0"),) + GAME_PARAMS,
-    outputs=("penalty", "generator"),
-    reference="Nagarajan & Kolter 2017, Gradient descent GAN optimization is locally stable (regularized generator update)",
-)
-def discriminator_gradient_norm(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
-    """``penalty`` = eta |grad_theta_D V|^2; ``generator`` = L_G + penalty."""
-    game = Game("penalty/discriminator-gradient-norm", x, params)
-    phi, theta = Game.flat(game.gen), Game.flat(game.disc)
-    penalty = params["eta"] * _sq(_grad(game.value(phi, theta), theta))
-    return {"penalty": penalty, "generator": game.generator_loss(phi, theta) + penalty}
 
 
 # --- penalty/historical-averaging -------------------------------------------------------------
 
 
-@register(
-    "penalty/historical-averaging",
-    inputs=("theta", "average"),
-    outputs=("penalty",),
-    reference="Salimans et al. 2016, Improved Techniques for Training GANs, section 3.3",
-)
-def historical_averaging(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
-    """``penalty`` = |theta - average|^2, the squared Euclidean norm over all elements."""
-    theta, average = x["theta"], x["average"]
-    if tuple(theta.shape) != tuple(average.shape):
-        raise InputError(f"penalty/historical-averaging: theta {list(theta.shape)} and average {list(average.shape)} differ in shape")
-    diff = (theta - average).reshape(-1)
-    return {"penalty": torch.dot(diff, diff)}
-
-
 # --- training/unrolled ------------------------------------------------------------------------
 
 
-@register(
-    "training/unrolled",
-    inputs=GAME_INPUTS,
-    optional=GAME_OPTIONAL,
-    params=(
-        Param("steps", 5, _steps, "K, the number of unrolled discriminator steps, an integer in [0, 100]"),
-        Param("optimizer", "adam", choice("sgd", "adam"), "the discriminator's optimizer in the unrolling"),
-        Param("learningRate", 1e-3, _number(0.0), "step size, >= 0"),
-        Param("beta1", 0.9, _number(0.0, maximum=1.0, max_strict=True), "Adam beta1 in [0, 1)"),
-        Param("beta2", 0.999, _number(0.0, maximum=1.0, max_strict=True), "Adam beta2 in [0, 1)"),
-        Param("epsilon", 1e-8, _number(0.0, strict=True), "Adam epsilon > 0"),
-    )
-    + GAME_PARAMS,
-    outputs=("surrogate", "generator"),
-    reference="Metz, Poole, Pfau & Sohl-Dickstein 2017, Unrolled GANs, eq. 4-6",
-)
-def unrolled(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
-    """theta^0 = theta_D, theta^{k+1} = theta^k + eta dV/dtheta^k (SGD) or an Adam ascent step on
-    V (state from zero, bias-corrected); ``surrogate`` = f_K = V(theta_G, theta^K),
-    ``generator`` = L_G(theta_G, theta^K). Every step stays in the autograd graph."""
-    game = Game("training/unrolled", x, params)
-    phi, theta = Game.flat(game.gen), Game.flat(game.disc)
-    lr, b1, b2, eps = params["learningRate"], params["beta1"], params["beta2"], params["epsilon"]
-    m = [torch.zeros_like(p) for p in theta]
-    s = [torch.zeros_like(p) for p in theta]
-    for t in range(1, params["steps"] + 1):
-        ascent = _grad(game.value(phi, theta), theta)  # dV/dtheta: the discriminator ascends V
-        if params["optimizer"] == "sgd":
-            theta = [p + lr * g for p, g in zip(theta, ascent)]
-            continue
-        m = [b1 * mi + (1 - b1) * g for mi, g in zip(m, ascent)]
-        s = [b2 * si + (1 - b2) * g * g for si, g in zip(s, ascent)]
-        new = []
-        for p, mi, si in zip(theta, m, s):
-            m_hat = mi / (1 - b1 ** t)
-            s_hat = si / (1 - b2 ** t)
-            # sqrt with derivative 0 at 0 (where the step's numerator m_hat is 0 too), not NaN.
-            pos = s_hat > 0
-            root = torch.where(pos, torch.sqrt(torch.where(pos, s_hat, torch.ones_like(s_hat))), torch.zeros_like(s_hat))
-            new.append(p + lr * m_hat / (root + eps))
-        theta = new
-    return {"surrogate": game.value(phi, theta), "generator": game.generator_loss(phi, theta)}
