@@ -12,7 +12,7 @@ import { checkClose, checkThat, invariant, scalar } from '../invariant.js';
 import { critic64, mean64 } from '../reference64.js';
 import { rows, tensorOf, toRows } from '../tensors.js';
 import type { Case, InputDecl, NDArray, ParamDecl, ParamsOf, Spec, Invariant } from '../types.js';
-import { type Activation, ACTIVATIONS, layersFromInputs, mlp, type Mlp } from '../../nets/mlp.js';
+import { ACTIVATIONS, layersFromInputs, mlp, type Mlp } from '../../nets/mlp.js';
 import type { CriticFn, LayersModelLike } from '../../regularizers/critic.js';
 import { R1_ID, r1Penalty, R2_ID, r2Penalty } from '../../regularizers/r1-r2.js';
 

@@ -2,12 +2,12 @@ import { defineSpec, requiredParam } from '../define.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, distribution, distributionPair, EDGE_LOGITS, f32, logit, uniform, vector } from '../arbitraries.js';
-import { BENCH, benchCase, distributionsArray, uniformArray, withBenchmark } from '../bench.js';
+import { BENCH, benchCase, distributionsArray, uniformArray } from '../bench.js';
 import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import { jsd64, kl64, softplus64, sum64 } from '../reference64.js';
 import { gradValues, t1 } from '../tensors.js';
 import type { Case, ErrorCase, Invariant, Spec, ParamDecl } from '../types.js';
-import { type ConjugateDomain, fDivergence, FDIVERGENCE_NAMES, fDivergenceFunctions, type FDivergenceFunctions, type FDivergenceName, fDivergences, inDomain } from '../../fdiv/index.js';
+import { type ConjugateDomain, fDivergence, fDivergenceFunctions, type FDivergenceFunctions, type FDivergenceName, fDivergences, inDomain } from '../../fdiv/index.js';
 import { asDistributions } from '../../types.js';
 
 /** The f-divergence family (`fdiv/<name>`, and what `objective/f-gan` shares with it). */

@@ -1,7 +1,6 @@
 import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { distribution, distributionPair } from '../../arbitraries.js';
-import { withBenchmark } from '../../bench.js';
 import { checkClose, checkThat, invariant } from '../../invariant.js';
 import { neyman64 } from '../../reference64.js';
 import { benchPair, commonInvariants, DISTRIBUTION_INPUTS, errorsOf, gradientInvariant, NEAR_P, NEAR_Q, on, pairCase } from '../../templates/discrete-divergence.js';
@@ -10,7 +9,6 @@ import type { Spec } from '../../types.js';
 import { NEYMAN_CHI2_ID, neymanChi2Divergence } from '../../../divergences/neyman-chi2.js';
 import { pearsonChi2Divergence } from '../../../divergences/pearson-chi2.js';
 import { reverseKlDivergence } from '../../../divergences/reverse-kl.js';
-import { asDistributions } from '../../../types.js';
 
 export const neymanChi2: Spec = defineSpec({
   id: NEYMAN_CHI2_ID,

@@ -1,7 +1,6 @@
 import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { distribution, distributionPair } from '../../arbitraries.js';
-import { withBenchmark } from '../../bench.js';
 import { checkClose, checkThat, invariant } from '../../invariant.js';
 import { reverseKl64, tv64 } from '../../reference64.js';
 import { benchPair, commonInvariants, DISTRIBUTION_INPUTS, errorsOf, gradientInvariant, NEAR_P, NEAR_Q, on, pairCase } from '../../templates/discrete-divergence.js';
@@ -9,7 +8,6 @@ import { distributionPairCases, PQ } from '../../templates/distribution-pair.js'
 import type { Spec } from '../../types.js';
 import { klDivergence } from '../../../divergences/kl.js';
 import { REVERSE_KL_ID, reverseKlDivergence } from '../../../divergences/reverse-kl.js';
-import { asDistributions } from '../../../types.js';
 
 export const reverseKl: Spec = defineSpec({
   id: REVERSE_KL_ID,

@@ -1,7 +1,6 @@
 import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { disjointPair, distribution, distributionPair } from '../../arbitraries.js';
-import { withBenchmark } from '../../bench.js';
 import { checkClose, checkThat, invariant } from '../../invariant.js';
 import { hellinger64 } from '../../reference64.js';
 import { benchPair, commonInvariants, DISTRIBUTION_INPUTS, errorsOf, gradientInvariant, NEAR_P, NEAR_Q, on, pairCase } from '../../templates/discrete-divergence.js';
@@ -10,7 +9,6 @@ import type { Spec } from '../../types.js';
 import { klDivergence } from '../../../divergences/kl.js';
 import { pearsonChi2Divergence } from '../../../divergences/pearson-chi2.js';
 import { SQUARED_HELLINGER_ID, squaredHellingerDistance } from '../../../divergences/squared-hellinger.js';
-import { asDistributions } from '../../../types.js';
 
 export const squaredHellinger: Spec = defineSpec({
   id: SQUARED_HELLINGER_ID,

@@ -1,7 +1,6 @@
 import { defineSpec } from '../../define.js';
 import * as fc from 'fast-check';
 import { disjointPair, distribution, distributionPair } from '../../arbitraries.js';
-import { withBenchmark } from '../../bench.js';
 import { checkClose, checkThat, invariant } from '../../invariant.js';
 import { tv64 } from '../../reference64.js';
 import { benchPair, commonInvariants, DISTRIBUTION_INPUTS, errorsOf, gradientInvariant, NEAR_P, NEAR_Q, on, pairCase } from '../../templates/discrete-divergence.js';
@@ -9,7 +8,6 @@ import { distributionPairCases, PQ } from '../../templates/distribution-pair.js'
 import type { Case, Spec } from '../../types.js';
 import { squaredHellingerDistance } from '../../../divergences/squared-hellinger.js';
 import { TOTAL_VARIATION_ID, totalVariationDistance } from '../../../divergences/total-variation.js';
-import { asDistributions } from '../../../types.js';
 
 /** Random pairs as `distributionPairCases`, with gradients off where some pᵢ = qᵢ (|·| has a kink there). */
 const pairCasesWithoutTies: fc.Arbitrary<Case> = distributionPairCases(PQ).map((c) => {

@@ -5,7 +5,7 @@ import { f32, vector } from '../../arbitraries.js';
 import { activation, leakyAlpha, netWeight, sampleValue, unbiasedUniform } from '../../arbitraries/networks.js';
 import { BENCH, benchCase, mlpArrays, uniformArray } from '../../bench.js';
 import { checkAllClose, checkThat, invariant, scalar, values } from '../../invariant.js';
-import { BENCH_NET, CONV_PARAMS, convOf, denseDecls, drawn, forward64, fusedInvariant, ndarray, NET_PARAMS, type Params, sharedInvariants, smoothAt, tensorsOf } from '../../templates/network-critic.js';
+import { BENCH_NET, CONV_PARAMS, convOf, denseDecls, drawn, forward64, fusedInvariant, ndarray, type Params, sharedInvariants, smoothAt, tensorsOf } from '../../templates/network-critic.js';
 import { rows } from '../../tensors.js';
 import type { Case, ErrorCase, InputDecl, NDArray, Spec } from '../../types.js';
 import { convCritic, convnet, type Convnet, CONVNET_ID, convOutSize, inputGradientSquaredNorms, type Normalization, NORMALIZATIONS, type Padding, PADDINGS, type Pooling, POOLINGS } from '../../../nets/conv.js';

@@ -5,7 +5,7 @@ import { f32, vector } from '../../arbitraries.js';
 import { activation, leakyAlpha, netWeight, sampleValue } from '../../arbitraries/networks.js';
 import { BENCH, benchCase, mlpArrays, uniformArray } from '../../bench.js';
 import { checkClose, invariant, scalar } from '../../invariant.js';
-import { BENCH_NET, denseDecls, drawn, forward64, fusedInvariant, mlpOf, ndarray, NET_PARAMS, type Params, sharedInvariants, smoothAt, tensorsOf } from '../../templates/network-critic.js';
+import { BENCH_NET, denseDecls, drawn, forward64, fusedInvariant, mlpOf, ndarray, NET_PARAMS, sharedInvariants, smoothAt, tensorsOf } from '../../templates/network-critic.js';
 import { rows } from '../../tensors.js';
 import type { Case, ErrorCase, NDArray, Spec } from '../../types.js';
 import { inputGradientSquaredNorms, MLP_CRITIC_ID, mlpCritic } from '../../../nets/conv.js';

@@ -7,7 +7,7 @@ import { checkAllClose, checkClose, checkThat, invariant, scalar, values } from 
 import { mean64 } from '../../reference64.js';
 import { benchCritic, CRITIC_NAMES, edge, finiteInvariant, type Loss2, lossOptions, reductionInvariants, twoBatchCases, twoBatchErrors, criticBatchInputs, withParams } from '../../templates/two-batch.js';
 import { gradValues, t1 } from '../../tensors.js';
-import type { ParamDecl, Spec } from '../../types.js';
+import type { Spec } from '../../types.js';
 import { LEAST_SQUARES_ID, leastSquaresDiscriminatorLoss, leastSquaresGeneratorLoss } from '../../../objectives/least-squares.js';
 import { asCriticScores, asWeights } from '../../../types.js';
 

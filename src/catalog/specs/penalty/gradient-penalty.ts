@@ -9,7 +9,7 @@ import { BENCH, benchCase, uniformArray } from '../../bench.js';
 import { SAMPLES } from '../../decls.js';
 import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '../../invariant.js';
 import { critic64, mean64 } from '../../reference64.js';
-import { BENCH_CRITIC_PARAMS, benchCritic, benchX, checkWeightGrads, constantCritic, CRITIC_INPUTS, CRITIC_PARAMS, criticFromInputs, criticParams, duplicateRows, fnCritic, functionVsModelInvariant, linearCritic, linearSetup, modelCritic, netOf, norm, permutation, permuteRows, scaleOf, tanhNet, weightGradientInvariant, weightGrads, wellConditioned } from '../../templates/critic-penalty.js';
+import { BENCH_CRITIC_PARAMS, benchCritic, benchX, constantCritic, CRITIC_INPUTS, CRITIC_PARAMS, criticFromInputs, criticParams, duplicateRows, fnCritic, functionVsModelInvariant, linearCritic, linearSetup, netOf, norm, permutation, permuteRows, scaleOf, tanhNet, weightGradientInvariant, weightGrads, wellConditioned } from '../../templates/critic-penalty.js';
 import { rows, tensorOf, toRows } from '../../tensors.js';
 import type { Case, NDArray, Spec } from '../../types.js';
 import type { Mlp } from '../../../nets/mlp.js';

@@ -9,7 +9,7 @@ import { benchCase } from '../../bench.js';
 import { SAMPLES } from '../../decls.js';
 import { checkClose, checkFinite, checkThat, invariant, scalar } from '../../invariant.js';
 import { critic64, mean64, sigmoid64 } from '../../reference64.js';
-import { BENCH_CRITIC_PARAMS, benchCritic, benchX, checkWeightGrads, constantCritic, CRITIC_INPUTS, CRITIC_PARAMS, criticFromInputs, criticParams, fnCritic, functionVsModelInvariant, linearCritic, linearSetup, modelCritic, netOf, norm, permutation, permuteRows, tanhNet, weightGradientInvariant, weightGrads } from '../../templates/critic-penalty.js';
+import { BENCH_CRITIC_PARAMS, benchCritic, benchX, constantCritic, CRITIC_INPUTS, CRITIC_PARAMS, criticFromInputs, criticParams, fnCritic, functionVsModelInvariant, linearCritic, linearSetup, netOf, norm, permutation, permuteRows, tanhNet, weightGradientInvariant, weightGrads } from '../../templates/critic-penalty.js';
 import { rows, tensorOf, toRows } from '../../tensors.js';
 import type { Case, NDArray, Spec } from '../../types.js';
 import type { Activation, Mlp } from '../../../nets/mlp.js';
