@@ -2,7 +2,7 @@
 /**
  * The `ganref` command line.
  *
- *   ganref specs                      every catalog id with its reference
+ *   ganref specs [GLOB]               every catalog id with its reference (with GLOB: each spec's card)
  *   ganref conform [options]          check every spec: invariants, error inputs, cross-check
  *                                     against the golden fixtures, the live oracle or an endpoint
  *   ganref fixtures [options]         regenerate the golden fixtures from the live oracle
@@ -16,7 +16,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registerGradients } from 'ganref';
 import { availableBackends, BACKENDS, type BackendName } from 'ganref/backends';
-import { CATALOG, selectSpecs, type Spec } from 'ganref/catalog';
+import { CATALOG, selectSpecs, specCard, type Spec } from 'ganref/catalog';
 import {
   checkTarget,
   ConformAbortedError,
@@ -37,7 +37,8 @@ import { OracleClient, ORACLE_DIR, provisionOraclePython, requireOraclePython } 
 const USAGE = `usage: ganref <command> [options]
 
 commands:
-  specs                     list every catalog id with its paper reference
+  specs [GLOB]              list every catalog id with its paper reference; with GLOB, the
+                            full card of each matching spec (inputs, parameters, defaults)
   conform                   check specs: invariants, error inputs, and values, gradients and
                             second order against the reference; prints a table; exit code 0
                             only if everything passes
@@ -295,7 +296,8 @@ async function main(): Promise<number> {
   registerGradients();
   switch (command) {
     case 'specs':
-      for (const s of CATALOG) process.stdout.write(`${s.id.padEnd(36)} ${s.reference}\n`);
+      if (rest[0] !== undefined) for (const s of selectSpecs(rest[0])) process.stdout.write(`${specCard(s)}\n\n`);
+      else for (const s of CATALOG) process.stdout.write(`${s.id.padEnd(36)} ${s.reference}\n`);
       return 0;
     case 'conform':
       return runConform(rest);

@@ -189,6 +189,12 @@ def spec_ids() -> List[str]:
     return sorted(REGISTRY)
 
 
+def spec_defaults() -> Dict[str, Dict[str, Any]]:
+    """Each spec's parameter defaults, by id then parameter name (reported by ``hello``)."""
+    load_builtin_specs()
+    return {spec_id: {p.name: p.default for p in spec.params} for spec_id, spec in sorted(REGISTRY.items())}
+
+
 def load_builtin_specs() -> None:
     """Import :mod:`ganref_oracle.specs`, whose modules register themselves on import."""
     from . import specs  # noqa: F401  (import for its side effect)

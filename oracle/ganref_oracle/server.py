@@ -32,7 +32,7 @@ from .protocol import (
     encode_error,
     encode_reply,
 )
-from .registry import spec_ids
+from .registry import spec_defaults, spec_ids
 
 log = logging.getLogger("ganref_oracle")
 
@@ -212,6 +212,7 @@ class OracleServer:
                         "server": SERVER_NAME,
                         "versions": versions(),
                         "specs": spec_ids(),
+                        "defaults": spec_defaults(),
                         "limits": self.limits.as_json(),
                     })
                 return encode_cached_reply(rid, self._hello_fields), False

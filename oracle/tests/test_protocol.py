@@ -96,6 +96,10 @@ class ProtocolTest(unittest.TestCase):
         self.assertEqual(reply["specs"], spec_ids())
         self.assertTrue(set(FOUNDATION_SPECS) <= set(reply["specs"]), reply["specs"])
         self.assertEqual(reply["specs"], sorted(reply["specs"]))
+        # Each spec's parameter defaults (compared with the catalog's by spec/defaults.test.ts).
+        self.assertEqual(sorted(reply["defaults"]), reply["specs"])
+        self.assertEqual(reply["defaults"]["objective/least-squares"], {"reduction": "mean", "a": 0.0, "b": 1.0, "c": 1.0})
+        self.assertEqual(reply["defaults"]["divergence/kl"], {})
 
     def test_eval_reply_shape(self) -> None:
         p = np.array([[0.2, 0.8], [0.6, 0.4]], dtype=np.float32)

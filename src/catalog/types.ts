@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as fc from 'fast-check';
+import type { CriticScores, Densities, Distributions, Energies, Features, Logits, Probabilities, SampleLosses, Samples, Weights } from '../types.js';
 
 /**
  * The catalog's vocabulary. One `Spec` record per catalog id (CATALOG.md) drives the property
@@ -41,18 +42,48 @@ export interface Case {
   label?: string;
 }
 
-export interface InputDecl {
-  kind: InputKind;
+/** The TypeScript brand an input of each kind carries (kinds without a library brand are plain tensors). */
+export interface KindBrands {
+  logits: Logits;
+  probabilities: Probabilities;
+  'critic-scores': CriticScores;
+  energies: Energies;
+  distributions: Distributions;
+  densities: Densities;
+  weights: Weights;
+  'sample-losses': SampleLosses;
+  samples: Samples;
+  features: Features;
+  payoffs: tf.Tensor;
+  'network-weights': tf.Tensor;
+}
+
+export interface InputDecl<K extends InputKind = InputKind> {
+  kind: K;
   optional?: boolean;
   doc: string;
 }
 
-export interface ParamDecl {
+/**
+ * A parameter: its doc, its default (`null` for a required parameter) and, for a string
+ * parameter, its allowed values. `T` is the type `evaluate` sees.
+ */
+export interface ParamDecl<T = unknown> {
   doc: string;
-  default: unknown;
+  default: T | null;
   /** The allowed values of a string parameter. */
-  choices?: readonly string[];
+  choices?: readonly T[];
 }
+
+/** The tensors `evaluate` receives for declared inputs: branded by kind, optional ones possibly absent. */
+export type InputsOf<I extends Record<string, InputDecl>> = {
+  [K in keyof I as I[K] extends { optional: true } ? never : K]: KindBrands[I[K]['kind']];
+} & {
+  [K in keyof I as I[K] extends { optional: true } ? K : never]?: KindBrands[I[K]['kind']];
+};
+
+/** The parameters `evaluate` receives (every default filled in): the type of each declaration. */
+export type ParamsOf<P extends Record<string, ParamDecl>> = { [K in keyof P]-?: NonNullable<P[K]> extends ParamDecl<infer T> ? T : never };
 
 /** Tolerances of a comparison: |actual − expected| ≤ atol + rtol·|expected|. */
 export interface Tolerance {

@@ -108,6 +108,8 @@ export interface HelloReply {
   versions: Record<string, string>;
   /** Spec ids the server implements, sorted. */
   specs: string[];
+  /** Each spec's parameter defaults, by spec id then parameter name (when the server reports them). */
+  defaults?: Record<string, Record<string, unknown>>;
 }
 
 /** An input tensor given by name: its data (1-D) or its data and shape. */
@@ -340,6 +342,9 @@ export class OracleClient {
       server: typeof header.server === "string" ? header.server : "",
       versions: Object.fromEntries(Object.entries(versions).map(([k, v]) => [k, String(v)])),
       specs: [...(specs as string[])],
+      ...(typeof header.defaults === "object" && header.defaults !== null && !Array.isArray(header.defaults)
+        ? { defaults: header.defaults as Record<string, Record<string, unknown>> }
+        : {}),
     };
   }
 

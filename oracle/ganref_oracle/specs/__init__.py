@@ -1,35 +1,34 @@
-"""The spec implementations. Each module registers its specs on import (see ``registry.py``).
+"""The spec implementations, one module per catalog prefix (``divergence.py`` holds
+``divergence/*``, ...), as the catalog (``src/catalog/specs/<prefix>/<name>.ts``) and the fixtures
+(``fixtures/<prefix>/<name>.json``). Each module registers its specs on import (see
+``registry.py``); modules starting with ``_`` hold helpers shared by several specs.
 
-To add a spec: write one function decorated with :func:`ganref_oracle.registry.register` in one
-of these modules (or a new module imported below).
+To add a spec: write one function decorated with :func:`ganref_oracle.registry.register` in the
+module of its prefix (a new prefix: a new module, imported below).
 """
 
 from . import (  # noqa: F401  (imported to register the specs)
-    divergences,
-    divergences_discrete,
+    constraint,
+    divergence,
     fdiv,
-    networks,
-    objectives,
-    objectives_features,
-    objectives_losses,
-    objectives_networks,
-    regularizers_game,
-    regularizers_gradient,
-    regularizers_layers,
+    layer,
+    network,
+    noise,
+    objective,
+    penalty,
     theory,
+    training,
 )
 
 __all__ = [
-    "divergences",
-    "divergences_discrete",
+    "constraint",
+    "divergence",
     "fdiv",
-    "networks",
-    "objectives",
-    "objectives_features",
-    "objectives_losses",
-    "objectives_networks",
-    "regularizers_game",
-    "regularizers_gradient",
-    "regularizers_layers",
+    "layer",
+    "network",
+    "noise",
+    "objective",
+    "penalty",
     "theory",
+    "training",
 ]

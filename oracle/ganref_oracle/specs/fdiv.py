@@ -36,8 +36,8 @@ from typing import Any, Callable, Dict, Mapping, Optional
 
 import torch
 
-from ..registry import REDUCTION, InputError, Param, choice, register
-from ._common import reduce_losses, require_rank, require_same_shape, softplus, xlog_ratio
+from ..registry import InputError, Param, register
+from ._common import require_rank, require_same_shape, softplus, xlog_ratio
 
 NAMES = (
     "kl",
@@ -341,36 +341,3 @@ for _name in NAMES:
     _fdiv_spec(_name)
 
 
-@register(
-    "objective/f-gan",
-    inputs=("vReal", "vFake"),
-    optional=("weightsReal", "weightsFake"),
-    params=(Param("divergence", "gan", choice(*NAMES), "the f-divergence"), ALPHA, REDUCTION),
-    outputs=("discriminator", "generator", "generatorHeuristic"),
-    reference="Nowozin, Cseke & Tomioka 2016, eq. 6 and section 3.2",
-)
-def f_gan(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
-    """``F = E_P[g_f(V_r)] - E_Q[f*(g_f(V_f))]`` (eq. 6): the discriminator maximises it
-    (``discriminator = -F``), the generator minimises it (``generator = -E_Q[f*(g_f(V_f))]``,
-    the theta-dependent part), or maximises ``E_Q[g_f(V_f)]`` (section 3.2:
-    ``generatorHeuristic = -E_Q[g_f(V_f)]``)."""
-    spec = "objective/f-gan"
-    reduction = params["reduction"]
-    v_r, v_f = x["vReal"], x["vFake"]
-    w_r, w_f = x["weightsReal"], x["weightsFake"]
-    require_rank(spec, "vReal", v_r, exactly=1)
-    require_rank(spec, "vFake", v_f, exactly=1)
-    if w_r is not None:
-        require_same_shape(spec, "weightsReal", w_r, "vReal", v_r)
-    if w_f is not None:
-        require_same_shape(spec, "weightsFake", w_f, "vFake", v_f)
-    if reduction == "none" and v_r.shape != v_f.shape:
-        raise InputError(f"{spec}: reduction 'none' needs equal batch sizes")
-    fam = family(params["divergence"], params["alpha"], spec)
-    real_term = reduce_losses(fam.activation(v_r), w_r, reduction)
-    fake_conj = reduce_losses(fam.fused(v_f), w_f, reduction)
-    return {
-        "discriminator": fake_conj - real_term,
-        "generator": -fake_conj,
-        "generatorHeuristic": -reduce_losses(fam.activation(v_f), w_f, reduction),
-    }

@@ -5,15 +5,18 @@ Proposition 1: for a fixed generator the optimal discriminator is
 criterion ``C(G) = max_D V(G, D) = E_{x~p_data}[log D*_G(x)] + E_{x~p_g}[log(1 - D*_G(x))]``
 (eq. 4), whose minimum ``-log 4`` is reached iff ``p_g = p_data`` (Theorem 1). Both are computed
 here from these definitions, never through the Jensen-Shannon divergence.
+
+And the neural-net distance over a finite family of discriminators (Arora et al. 2017).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Dict, Mapping, Optional
 
 import torch
 
-from ..registry import register
+from ..registry import InputError, Param, choice, register
 from ._common import require_rank, require_same_shape, xlog_ratio
 
 
@@ -65,3 +68,33 @@ def virtual_training_criterion(
     expectation_data = xlog_ratio(p_data, s, diff=-p_g)
     expectation_g = xlog_ratio(p_g, s, diff=-p_data)
     return {"value": (expectation_data + expectation_g).sum(dim=-1)}
+
+
+@register(
+    "theory/neural-net-distance",
+    inputs=("dReal", "dFake"),
+    params=(Param("phi", "log", choice("log", "identity"), "the measuring function phi"),),
+    outputs=("value", "members"),
+    reference="Arora et al. 2017, Generalization and Equilibrium in GANs, section 3 (F-distance)",
+)
+def neural_net_distance(
+    x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]
+) -> Dict[str, torch.Tensor]:
+    """``members[k] = mean_i phi(dReal[k, i]) + mean_j phi(1 - dFake[k, j]) - 2 phi(1/2)`` and
+    ``value = max_k members[k]`` (the sup over the given finite family).
+
+    ``phi = log`` needs values in (0, 1) (outside, the log gives -inf or NaN); ``phi = identity``
+    takes any real values, and its members are ``E_mu[D] - E_nu[D]``.
+    """
+    spec = "theory/neural-net-distance"
+    d_r, d_f = x["dReal"], x["dFake"]
+    require_rank(spec, "dReal", d_r, exactly=2)
+    require_rank(spec, "dFake", d_f, exactly=2)
+    if d_r.shape[0] != d_f.shape[0]:
+        raise InputError(f"{spec}: dReal has {d_r.shape[0]} members but dFake has {d_f.shape[0]}")
+    if params["phi"] == "log":
+        # log(1 - D) as log1p(-D): exact for the float32 inputs in float64, and accurate in float32.
+        members = torch.log(d_r).mean(dim=1) + torch.log1p(-d_f).mean(dim=1) - 2.0 * math.log(0.5)
+    else:
+        members = d_r.mean(dim=1) + (1.0 - d_f).mean(dim=1) - 2.0 * 0.5
+    return {"value": torch.amax(members), "members": members}

@@ -1,0 +1,4 @@
+import { fdivSpec } from '../../templates/f-divergence.js';
+import type { Spec } from '../../types.js';
+
+export const fdivAlpha: Spec = fdivSpec('alpha');
