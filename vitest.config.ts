@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
 // start, so that every file of the run explores from the same printed seed, which replays it.
 if (process.env.GANREF_SEED === 'random') {
   process.env.GANREF_SEED = String((Math.random() * 2 ** 32) | 0);
-  process.stderr.write(`GANREF_SEED=random: exploring with seed ${process.env.GANREF_SEED}; replay a failure with GANREF_SEED=${process.env.GANREF_SEED}\n`);
+  process.stderr.write(
+    `GANREF_SEED=random: exploring with seed ${process.env.GANREF_SEED}; replay a failure with GANREF_SEED=${process.env.GANREF_SEED}\n`,
+  );
 }
 
 // The tests import ganref by its public names (`ganref`, `ganref/catalog`…), as a user does; the

@@ -84,8 +84,12 @@ function installApp(app: string): { tarball: string; before: number; after: numb
   log('bench:entry: npm pack');
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', app], ROOT)) as { filename: string }[];
   const tarball = join(app, packed[0].filename);
-  const coreVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')).version as string;
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'ganref-entry-bench', private: true, type: 'module' }));
+  const coreVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8'))
+    .version as string;
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'ganref-entry-bench', private: true, type: 'module' }),
+  );
   const npmInstall = ['install', '--no-audit', '--no-fund', '--prefer-offline'];
   log(`bench:entry: npm install @tensorflow/tfjs-core@${coreVersion}`);
   run('npm', [...npmInstall, `@tensorflow/tfjs-core@${coreVersion}`], app);
@@ -141,7 +145,10 @@ function userBackendKept(app: string): { backend: string; syncOp: number } {
     await tf.setBackend('cpu');
     await import('ganref');
     console.log(JSON.stringify({ backend: tf.getBackend(), syncOp: tf.add(1, 2).dataSync()[0] }));`;
-  return JSON.parse(run(process.execPath, ['--input-type=module', '-e', probe], app)) as { backend: string; syncOp: number };
+  return JSON.parse(run(process.execPath, ['--input-type=module', '-e', probe], app)) as {
+    backend: string;
+    syncOp: number;
+  };
 }
 
 /** Bundles the user's two imports for the browser with tfjs-core external. */
@@ -181,7 +188,9 @@ async function main(): Promise<void> {
     const bundled = await bundle(app);
     const kept = userBackendKept(app);
     const required = run(process.execPath, ['-e', "console.log(typeof require('ganref').gradientPenalty)"], app).trim();
-    const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+    const load = loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ');
     const goals = {
       bundle: bundled.bytes <= GOALS.bundleBytes,
       import: imports.medianMs <= GOALS.importMs,
@@ -193,7 +202,12 @@ async function main(): Promise<void> {
       node: process.version,
       load,
       tarball: { file: install.tarball.replace(app, '<app>'), bytes: statSync(install.tarball).size },
-      nodeModules: { tfjsCoreBytes: install.before, addedBytes: nodeModulesAdded, addedPackages: install.added, ganrefParts },
+      nodeModules: {
+        tfjsCoreBytes: install.before,
+        addedBytes: nodeModulesAdded,
+        addedPackages: install.added,
+        ganrefParts,
+      },
       import: imports,
       userBackend: kept,
       require: required,
@@ -212,7 +226,11 @@ async function main(): Promise<void> {
         `load ${load}`,
     );
     console.log(`  require('ganref').gradientPenalty: ${required}`);
-    console.log(`  ganref package: ${Object.entries(ganrefParts).map(([p, b]) => `${p} ${mb(b)}`).join(', ')}`);
+    console.log(
+      `  ganref package: ${Object.entries(ganrefParts)
+        .map(([p, b]) => `${p} ${mb(b)}`)
+        .join(', ')}`,
+    );
     console.log(`  bundle inputs: ${bundled.inputs.map(([p, b]) => `${p} ${kb(b)}`).join(', ')}`);
     console.log(
       `  import wall (ms): ${imports.times.map((t) => t.toFixed(0)).join(' ')}; CPU (ms): ` +

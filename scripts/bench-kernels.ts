@@ -59,7 +59,14 @@ async function loadStock(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ganref-bench-stock-'));
   const out = join(dir, 'stock-gradients.mjs');
   try {
-    await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'error' });
+    await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      outfile: out,
+      logLevel: 'error',
+    });
     await import(pathToFileURL(out).href);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -74,7 +81,9 @@ async function loadStock(): Promise<void> {
 
 /** Stock configs only (no ganref config for the kernels stock leaves without one). */
 function registerStock(): void {
-  const registry = (globalThis as unknown as { _tfGlobals: Map<string, unknown> })._tfGlobals.get('gradRegistry') as Map<string, tf.GradConfig>;
+  const registry = (globalThis as unknown as { _tfGlobals: Map<string, unknown> })._tfGlobals.get(
+    'gradRegistry',
+  ) as Map<string, tf.GradConfig>;
   for (const k of COVERED_KERNELS) {
     const c = stock.get(k);
     if (c) tf.registerGradient(c);
@@ -174,7 +183,10 @@ async function convBench(backend: string): Promise<void> {
   for (const v of variants) {
     v.enter();
     values.set(v.name, run().get('grad:gradientPenalty:convW0')!.data);
-    counts.set(v.name, countKernels(() => (run(), [])));
+    counts.set(
+      v.name,
+      countKernels(() => (run(), [])),
+    );
   }
   const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   for (let r = 0; r < Math.max(3, Math.ceil(RUNS / 3)) + 1; r++) {
@@ -193,7 +205,16 @@ async function convBench(backend: string): Promise<void> {
     let diff = 0;
     got.forEach((val, j) => (diff = Math.max(diff, Math.abs(val - ref[j]!))));
     const c2 = counts.get(v.name)!;
-    console.log([backend, 'conv', v.name.padEnd(14), `${median(times.get(v.name)!).toFixed(1).padStart(8)} ms`, `${c2.total} kernels`, `max |Δ ∂penalty/∂convW0| vs ${variants[0]!.name} ${diff.toExponential(1)}`].join('  '));
+    console.log(
+      [
+        backend,
+        'conv',
+        v.name.padEnd(14),
+        `${median(times.get(v.name)!).toFixed(1).padStart(8)} ms`,
+        `${c2.total} kernels`,
+        `max |Δ ∂penalty/∂convW0| vs ${variants[0]!.name} ${diff.toExponential(1)}`,
+      ].join('  '),
+    );
   }
 }
 
@@ -206,14 +227,24 @@ async function main(): Promise<void> {
     for (const kind of opts.workload!.split(',').filter((k) => k !== 'conv')) {
       for (const act of opts.act!.split(',')) {
         const x = seeded([N, D], 1, 1);
-        const w = [seeded([D, D], 2, 1 / Math.sqrt(D)), seeded([D], 3, 0.1), seeded([D, D], 4, 1 / Math.sqrt(D)), seeded([D], 5, 0.1), seeded([D, 1], 6, 1 / Math.sqrt(D)), seeded([1], 7, 0.1)];
+        const w = [
+          seeded([D, D], 2, 1 / Math.sqrt(D)),
+          seeded([D], 3, 0.1),
+          seeded([D, D], 4, 1 / Math.sqrt(D)),
+          seeded([D], 5, 0.1),
+          seeded([D, 1], 6, 1 / Math.sqrt(D)),
+          seeded([1], 7, 0.1),
+        ];
         const run = workload(kind, act, x, w);
         const variants = variantsFor(backend);
         const values = new Map<string, Float32Array[]>();
         const counts = new Map<string, { total: number; matMuls: number }>();
         for (const v of variants) {
           v.enter();
-          values.set(v.name, tf.tidy(() => run().map((t) => t.dataSync() as Float32Array)));
+          values.set(
+            v.name,
+            tf.tidy(() => run().map((t) => t.dataSync() as Float32Array)),
+          );
           counts.set(v.name, countKernels(run));
         }
         const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
@@ -237,15 +268,27 @@ async function main(): Promise<void> {
           const got = values.get(v.name)!;
           let diff = 0;
           let scale = 0;
-          got.forEach((g, i) => g.forEach((val, j) => {
-            diff = Math.max(diff, Math.abs(val - ref[i]![j]!));
-            scale = Math.max(scale, Math.abs(ref[i]![j]!));
-          }));
+          got.forEach((g, i) =>
+            g.forEach((val, j) => {
+              diff = Math.max(diff, Math.abs(val - ref[i]![j]!));
+              scale = Math.max(scale, Math.abs(ref[i]![j]!));
+            }),
+          );
           const ms = median(times.get(v.name)!);
           const c = counts.get(v.name)!;
           const spread = [...times.get(v.name)!].sort((a, b) => a - b);
           console.log(
-            [backend, kind, act, v.name.padEnd(14), `${ms.toFixed(1).padStart(8)} ms`, `(p25 ${spread[Math.floor(spread.length / 4)]!.toFixed(1)}, p75 ${spread[Math.floor((3 * spread.length) / 4)]!.toFixed(1)})`, `${(ms / base).toFixed(2)}× stock`, `${c.total} kernels, ${c.matMuls} matMuls`, `max |Δ| vs stock ${diff.toExponential(1)} (max |g| ${scale.toExponential(1)})`].join('  '),
+            [
+              backend,
+              kind,
+              act,
+              v.name.padEnd(14),
+              `${ms.toFixed(1).padStart(8)} ms`,
+              `(p25 ${spread[Math.floor(spread.length / 4)]!.toFixed(1)}, p75 ${spread[Math.floor((3 * spread.length) / 4)]!.toFixed(1)})`,
+              `${(ms / base).toFixed(2)}× stock`,
+              `${c.total} kernels, ${c.matMuls} matMuls`,
+              `max |Δ| vs stock ${diff.toExponential(1)} (max |g| ${scale.toExponential(1)})`,
+            ].join('  '),
           );
         }
         tf.dispose([x, ...w]);

@@ -98,7 +98,10 @@ function measureInterleaved(fns: { run: () => void; before?: () => void }[], war
   const seconds: number[][] = fns.map(() => []);
   const start = performance.now();
   const minRuns = slow ? 3 : 5;
-  while (seconds[0]!.length < minRuns || (seconds[0]!.length < 200 && performance.now() - start < minTime * 1000 * fns.length)) {
+  while (
+    seconds[0]!.length < minRuns ||
+    (seconds[0]!.length < 200 && performance.now() - start < minTime * 1000 * fns.length)
+  ) {
     fns.forEach((f, i) => seconds[i]!.push(timeOne(f)));
   }
   return seconds;
@@ -112,10 +115,19 @@ function machine() {
   const fma = flags.includes('fma');
   // float32 peak of one core: 2 FMA units × 8 lanes (AVX2) × 2 FLOPs per FMA = 32 FLOPs/cycle.
   const flopsPerCycle = avx2 && fma ? 32 : avx2 ? 16 : 8;
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, mhz, avx2, fma, peakOneCoreGflops: (mhz * 1e6 * flopsPerCycle) / 1e9, node: process.version };
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    mhz,
+    avx2,
+    fma,
+    peakOneCoreGflops: (mhz * 1e6 * flopsPerCycle) / 1e9,
+    node: process.version,
+  };
 }
 
-const toProtocol = (inputs: Record<string, NDArray>) => Object.fromEntries(Object.entries(inputs).map(([n, a]) => [n, { data: Float32Array.from(a.data), shape: a.shape }]));
+const toProtocol = (inputs: Record<string, NDArray>) =>
+  Object.fromEntries(Object.entries(inputs).map(([n, a]) => [n, { data: Float32Array.from(a.data), shape: a.shape }]));
 
 /** Largest |a − b| / (1 + |b|) over every result both sides computed (NaN when shapes differ). */
 function disagreement(a: Map<string, LocalResult>, b: Map<string, LocalResult>): number {
@@ -123,7 +135,8 @@ function disagreement(a: Map<string, LocalResult>, b: Map<string, LocalResult>):
   for (const [k, x] of a) {
     const y = b.get(k);
     if (!y || x.data.length !== y.data.length) return NaN;
-    for (let i = 0; i < x.data.length; i++) worst = Math.max(worst, Math.abs(x.data[i]! - y.data[i]!) / (1 + Math.abs(y.data[i]!)));
+    for (let i = 0; i < x.data.length; i++)
+      worst = Math.max(worst, Math.abs(x.data[i]! - y.data[i]!) / (1 + Math.abs(y.data[i]!)));
   }
   return worst;
 }
@@ -169,10 +182,159 @@ function workloads(specs: Spec[]): Workload[] {
     const c = spec.benchmark!();
     out.push({ spec, label: spec.id, c });
     if (!opts['no-variants'] && MLP_VARIANT_SPECS.includes(spec.id) && !stockEvaluate(spec.id, c.params)) {
-      for (const activation of ['relu', 'softplus']) out.push({ spec, label: `${spec.id} [${activation}]`, c: { ...c, params: { ...c.params, activation } } });
+      for (const activation of ['relu', 'softplus'])
+        out.push({ spec, label: `${spec.id} [${activation}]`, c: { ...c, params: { ...c.params, activation } } });
     }
   }
   return out;
+}
+
+const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+
+/** The oracle's round trip of a tiny request (hello), and its transport of large inputs. */
+async function measureTransport(oracle: OracleClient) {
+  // Oracle round trip of a tiny request (hello).
+  const rt: number[] = [];
+  for (let i = 0; i < (opts['no-transport'] ? 0 : 20); i++) await oracle.hello();
+  for (let i = 0; i < (opts['no-transport'] ? 0 : 500); i++) {
+    const t0 = performance.now();
+    await oracle.hello();
+    rt.push((performance.now() - t0) * 1e3);
+  }
+  const roundTrip = { medianUs: median(rt), p99Us: quantile(rt, 0.99), requests: rt.length };
+
+  // Transport: a large input to a spec whose compute is negligible, minus that compute (timed inside).
+  const transport = [];
+  for (const mb of opts['no-transport'] ? [] : [1, 16, 64]) {
+    const n = (mb * 1024 * 1024) / 4;
+    const big = new Float32Array(n).fill(0.5);
+    const request = {
+      spec: 'objective/wasserstein',
+      params: {},
+      tensors: { criticReal: { data: big, shape: [n] }, criticFake: { data: new Float32Array([0]), shape: [1] } },
+      compute: ['float32' as const],
+      wrt: [],
+    };
+    const trips: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t0 = performance.now();
+      await oracle.eval(request);
+      trips.push((performance.now() - t0) / 1e3);
+    }
+    const [inside] = await oracle.time({ ...request, repeats: 5, warmup: 1 });
+    const transportS = Math.max(1e-9, median(trips.slice(1)) - median(inside!.seconds));
+    const copies = measure(() => void big.slice(), 2);
+    const copyS = median(copies);
+    transport.push({
+      mb,
+      roundTripMs: median(trips.slice(1)) * 1e3,
+      computeMs: median(inside!.seconds) * 1e3,
+      transportMs: transportS * 1e3,
+      throughputMBs: mb / transportS,
+      inProcessCopyMs: copyS * 1e3,
+      ratioToCopy: transportS / copyS,
+    });
+  }
+  return { rt, roundTrip, transport };
+}
+
+/** The report's table: one row per spec, backend and workload. */
+function reportTable(rows: SpecRow[], m: ReturnType<typeof machine>, title: string): string[] {
+  const header = [
+    'spec',
+    'backend',
+    'ganref ms',
+    'stock ms',
+    '× stock',
+    'checks on ms',
+    `torch ms (1 thr)`,
+    `torch ms (${m.cores} thr)`,
+    '× torch',
+    'kernels',
+    'MFLOP',
+    'GFLOP/s',
+    '% peak',
+  ];
+  const body = rows.map((r) => [
+    r.label,
+    r.backend,
+    fmt(r.ganrefMs, 3),
+    r.stockMs ? fmt(r.stockMs, 3) : r.stockError ? 'fails' : '—',
+    r.stockRatio ? `${fmt(r.stockRatio)}×` : '—',
+    r.checkedMs ? fmt(r.checkedMs, 3) : '—',
+    fmt(r.torchMs, 3),
+    r.torchAllCoresMs !== undefined ? fmt(r.torchAllCoresMs, 3) : '—',
+    `${fmt(r.ratio)}×`,
+    String(r.kernels),
+    fmt(r.mflop, 3),
+    fmt(r.gflops, 3),
+    `${fmt(100 * r.peakShare, 3)}%`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const out: string[] = [title, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
+  return out;
+}
+
+type Timed = {
+  seconds: number[];
+  stock?: { ms: number | null; error?: string; agreement?: number; checkedMs?: number };
+};
+
+/** ganref's timings, interleaved with stock TF.js's (and ganref's with value checks on) where stock TF.js computes the spec. */
+function timeAgainstStock(
+  spec: Spec,
+  c: Case,
+  inputs: Record<string, tf.Tensor>,
+  wrt: string[],
+  ganref: () => Map<string, LocalResult>,
+  modes: GradientModes,
+): Timed {
+  const stockFn = stockEvaluate(spec.id, c.params);
+  let stock: Timed['stock'];
+  let seconds: number[];
+  if (stockFn) {
+    const stockRun = () => evaluateTensors(`stock ${spec.id}`, stockFn, spec.outputs, inputs, c.params, wrt);
+    let stockResults: Map<string, LocalResult> | undefined;
+    let error: string | undefined;
+    try {
+      modes.stock();
+      stockResults = stockRun();
+    } catch (err) {
+      error = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 160);
+    } finally {
+      modes.ganref();
+    }
+    if (stockResults) {
+      const agreement = disagreement(ganref(), stockResults);
+      const checked = () => {
+        configure({ checkValues: true });
+        try {
+          ganref();
+        } finally {
+          configure({ checkValues: false });
+        }
+      };
+      const [g, st, ch] = measureInterleaved([
+        { run: () => void ganref(), before: modes.ganref },
+        { run: () => void stockRun(), before: modes.stock },
+        { run: checked, before: modes.ganref },
+      ]);
+      modes.ganref();
+      seconds = g!;
+      stock = { ms: median(st!) * 1e3, agreement, checkedMs: median(ch!) * 1e3 };
+    } else {
+      seconds = measure(() => void ganref());
+      stock = { ms: null, error };
+    }
+  } else {
+    seconds = measure(() => void ganref());
+  }
+  return { seconds, stock };
 }
 
 async function main() {
@@ -185,7 +347,9 @@ async function main() {
   const blas = await describeTorchBlas(python.executable);
   // One thread: torch's intra-op pool AND the BLAS's own pool (OpenBLAS ignores set_num_threads).
   const oracle = await OracleClient.spawn({ serverArgs: ['--threads', '1'], env: blasThreadEnv(1) });
-  const oracleAll = opts['no-all-cores'] ? null : await OracleClient.spawn({ serverArgs: ['--threads', String(m.cores)], env: blasThreadEnv(m.cores) });
+  const oracleAll = opts['no-all-cores']
+    ? null
+    : await OracleClient.spawn({ serverArgs: ['--threads', String(m.cores)], env: blasThreadEnv(m.cores) });
   const hello = await oracle.hello();
   const gradientModes: GradientModes = await loadStockGradients();
   // Stock TF.js means stock kernels too: on wasm, without the kernels useBackend('wasm') installs.
@@ -205,7 +369,10 @@ async function main() {
   process.stderr.write(
     `machine: ${m.cpu}, ${m.cores} cores at ${m.mhz} MHz, one-core float32 peak ${m.peakOneCoreGflops.toFixed(1)} GFLOP/s; torch ${hello.versions.torch} with ${formatBlas(blas)}, on 1 thread and on ${m.cores}\n`,
   );
-  if (blas.kind === 'reference') process.stderr.write('warning: torch runs the unoptimised reference BLAS; `npm run oracle:provision` as root on Debian installs OpenBLAS\n');
+  if (blas.kind === 'reference')
+    process.stderr.write(
+      'warning: torch runs the unoptimised reference BLAS; `npm run oracle:provision` as root on Debian installs OpenBLAS\n',
+    );
   for (const backend of backends) {
     await useBackend(backend);
     for (const { spec, label, c } of workloads(specs)) {
@@ -216,50 +383,19 @@ async function main() {
       // Value and gradients wrt every input; for a penalty those gradients (wrt the critic's
       // weights) are already double backprop.
       const ganref = () => evaluateTensors(spec.id, (x, p) => spec.evaluate(x, p), spec.outputs, inputs, c.params, wrt);
-      const stockFn = stockEvaluate(spec.id, c.params);
-      let stock: { ms: number | null; error?: string; agreement?: number; checkedMs?: number } | undefined;
-      let seconds: number[];
-      if (stockFn) {
-        const stockRun = () => evaluateTensors(`stock ${spec.id}`, stockFn, spec.outputs, inputs, c.params, wrt);
-        let stockResults: Map<string, LocalResult> | undefined;
-        let error: string | undefined;
-        try {
-          modes.stock();
-          stockResults = stockRun();
-        } catch (err) {
-          error = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 160);
-        } finally {
-          modes.ganref();
-        }
-        if (stockResults) {
-          const agreement = disagreement(ganref(), stockResults);
-          const checked = () => {
-            configure({ checkValues: true });
-            try {
-              ganref();
-            } finally {
-              configure({ checkValues: false });
-            }
-          };
-          const [g, st, ch] = measureInterleaved([
-            { run: () => void ganref(), before: modes.ganref },
-            { run: () => void stockRun(), before: modes.stock },
-            { run: checked, before: modes.ganref },
-          ]);
-          modes.ganref();
-          seconds = g!;
-          stock = { ms: median(st!) * 1e3, agreement, checkedMs: median(ch!) * 1e3 };
-        } else {
-          seconds = measure(() => void ganref());
-          stock = { ms: null, error };
-        }
-      } else {
-        seconds = measure(() => void ganref());
-      }
+      const { seconds, stock } = timeAgainstStock(spec, c, inputs, wrt, ganref, modes);
       const { flops, kernels } = await countFlops(() => void ganref());
       tf.dispose(Object.values(inputs));
       const tensors = toProtocol(c.inputs);
-      const request = { spec: spec.id, params: c.params, tensors, compute: ['float32' as const], wrt, repeats: seconds.length, warmup: 3 };
+      const request = {
+        spec: spec.id,
+        params: c.params,
+        tensors,
+        compute: ['float32' as const],
+        wrt,
+        repeats: seconds.length,
+        warmup: 3,
+      };
       const [torch] = await oracle.time(request);
       const torchAll = oracleAll ? (await oracleAll.time(request))[0] : undefined;
       const ganrefMs = median(seconds) * 1e3;
@@ -271,7 +407,15 @@ async function main() {
         secondOrder: false,
         ganrefMs,
         ganrefP90Ms: quantile(seconds, 0.9) * 1e3,
-        ...(stock ? { checkedMs: stock.checkedMs, stockMs: stock.ms, stockError: stock.error, stockRatio: stock.ms ? ganrefMs / stock.ms : undefined, stockAgreement: stock.agreement } : {}),
+        ...(stock
+          ? {
+              checkedMs: stock.checkedMs,
+              stockMs: stock.ms,
+              stockError: stock.error,
+              stockRatio: stock.ms ? ganrefMs / stock.ms : undefined,
+              stockAgreement: stock.agreement,
+            }
+          : {}),
         torchMs,
         ...(torchAll ? { torchAllCoresMs: median(torchAll.seconds) * 1e3 } : {}),
         ratio: ganrefMs / torchMs,
@@ -284,50 +428,38 @@ async function main() {
       rows.push(row);
       // Partial results survive an interrupted run.
       mkdirSync(dirname(opts.json!), { recursive: true });
-      writeFileSync(opts.json!, `${JSON.stringify({ machine: m, torch: hello.versions, blas, rows, partial: true }, null, 2)}\n`);
-      const stockNote = row.stockMs ? `, stock ${row.stockMs.toFixed(3)} ms (${row.stockRatio!.toFixed(2)}× stock; agree ${row.stockAgreement!.toExponential(1)}; value checks on ${row.checkedMs!.toFixed(3)} ms)` : row.stockError ? `, stock fails: ${row.stockError}` : '';
-      const allNote = row.torchAllCoresMs !== undefined ? `, torch ${m.cores} threads ${row.torchAllCoresMs.toFixed(3)} ms` : '';
-      process.stderr.write(`${backend} ${label}: ${ganrefMs.toFixed(3)} ms (${kernels} kernels) vs torch 1 thread ${torchMs.toFixed(3)} ms (${row.ratio.toFixed(2)}×)${allNote}${stockNote}\n`);
+      writeFileSync(
+        opts.json!,
+        `${JSON.stringify({ machine: m, torch: hello.versions, blas, rows, partial: true }, null, 2)}\n`,
+      );
+      const stockNote = row.stockMs
+        ? `, stock ${row.stockMs.toFixed(3)} ms (${row.stockRatio!.toFixed(2)}× stock; agree ${row.stockAgreement!.toExponential(1)}; value checks on ${row.checkedMs!.toFixed(3)} ms)`
+        : row.stockError
+          ? `, stock fails: ${row.stockError}`
+          : '';
+      const allNote =
+        row.torchAllCoresMs !== undefined ? `, torch ${m.cores} threads ${row.torchAllCoresMs.toFixed(3)} ms` : '';
+      process.stderr.write(
+        `${backend} ${label}: ${ganrefMs.toFixed(3)} ms (${kernels} kernels) vs torch 1 thread ${torchMs.toFixed(3)} ms (${row.ratio.toFixed(2)}×)${allNote}${stockNote}\n`,
+      );
     }
   }
   if (oracleAll) await oracleAll.close();
   const leftBehind = tf.memory().numTensors - tensorsBefore;
 
-  // Oracle round trip of a tiny request (hello).
-  const rt: number[] = [];
-  for (let i = 0; i < (opts['no-transport'] ? 0 : 20); i++) await oracle.hello();
-  for (let i = 0; i < (opts['no-transport'] ? 0 : 500); i++) {
-    const t0 = performance.now();
-    await oracle.hello();
-    rt.push((performance.now() - t0) * 1e3);
-  }
-  const roundTrip = { medianUs: median(rt), p99Us: quantile(rt, 0.99), requests: rt.length };
-
-  // Transport: a large input to a spec whose compute is negligible, minus that compute (timed inside).
-  const transport = [];
-  for (const mb of opts['no-transport'] ? [] : [1, 16, 64]) {
-    const n = (mb * 1024 * 1024) / 4;
-    const big = new Float32Array(n).fill(0.5);
-    const request = { spec: 'objective/wasserstein', params: {}, tensors: { criticReal: { data: big, shape: [n] }, criticFake: { data: new Float32Array([0]), shape: [1] } }, compute: ['float32' as const], wrt: [] };
-    const trips: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const t0 = performance.now();
-      await oracle.eval(request);
-      trips.push((performance.now() - t0) / 1e3);
-    }
-    const [inside] = await oracle.time({ ...request, repeats: 5, warmup: 1 });
-    const transportS = Math.max(1e-9, median(trips.slice(1)) - median(inside!.seconds));
-    const copies = measure(() => void big.slice(), 2);
-    const copyS = median(copies);
-    transport.push({ mb, roundTripMs: median(trips.slice(1)) * 1e3, computeMs: median(inside!.seconds) * 1e3, transportMs: transportS * 1e3, throughputMBs: mb / transportS, inProcessCopyMs: copyS * 1e3, ratioToCopy: transportS / copyS });
-  }
+  const { rt, roundTrip, transport } = await measureTransport(oracle);
   await oracle.close();
 
   // Whole-suite wall times and peak memory (largest process), as a person would run them.
   const timed = (cmd: string[]) => {
     const r = spawnSync('/usr/bin/time', ['-f', 'GANREF_TIME %e %M', ...cmd], { encoding: 'utf8', maxBuffer: 1 << 28 });
     const mm = /GANREF_TIME ([\d.]+) (\d+)/.exec(r.stderr);
-    return { command: cmd.join(' '), exitCode: r.status, wallS: mm ? Number(mm[1]) : NaN, peakMB: mm ? Number(mm[2]) / 1024 : NaN };
+    return {
+      command: cmd.join(' '),
+      exitCode: r.status,
+      wallS: mm ? Number(mm[1]) : NaN,
+      peakMB: mm ? Number(mm[2]) / 1024 : NaN,
+    };
   };
   const suites = [];
   if (!opts['no-suite']) {
@@ -336,44 +468,36 @@ async function main() {
     suites.push(timed(['npm', 'test']));
   }
 
-  // Report.
-  const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
-  const header = ['spec', 'backend', 'ganref ms', 'stock ms', '× stock', 'checks on ms', `torch ms (1 thr)`, `torch ms (${m.cores} thr)`, '× torch', 'kernels', 'MFLOP', 'GFLOP/s', '% peak'];
-  const body = rows.map((r) => [
-    r.label,
-    r.backend,
-    fmt(r.ganrefMs, 3),
-    r.stockMs ? fmt(r.stockMs, 3) : r.stockError ? 'fails' : '—',
-    r.stockRatio ? `${fmt(r.stockRatio)}×` : '—',
-    r.checkedMs ? fmt(r.checkedMs, 3) : '—',
-    fmt(r.torchMs, 3),
-    r.torchAllCoresMs !== undefined ? fmt(r.torchAllCoresMs, 3) : '—',
-    `${fmt(r.ratio)}×`,
-    String(r.kernels),
-    fmt(r.mflop, 3),
-    fmt(r.gflops, 3),
-    `${fmt(100 * r.peakShare, 3)}%`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out: string[] = [`torch ${hello.versions.torch}: ${formatBlas(blas)}`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
+  const out = reportTable(rows, m, `torch ${hello.versions.torch}: ${formatBlas(blas)}`);
   const best = new Map<string, SpecRow>();
   for (const r of rows) if (!best.has(r.label) || r.ratio < best.get(r.label)!.ratio) best.set(r.label, r);
   const ratios = [...best.values()].map((r) => r.ratio);
-  out.push(`fastest backend per spec: median ratio ${fmt(median(ratios))}×, worst ${fmt(Math.max(...ratios))}× (${[...best.values()].filter((r) => r.ratio > 2).length} of ${best.size} specs over 2×)`);
+  out.push(
+    `fastest backend per spec: median ratio ${fmt(median(ratios))}×, worst ${fmt(Math.max(...ratios))}× (${[...best.values()].filter((r) => r.ratio > 2).length} of ${best.size} specs over 2×)`,
+  );
   const vsStock = rows.filter((r) => r.stockRatio !== undefined);
   if (vsStock.length) {
     const worst = vsStock.reduce((a, b) => (b.stockRatio! > a.stockRatio! ? b : a));
-    out.push(`against stock TF.js: ganref ≤ 1.0× stock on ${vsStock.filter((r) => r.stockRatio! <= 1).length} of ${vsStock.length} rows; worst ${fmt(worst.stockRatio!)}× (${worst.label}, ${worst.backend}); results agree within ${vsStock.reduce((a, r) => Math.max(a, r.stockAgreement ?? 0), 0).toExponential(1)} (relative)`);
+    out.push(
+      `against stock TF.js: ganref ≤ 1.0× stock on ${vsStock.filter((r) => r.stockRatio! <= 1).length} of ${vsStock.length} rows; worst ${fmt(worst.stockRatio!)}× (${worst.label}, ${worst.backend}); results agree within ${vsStock.reduce((a, r) => Math.max(a, r.stockAgreement ?? 0), 0).toExponential(1)} (relative)`,
+    );
   }
-  if (rt.length) out.push(`oracle round trip (hello): median ${fmt(roundTrip.medianUs, 0)} µs, p99 ${fmt(roundTrip.p99Us, 0)} µs`);
-  for (const t of transport) out.push(`transport ${t.mb} MB: ${fmt(t.transportMs)} ms (${fmt(t.throughputMBs, 0)} MB/s), in-process copy ${fmt(t.inProcessCopyMs)} ms: ${fmt(t.ratioToCopy, 1)}× a copy`);
-  for (const s of suites) out.push(`${s.command}: ${fmt(s.wallS, 1)} s wall, peak ${fmt(s.peakMB, 0)} MB (exit ${s.exitCode})`);
+  if (rt.length)
+    out.push(`oracle round trip (hello): median ${fmt(roundTrip.medianUs, 0)} µs, p99 ${fmt(roundTrip.p99Us, 0)} µs`);
+  for (const t of transport)
+    out.push(
+      `transport ${t.mb} MB: ${fmt(t.transportMs)} ms (${fmt(t.throughputMBs, 0)} MB/s), in-process copy ${fmt(t.inProcessCopyMs)} ms: ${fmt(t.ratioToCopy, 1)}× a copy`,
+    );
+  for (const s of suites)
+    out.push(`${s.command}: ${fmt(s.wallS, 1)} s wall, peak ${fmt(s.peakMB, 0)} MB (exit ${s.exitCode})`);
   out.push(`tensors left behind: ${leftBehind}`);
   if (skipped.length) out.push(`no benchmark case yet: ${skipped.join(', ')}`);
   process.stdout.write(`${out.join('\n')}\n`);
   mkdirSync(dirname(opts.json!), { recursive: true });
-  writeFileSync(opts.json!, `${JSON.stringify({ machine: m, torch: hello.versions, blas, rows, roundTrip, transport, suites, leftBehind, skipped }, null, 2)}\n`);
+  writeFileSync(
+    opts.json!,
+    `${JSON.stringify({ machine: m, torch: hello.versions, blas, rows, roundTrip, transport, suites, leftBehind, skipped }, null, 2)}\n`,
+  );
   process.stderr.write(`written to ${opts.json}\n`);
 }
 

@@ -32,11 +32,27 @@ import { tolerancesFor } from '../src/catalog/tolerances.js';
 import { crossCheck, requestOf, toEvalRequest, type Reference } from '../src/conformance/crosscheck.js';
 import { serializeFixture } from '../src/fixtures/format.js';
 import { FixtureReference, requestKey } from '../src/fixtures/reference.js';
-import { DEFAULT_FIXTURES_DIR, FixtureError, loadFixtures, recoverFixtureSet, sha256, WRITE_STEPS } from '../src/fixtures/store.js';
+import {
+  DEFAULT_FIXTURES_DIR,
+  FixtureError,
+  loadFixtures,
+  recoverFixtureSet,
+  sha256,
+  WRITE_STEPS,
+} from '../src/fixtures/store.js';
 import { EvalResult, OracleClient, type EvalRequest } from '../src/oracle/client.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ERROR_CODES = new Set(['BAD_FRAME', 'BAD_PROTOCOL', 'BAD_REQUEST', 'BAD_TENSOR', 'TOO_LARGE', 'UNKNOWN_SPEC', 'BAD_PARAMS', 'EVAL_FAILED']);
+const ERROR_CODES = new Set([
+  'BAD_FRAME',
+  'BAD_PROTOCOL',
+  'BAD_REQUEST',
+  'BAD_TENSOR',
+  'TOO_LARGE',
+  'UNKNOWN_SPEC',
+  'BAD_PARAMS',
+  'EVAL_FAILED',
+]);
 
 export interface ChaosOptions {
   short?: boolean;
@@ -76,7 +92,9 @@ function alive(pid: number): boolean {
 }
 
 function statusKib(pid: number, field: string): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
   return line ? Number(line.split(/\s+/)[1]) : NaN;
 }
 
@@ -108,10 +126,26 @@ function fuzzKinds(next: () => number): Record<string, () => Frames> {
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   const specIds = CATALOG.map((s) => s.id);
-  const base = (extra: Record<string, unknown> = {}) => ({ protocol: 1, id: `f${int(1e9)}`, op: 'eval', spec: 'divergence/kl', params: {}, compute: ['float64'], wrt: [], tensors: [], ...extra });
-  const desc = (name: string, shape: unknown, dtype: unknown = 'float64', nbytes?: unknown) => ({ name, dtype, shape, nbytes: nbytes ?? (Array.isArray(shape) ? shape.reduce((a: number, b: number) => a * b, 1) * 8 : 0) });
+  const base = (extra: Record<string, unknown> = {}) => ({
+    protocol: 1,
+    id: `f${int(1e9)}`,
+    op: 'eval',
+    spec: 'divergence/kl',
+    params: {},
+    compute: ['float64'],
+    wrt: [],
+    tensors: [],
+    ...extra,
+  });
+  const desc = (name: string, shape: unknown, dtype: unknown = 'float64', nbytes?: unknown) => ({
+    name,
+    dtype,
+    shape,
+    nbytes: nbytes ?? (Array.isArray(shape) ? shape.reduce((a: number, b: number) => a * b, 1) * 8 : 0),
+  });
   const randomShape = () => Array.from({ length: int(4) }, () => pick([0, 1, 2, 3, 5, 8, 1 << 20, 2 ** 31, 2 ** 53]));
-  const randomValue = (): unknown => pick([0, -1, 1e308, -1e308, 2 ** 63, 1.5, 'x', '', null, true, [], {}, [1, 2], { a: 1 }, 'NaN', 'Infinity']);
+  const randomValue = (): unknown =>
+    pick([0, -1, 1e308, -1e308, 2 ** 63, 1.5, 'x', '', null, true, [], {}, [1, 2], { a: 1 }, 'NaN', 'Infinity']);
   const kinds: Record<string, () => Frames> = {
     'empty frame': () => [Buffer.alloc(0)],
     'bad utf-8': () => [Buffer.from([0xff, 0xfe, 0x7b, 0x80])],
@@ -119,33 +153,76 @@ function fuzzKinds(next: () => number): Record<string, () => Frames> {
     'json not an object': () => [json(pick([1, 'hello', [1, 2], null, true]))],
     'NaN constant': () => [Buffer.from('{"protocol": 1, "id": "x", "op": "hello", "n": NaN}')],
     'duplicate keys': () => [Buffer.from('{"protocol": 1, "protocol": 1, "id": "x", "op": "hello"}')],
-    'deep nesting': () => [Buffer.from(`{"protocol":1,"id":"x","op":"hello","d":${'['.repeat(100000)}${']'.repeat(100000)}}`)],
+    'deep nesting': () => [
+      Buffer.from(`{"protocol":1,"id":"x","op":"hello","d":${'['.repeat(100000)}${']'.repeat(100000)}}`),
+    ],
     'wrong protocol': () => [json({ protocol: pick([0, 2, '1', 1.0000001, null]), id: 'x', op: 'hello' })],
     'missing id': () => [json({ protocol: 1, op: 'hello' })],
     'unknown op': () => [json({ protocol: 1, id: 'x', op: pick(['eval2', '', 'HELLO', 'shutdownx', 'time']) })],
     'hello with frames': () => [json({ protocol: 1, id: 'x', op: 'hello' }), Buffer.alloc(8)],
-    'fields of wrong types': () => [json(base({ [pick(['spec', 'params', 'tensors', 'compute', 'wrt', 'directions'])]: randomValue() }))],
+    'fields of wrong types': () => [
+      json(base({ [pick(['spec', 'params', 'tensors', 'compute', 'wrt', 'directions'])]: randomValue() })),
+    ],
     'bad compute': () => [json(base({ compute: pick([[], ['float16'], ['float64', 'float64'], ['int32']]) }))],
     'descriptor of wrong types': () => {
       const d = { ...desc('p', [2]), [pick(['name', 'dtype', 'shape', 'nbytes'])]: randomValue() };
       return [json(base({ tensors: [d, desc('q', [2])] })), f64([0.5, 0.5]), f64([0.5, 0.5])];
     },
-    'nbytes that lie': () => [json(base({ tensors: [desc('p', [2], 'float64', 8 * int(5)), desc('q', [2])] })), f64([0.5, 0.5]), f64([0.5, 0.5])],
-    'frames that lie': () => [json(base({ tensors: [desc('p', [2]), desc('q', [2])] })), f64([0.5]), f64([0.5, 0.5, 0.1])],
-    'huge declared shapes': () => [json(base({ tensors: [desc('p', [2 ** 40, 2 ** 40]), desc('q', [2])] })), Buffer.alloc(0), f64([0.5, 0.5])],
-    'rank over the limit': () => [json(base({ tensors: [desc('p', Array(9).fill(1)), desc('q', [1])] })), f64([1]), f64([1])],
+    'nbytes that lie': () => [
+      json(base({ tensors: [desc('p', [2], 'float64', 8 * int(5)), desc('q', [2])] })),
+      f64([0.5, 0.5]),
+      f64([0.5, 0.5]),
+    ],
+    'frames that lie': () => [
+      json(base({ tensors: [desc('p', [2]), desc('q', [2])] })),
+      f64([0.5]),
+      f64([0.5, 0.5, 0.1]),
+    ],
+    'huge declared shapes': () => [
+      json(base({ tensors: [desc('p', [2 ** 40, 2 ** 40]), desc('q', [2])] })),
+      Buffer.alloc(0),
+      f64([0.5, 0.5]),
+    ],
+    'rank over the limit': () => [
+      json(base({ tensors: [desc('p', Array(9).fill(1)), desc('q', [1])] })),
+      f64([1]),
+      f64([1]),
+    ],
     'frame count mismatch': () => [json(base({ tensors: [desc('p', [1]), desc('q', [1])] })), f64([1])],
-    'too many frames': () => [json({ protocol: 1, id: 'x', op: 'hello' }), ...Array.from({ length: 66 + int(100) }, () => Buffer.alloc(16))],
-    'pickle frame': () => [json(base({ tensors: [desc('p', [2]), desc('q', [2])] })), Buffer.from('\x80\x04\x95cos\nsystem\n(S"true"\ntR.'.padEnd(16, '.')), f64([0.5, 0.5])],
+    'too many frames': () => [
+      json({ protocol: 1, id: 'x', op: 'hello' }),
+      ...Array.from({ length: 66 + int(100) }, () => Buffer.alloc(16)),
+    ],
+    'pickle frame': () => [
+      json(base({ tensors: [desc('p', [2]), desc('q', [2])] })),
+      Buffer.from('\x80\x04\x95cos\nsystem\n(S"true"\ntR.'.padEnd(16, '.')),
+      f64([0.5, 0.5]),
+    ],
     'unknown spec': () => [json(base({ spec: pick(['', 'divergence/kl/../x', 'os/system', '__import__']) }))],
     'unknown params': () => [json(base({ params: { [pick(['__class__', 'x', 'iterations'])]: randomValue() } }))],
-    'work parameters out of range': () => [json(base({ spec: 'constraint/spectral-norm', params: { iterations: pick([1e9, 2 ** 53, 1001, -1, 0.5]) }, tensors: [desc('weight', [2, 2]), desc('u', [2])] })), f64([1, 0, 0, 1]), f64([1, 1])],
+    'work parameters out of range': () => [
+      json(
+        base({
+          spec: 'constraint/spectral-norm',
+          params: { iterations: pick([1e9, 2 ** 53, 1001, -1, 0.5]) },
+          tensors: [desc('weight', [2, 2]), desc('u', [2])],
+        }),
+      ),
+      f64([1, 0, 0, 1]),
+      f64([1, 1]),
+    ],
     'a zero beside a huge dimension': () => {
       const n = pick([4194304, 1 << 22, 1 << 26]);
       const spec = pick(['network/mlp', 'layer/minibatch-discrimination', 'penalty/pulling-away']);
       const tensors =
         spec === 'network/mlp'
-          ? [desc('x', [n, 0]), desc('denseW0', [0, 16]), desc('denseB0', [16]), desc('denseW1', [16, 1]), desc('denseB1', [1])]
+          ? [
+              desc('x', [n, 0]),
+              desc('denseW0', [0, 16]),
+              desc('denseB0', [16]),
+              desc('denseW1', [16, 1]),
+              desc('denseB1', [1]),
+            ]
           : spec === 'penalty/pulling-away'
             ? [desc('representations', [n, 0])]
             : [desc('features', [n >> 10, 0]), desc('tensor', [0, 3, 2])];
@@ -161,10 +238,15 @@ function fuzzKinds(next: () => number): Record<string, () => Frames> {
       });
       const frames = tensors.map((t) => {
         const size = (t.shape as number[]).reduce((a, b) => a * b, 1);
-        return f64(Array.from({ length: size }, () => pick([0, 1, -1, 0.5, 1e-300, 1e300, NaN, Infinity, next() * 4 - 2])));
+        return f64(
+          Array.from({ length: size }, () => pick([0, 1, -1, 0.5, 1e-300, 1e300, NaN, Infinity, next() * 4 - 2])),
+        );
       });
       const wrt = next() < 0.5 ? names.slice(0, int(names.length + 1)) : [];
-      return [json(base({ spec: spec.id, tensors, wrt, compute: pick([['float64'], ['float32'], ['float64', 'float32']]) })), ...frames];
+      return [
+        json(base({ spec: spec.id, tensors, wrt, compute: pick([['float64'], ['float32'], ['float64', 'float32']]) })),
+        ...frames,
+      ];
     },
     'random shapes, random params': () => {
       const spec = getSpec(pick(specIds))!;
@@ -173,10 +255,13 @@ function fuzzKinds(next: () => number): Record<string, () => Frames> {
       const names = Object.keys(edge.inputs);
       const tensors = names.map((n) => desc(n, edge.inputs[n]!.shape));
       const frames = names.map((n) => f64(edge.inputs[n]!.data));
-      const params = Object.fromEntries(Object.keys(edge.params).map((k) => [k, next() < 0.5 ? randomValue() : edge.params[k]]));
+      const params = Object.fromEntries(
+        Object.keys(edge.params).map((k) => [k, next() < 0.5 ? randomValue() : edge.params[k]]),
+      );
       return [json(base({ spec: spec.id, tensors, params })), ...frames];
     },
-    random: () => Array.from({ length: 1 + int(3) }, () => Buffer.from(Array.from({ length: int(64) }, () => int(256)))),
+    random: () =>
+      Array.from({ length: 1 + int(3) }, () => Buffer.from(Array.from({ length: int(64) }, () => int(256)))),
   };
   void randomShape;
   return kinds;
@@ -186,7 +271,11 @@ async function fuzz(count: number, seed: number, log: (l: string) => void, token
   const next = rng(seed);
   const kinds = fuzzKinds(next);
   const names = Object.keys(kinds);
-  const oracle = await OracleClient.spawn({ serverArgs: ['--threads', '1'], env: { GANREF_CHAOS: token }, timeoutMs: 30_000 });
+  const oracle = await OracleClient.spawn({
+    serverArgs: ['--threads', '1'],
+    env: { GANREF_CHAOS: token },
+    timeoutMs: 30_000,
+  });
   const pid = oracle.pid!;
   let malformed = 0;
   let noReply = 0;
@@ -207,7 +296,9 @@ async function fuzz(count: number, seed: number, log: (l: string) => void, token
           header.protocol === 1 &&
           typeof header.ok === 'boolean' &&
           (header.ok === true
-            ? Array.isArray(header.tensors) ? header.tensors.length === reply.length - 1 : reply.length === 1
+            ? Array.isArray(header.tensors)
+              ? header.tensors.length === reply.length - 1
+              : reply.length === 1
             : reply.length === 1 && ERROR_CODES.has(String((header.error as { code?: unknown })?.code)));
         if (!good) {
           malformed++;
@@ -229,7 +320,14 @@ async function fuzz(count: number, seed: number, log: (l: string) => void, token
   const crashed = !alive(pid) || oracle.pid !== pid;
   let answers = false;
   try {
-    answers = (await oracle.hello()).protocol === 1 && (await oracle.eval({ spec: 'divergence/kl', tensors: { p: new Float64Array([0.5, 0.5]), q: new Float64Array([0.25, 0.75]) } })).has('value');
+    answers =
+      (await oracle.hello()).protocol === 1 &&
+      (
+        await oracle.eval({
+          spec: 'divergence/kl',
+          tensors: { p: new Float64Array([0.5, 0.5]), q: new Float64Array([0.25, 0.75]) },
+        })
+      ).has('value');
   } catch {
     answers = false;
   }
@@ -246,11 +344,28 @@ async function fuzz(count: number, seed: number, log: (l: string) => void, token
 // ---------------------------------------------------------------------------------------------
 // live: kills and stops during cross-checks
 
-async function live(kills: number, stops: number, seed: number, log: (l: string) => void, token: string): Promise<GoalResult> {
+async function live(
+  kills: number,
+  stops: number,
+  seed: number,
+  log: (l: string) => void,
+  token: string,
+): Promise<GoalResult> {
   const next = rng(seed + 1);
   await useBackend('cpu');
-  const specs = ['objective/minimax', 'divergence/kl', 'penalty/r1', 'objective/wasserstein', 'layer/minibatch-discrimination'].map((id) => getSpec(id)!);
-  const oracle = await OracleClient.spawn({ serverArgs: ['--threads', '1'], env: { GANREF_CHAOS: token }, timeoutMs: 4_000, retries: 3 });
+  const specs = [
+    'objective/minimax',
+    'divergence/kl',
+    'penalty/r1',
+    'objective/wasserstein',
+    'layer/minibatch-discrimination',
+  ].map((id) => getSpec(id)!);
+  const oracle = await OracleClient.spawn({
+    serverArgs: ['--threads', '1'],
+    env: { GANREF_CHAOS: token },
+    timeoutMs: 4_000,
+    retries: 3,
+  });
   let wrong = 0;
   let errors = 0;
   let checks = 0;
@@ -264,7 +379,10 @@ async function live(kills: number, stops: number, seed: number, log: (l: string)
     },
   };
   try {
-    const plan = [...Array.from({ length: kills }, () => 'kill' as const), ...Array.from({ length: stops }, () => 'stop' as const)];
+    const plan = [
+      ...Array.from({ length: kills }, () => 'kill' as const),
+      ...Array.from({ length: stops }, () => 'stop' as const),
+    ];
     for (const [i, what] of plan.entries()) {
       const spec = specs[i % specs.length]!;
       const pid = oracle.pid!;
@@ -313,10 +431,28 @@ async function live(kills: number, stops: number, seed: number, log: (l: string)
 
 let writerFiles = Infinity;
 
-function runWriter(dir: string, version: number, killAt: string | undefined, killAfterMs: number | undefined, token: string): Promise<{ code: number | null; signal: string | null }> {
+function runWriter(
+  dir: string,
+  version: number,
+  killAt: string | undefined,
+  killAfterMs: number | undefined,
+  token: string,
+): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolveRun) => {
-    const args = ['--import', 'tsx', join(ROOT, 'scripts/chaos/fixture-writer.ts'), dir, String(version), killAt ?? '-', String(writerFiles)];
-    const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, GANREF_CHAOS: token } });
+    const args = [
+      '--import',
+      'tsx',
+      join(ROOT, 'scripts/chaos/fixture-writer.ts'),
+      dir,
+      String(version),
+      killAt ?? '-',
+      String(writerFiles),
+    ];
+    const child: ChildProcess = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, GANREF_CHAOS: token },
+    });
     let timer: NodeJS.Timeout | undefined;
     child.stdout!.on('data', (chunk: Buffer) => {
       if (killAfterMs !== undefined && chunk.toString().includes('writing') && timer === undefined) {
@@ -336,7 +472,13 @@ function leftovers(dir: string): string[] {
   return readdirSync(dirname(dir)).filter((n) => n.startsWith(`${base}.`));
 }
 
-async function fixtures(randomKills: number, repeatSteps: number, seed: number, log: (l: string) => void, token: string): Promise<GoalResult> {
+async function fixtures(
+  randomKills: number,
+  repeatSteps: number,
+  seed: number,
+  log: (l: string) => void,
+  token: string,
+): Promise<GoalResult> {
   const next = rng(seed + 2);
   const scratch = mkdtempSync(join(tmpdir(), 'ganref-chaos-'));
   const dir = join(scratch, 'fixtures');
@@ -421,31 +563,52 @@ function tamper(log: (l: string) => void): GoalResult {
     });
   };
   const cases: [string, string, (dir: string) => void][] = [
-    ['a flipped byte', 'objective/minimax.json', (d) => {
-      const p = join(d, 'objective/minimax.json');
-      const b = readFileSync(p);
-      b[300] = b[300] === 0x31 ? 0x32 : 0x31;
-      writeFileSync(p, b);
-    }],
-    ['a truncated file', 'divergence/kl.json', (d) => writeFileSync(join(d, 'divergence/kl.json'), readFileSync(join(d, 'divergence/kl.json')).subarray(0, 100))],
+    [
+      'a flipped byte',
+      'objective/minimax.json',
+      (d) => {
+        const p = join(d, 'objective/minimax.json');
+        const b = readFileSync(p);
+        b[300] = b[300] === 0x31 ? 0x32 : 0x31;
+        writeFileSync(p, b);
+      },
+    ],
+    [
+      'a truncated file',
+      'divergence/kl.json',
+      (d) => writeFileSync(join(d, 'divergence/kl.json'), readFileSync(join(d, 'divergence/kl.json')).subarray(0, 100)),
+    ],
     ['a deleted file', 'penalty/r1.json', (d) => rmSync(join(d, 'penalty/r1.json'))],
     ['an unlisted file', 'objective/extra.json', (d) => writeFileSync(join(d, 'objective/extra.json'), '{}')],
     ['an unlisted file outside the specs', 'notes.txt', (d) => writeFileSync(join(d, 'notes.txt'), 'hello')],
     ['a manifest of another protocol', 'manifest.json', (d) => rewriteManifest(d, (m) => (m.protocol = 2))],
     ['a manifest that is not JSON', 'manifest.json', (d) => writeFileSync(join(d, 'manifest.json'), '{"format":')],
-    ['a path outside the folder', 'manifest.json', (d) => {
-      cpSync(join(d, 'objective/minimax.json'), join(dirname(d), 'outside.json'));
-      rewriteManifest(d, (m) => {
-        for (const f of m.files as { path: string }[]) if (f.path === 'objective/minimax.json') f.path = '../outside.json';
-      });
-      rmSync(join(d, 'objective/minimax.json'));
-    }],
-    ['a case without results (re-checksummed)', 'objective/wasserstein.json', (d) => {
-      const f = loadFixtures(DEFAULT_FIXTURES_DIR).fixtures.get('objective/wasserstein')!;
-      const broken = { ...f, cases: f.cases.map((c, i) => (i === 1 ? { ...c, results: undefined as never } : c)) };
-      rechecksum(d, 'objective/wasserstein.json', serializeFixture(broken));
-    }],
-    ['a fixture of another spec (re-checksummed)', 'divergence/kl.json', (d) => rechecksum(d, 'divergence/kl.json', readFileSync(join(d, 'divergence/jensen-shannon.json'), 'utf8'))],
+    [
+      'a path outside the folder',
+      'manifest.json',
+      (d) => {
+        cpSync(join(d, 'objective/minimax.json'), join(dirname(d), 'outside.json'));
+        rewriteManifest(d, (m) => {
+          for (const f of m.files as { path: string }[])
+            if (f.path === 'objective/minimax.json') f.path = '../outside.json';
+        });
+        rmSync(join(d, 'objective/minimax.json'));
+      },
+    ],
+    [
+      'a case without results (re-checksummed)',
+      'objective/wasserstein.json',
+      (d) => {
+        const f = loadFixtures(DEFAULT_FIXTURES_DIR).fixtures.get('objective/wasserstein')!;
+        const broken = { ...f, cases: f.cases.map((c, i) => (i === 1 ? { ...c, results: undefined as never } : c)) };
+        rechecksum(d, 'objective/wasserstein.json', serializeFixture(broken));
+      },
+    ],
+    [
+      'a fixture of another spec (re-checksummed)',
+      'divergence/kl.json',
+      (d) => rechecksum(d, 'divergence/kl.json', readFileSync(join(d, 'divergence/jensen-shannon.json'), 'utf8')),
+    ],
   ];
   let accepted = 0;
   let unnamed = 0;
@@ -469,7 +632,11 @@ function tamper(log: (l: string) => void): GoalResult {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  return { goal: 'tamper', ok: accepted === 0 && unnamed === 0, line: `tamper: ${cases.length} kinds of changed fixture folders: ${accepted} accepted, ${unnamed} refused without naming the file` };
+  return {
+    goal: 'tamper',
+    ok: accepted === 0 && unnamed === 0,
+    line: `tamper: ${cases.length} kinds of changed fixture folders: ${accepted} accepted, ${unnamed} refused without naming the file`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,7 +648,18 @@ export async function comparator(perSpec: number, seed: number, log: (l: string)
   const fixturesRef = new FixtureReference(loadFixtures(DEFAULT_FIXTURES_DIR));
   let probes = 0;
   let passed = 0;
-  const ids = ['objective/minimax', 'objective/wasserstein', 'divergence/kl', 'divergence/jensen-shannon', 'penalty/gradient-penalty', 'penalty/r1', 'network/mlp', 'fdiv/kl', 'layer/virtual-batch-norm', 'objective/feature-matching'];
+  const ids = [
+    'objective/minimax',
+    'objective/wasserstein',
+    'divergence/kl',
+    'divergence/jensen-shannon',
+    'penalty/gradient-penalty',
+    'penalty/r1',
+    'network/mlp',
+    'fdiv/kl',
+    'layer/virtual-batch-norm',
+    'objective/feature-matching',
+  ];
   for (const id of ids) {
     const spec = getSpec(id);
     if (!spec) continue;
@@ -496,7 +674,11 @@ export async function comparator(perSpec: number, seed: number, log: (l: string)
         eval: async (r: EvalRequest) => {
           const right = await fixturesRef.eval(r);
           if (keyOf(r) !== key) return right;
-          const tensors = right.tensors.map((t) => ({ ...t, shape: [...t.shape], data: t.data.slice() as Float64Array | Float32Array }));
+          const tensors = right.tensors.map((t) => ({
+            ...t,
+            shape: [...t.shape],
+            data: t.data.slice() as Float64Array | Float32Array,
+          }));
           const compared = tensors.filter((t) => t.compute === 'float64' && t.data.length > 0);
           if (compared.length === 0) return right;
           const ref = compared[Math.floor(next() * compared.length)]!;
@@ -504,12 +686,17 @@ export async function comparator(perSpec: number, seed: number, log: (l: string)
           const { rtol, atol } = tolerancesFor(spec)[kind];
           // The largest finite element (or the first, when none is finite).
           let j = 0;
-          for (let i = 0; i < ref.data.length; i++) if (Number.isFinite(ref.data[i]!) && !(Math.abs(ref.data[i]!) <= Math.abs(ref.data[j]!))) j = i;
+          for (let i = 0; i < ref.data.length; i++)
+            if (Number.isFinite(ref.data[i]!) && !(Math.abs(ref.data[i]!) <= Math.abs(ref.data[j]!))) j = i;
           const x = ref.data[j]!;
           // Ten times the element's tolerance away (a right answer is within one); or its sign
           // flipped (the classic comparison without abs()) where that is as far.
           const margin = 10 * (atol + rtol * Math.abs(x));
-          const wrong = !Number.isFinite(x) ? 0 : mode === 'sign' && 2 * Math.abs(x) > margin ? -x : x + margin * (Math.sign(x) || 1);
+          const wrong = !Number.isFinite(x)
+            ? 0
+            : mode === 'sign' && 2 * Math.abs(x) > margin
+              ? -x
+              : x + margin * (Math.sign(x) || 1);
           for (const t of tensors) if (t.name === ref.name) t.data[j] = wrong;
           return new EvalResult({ ok: true }, tensors);
         },
@@ -522,11 +709,20 @@ export async function comparator(perSpec: number, seed: number, log: (l: string)
       }
     }
   }
-  return { goal: 'comparator', ok: passed === 0, line: `comparator: ${probes} cross-checks against a wrong reference (one element moved 10 tolerances away, or its sign flipped): ${passed} wrong verdicts (passes)` };
+  return {
+    goal: 'comparator',
+    ok: passed === 0,
+    line: `comparator: ${probes} cross-checks against a wrong reference (one element moved 10 tolerances away, or its sign flipped): ${passed} wrong verdicts (passes)`,
+  };
 }
 
 function keyOf(r: EvalRequest): string {
-  const tensors = Object.fromEntries(Object.entries(r.tensors as Record<string, { data: ArrayLike<number>; shape: readonly number[] }>).map(([n, t]) => [n, { shape: t.shape, data: t.data }]));
+  const tensors = Object.fromEntries(
+    Object.entries(r.tensors as Record<string, { data: ArrayLike<number>; shape: readonly number[] }>).map(([n, t]) => [
+      n,
+      { shape: t.shape, data: t.data },
+    ]),
+  );
   return requestKey({ spec: r.spec, params: r.params, tensors, wrt: r.wrt, directions: r.directions });
 }
 
@@ -557,8 +753,14 @@ export async function chaos(options: ChaosOptions = {}): Promise<GoalResult[]> {
   await sleep(500);
   const leaked = processesWithToken(token);
   for (const pid of leaked) process.kill(pid, 'SIGKILL');
-  await run(() => ({ goal: 'processes', ok: leaked.length === 0, line: `processes: ${leaked.length} leaked (oracles and writers started by this run still running)` }));
-  log(`chaos: ${results.every((r) => r.ok) ? 'every goal met' : 'GOALS MISSED'} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  await run(() => ({
+    goal: 'processes',
+    ok: leaked.length === 0,
+    line: `processes: ${leaked.length} leaked (oracles and writers started by this run still running)`,
+  }));
+  log(
+    `chaos: ${results.every((r) => r.ok) ? 'every goal met' : 'GOALS MISSED'} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
   return results;
 }
 

@@ -5,4 +5,6 @@ import { CATALOG, withCatalogSection } from 'ganref/catalog';
 const readme = readFileSync('README.md', 'utf8');
 const updated = withCatalogSection(readme, CATALOG);
 if (updated !== readme) writeFileSync('README.md', updated);
-process.stdout.write(`README.md catalog: ${CATALOG.length} specs${updated === readme ? ' (unchanged)' : ' (updated)'}\n`);
+process.stdout.write(
+  `README.md catalog: ${CATALOG.length} specs${updated === readme ? ' (unchanged)' : ' (updated)'}\n`,
+);

@@ -18,7 +18,15 @@ async function main(): Promise<void> {
   // --baseline DIR: also an oracle package from elsewhere (e.g. an older commit), over tcp.
   const baseline = args.includes('--baseline') ? args[args.indexOf('--baseline') + 1] : undefined;
   const clients: Record<string, OracleClient> = {
-    ...(baseline ? { 'tcp, baseline oracle': await OracleClient.spawn({ serverArgs: ['--threads', '1'], transport: 'tcp', oracleDir: baseline }) } : {}),
+    ...(baseline
+      ? {
+          'tcp, baseline oracle': await OracleClient.spawn({
+            serverArgs: ['--threads', '1'],
+            transport: 'tcp',
+            oracleDir: baseline,
+          }),
+        }
+      : {}),
     tcp: await OracleClient.spawn({ serverArgs: ['--threads', '1'], transport: 'tcp' }),
     ipc: await OracleClient.spawn({ serverArgs: ['--threads', '1'], transport: 'ipc' }),
   };
@@ -28,8 +36,18 @@ async function main(): Promise<void> {
   const copies: number[] = [];
   const n = (64 * 1024 * 1024) / 4;
   const big = new Float32Array(n).fill(0.5);
-  const kl = { spec: 'divergence/kl', tensors: { p: new Float64Array([0.5, 0.5]), q: new Float64Array([0.25, 0.75]) }, compute: ['float64' as const] };
-  const bigRequest = { spec: 'objective/wasserstein', params: {}, tensors: { criticReal: { data: big, shape: [n] }, criticFake: { data: new Float32Array([0]), shape: [1] } }, compute: ['float32' as const], wrt: [] };
+  const kl = {
+    spec: 'divergence/kl',
+    tensors: { p: new Float64Array([0.5, 0.5]), q: new Float64Array([0.25, 0.75]) },
+    compute: ['float64' as const],
+  };
+  const bigRequest = {
+    spec: 'objective/wasserstein',
+    params: {},
+    tensors: { criticReal: { data: big, shape: [n] }, criticFake: { data: new Float32Array([0]), shape: [1] } },
+    compute: ['float32' as const],
+    wrt: [],
+  };
   for (const c of Object.values(clients)) for (let i = 0; i < 50; i++) await c.hello();
   for (let r = 0; r < rounds; r++) {
     for (const [name, c] of Object.entries(clients)) {

@@ -29,9 +29,17 @@ for (const [i, run] of runs.entries()) {
   // vitest.config.ts's JSON reporter writes reports/vitest.json; each run's copy is kept.
   const json = join('reports', 'vitest.json');
   rmSync(json, { force: true });
-  const args = ['vitest', 'run', ...filters, ...(run.shuffle ? ['--sequence.shuffle', `--sequence.seed=${run.seed}`] : [])];
+  const args = [
+    'vitest',
+    'run',
+    ...filters,
+    ...(run.shuffle ? ['--sequence.shuffle', `--sequence.seed=${run.seed}`] : []),
+  ];
   process.stderr.write(`portability: ${run.name}: GANREF_SEED=${run.seed} npx ${args.join(' ')}\n`);
-  spawnSync('npx', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GANREF_SEED: String(run.seed) } });
+  spawnSync('npx', args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GANREF_SEED: String(run.seed) },
+  });
   if (existsSync(json)) copyFileSync(json, out);
   let report: { testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[] };
   try {
@@ -52,11 +60,16 @@ for (const [i, run] of runs.entries()) {
 
 const changed = [...verdicts].filter(([, v]) => new Set(runs.map((r) => v.get(r.name) ?? 'absent')).size > 1);
 const failedEverywhere = [...verdicts].filter(([, v]) => runs.every((r) => v.get(r.name) === 'failed'));
-process.stdout.write(`\nportability: ${verdicts.size} tests over ${runs.length} runs (${runs.map((r) => r.name).join('; ')})\n`);
+process.stdout.write(
+  `\nportability: ${verdicts.size} tests over ${runs.length} runs (${runs.map((r) => r.name).join('; ')})\n`,
+);
 process.stdout.write(`portability: ${changed.length} test(s) whose verdict changes between runs\n`);
-for (const [name, v] of changed) process.stdout.write(`  ${name}: ${runs.map((r) => `${r.name}: ${v.get(r.name) ?? 'absent'}`).join(', ')}\n`);
+for (const [name, v] of changed)
+  process.stdout.write(`  ${name}: ${runs.map((r) => `${r.name}: ${v.get(r.name) ?? 'absent'}`).join(', ')}\n`);
 if (failedEverywhere.length) {
-  process.stdout.write(`portability: ${failedEverywhere.length} test(s) failing in every run (not a portability question, but a failure)\n`);
+  process.stdout.write(
+    `portability: ${failedEverywhere.length} test(s) failing in every run (not a portability question, but a failure)\n`,
+  );
   for (const [name] of failedEverywhere) process.stdout.write(`  ${name}\n`);
 }
 process.exit(changed.length || broken || failedEverywhere.length ? 1 : 0);

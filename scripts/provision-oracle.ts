@@ -7,7 +7,7 @@
  * Usage: `npx tsx scripts/provision-oracle.ts`
  * Exit status: 0 with the interpreter printed on stdout, 1 with the reason on stderr.
  */
-import { formatBlas, OraclePythonError, provisionOracleBlas, provisionOraclePython } from "ganref/oracle";
+import { formatBlas, OraclePythonError, provisionOracleBlas, provisionOraclePython } from 'ganref/oracle';
 
 async function main(): Promise<number> {
   try {
@@ -20,7 +20,7 @@ async function main(): Promise<number> {
         `python: ${python.executable}`,
         `versions: python ${v.python}, torch ${v.torch}, numpy ${v.numpy}, pyzmq ${v.pyzmq}, libzmq ${v.zmq}`,
         `blas: ${formatBlas(blas)}`,
-      ].join("\n") + "\n",
+      ].join('\n') + '\n',
     );
     return 0;
   } catch (err) {

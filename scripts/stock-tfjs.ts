@@ -29,7 +29,8 @@ type Evaluate = (inputs: Record<string, T>, params: Record<string, unknown>) => 
 function gradRegistry(): Map<string, tf.GradConfig> {
   const globals = (globalThis as { _tfGlobals?: Map<string, unknown> })._tfGlobals;
   const reg = globals?.get('gradRegistry');
-  if (!(reg instanceof Map)) throw new Error('stock TF.js: cannot find the gradient registry (_tfGlobals.gradRegistry)');
+  if (!(reg instanceof Map))
+    throw new Error('stock TF.js: cannot find the gradient registry (_tfGlobals.gradRegistry)');
   return reg as Map<string, tf.GradConfig>;
 }
 
@@ -50,7 +51,14 @@ export async function loadStockGradients(): Promise<GradientModes> {
   const dir = mkdtempSync(join(tmpdir(), 'ganref-stock-'));
   try {
     const out = join(dir, 'stock-gradients.mjs');
-    await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'error' });
+    await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      outfile: out,
+      logLevel: 'error',
+    });
     await import(pathToFileURL(out).href);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -95,23 +103,48 @@ const mean = (x: T) => tf.mean(x);
  */
 export function stockEvaluate(specId: string, params: Record<string, unknown>): Evaluate | undefined {
   const meanReduction = (params.reduction ?? 'mean') === 'mean';
-  const mlpOk = STOCK_ACTIVATIONS.includes(String(params.activation)) && STOCK_ACTIVATIONS.includes(String(params.outputActivation ?? 'linear'));
+  const mlpOk =
+    STOCK_ACTIVATIONS.includes(String(params.activation)) &&
+    STOCK_ACTIVATIONS.includes(String(params.outputActivation ?? 'linear'));
   switch (specId) {
     case 'objective/non-saturating':
-      return meanReduction ? (x) => ({ discriminator: tf.add(mean(tf.softplus(tf.neg(x.logitsReal!))), mean(tf.softplus(x.logitsFake!))), generator: mean(tf.softplus(tf.neg(x.logitsFake!))) }) : undefined;
+      return meanReduction
+        ? (x) => ({
+            discriminator: tf.add(mean(tf.softplus(tf.neg(x.logitsReal!))), mean(tf.softplus(x.logitsFake!))),
+            generator: mean(tf.softplus(tf.neg(x.logitsFake!))),
+          })
+        : undefined;
     case 'objective/minimax':
-      return meanReduction ? (x) => ({ discriminator: tf.add(mean(tf.softplus(tf.neg(x.logitsReal!))), mean(tf.softplus(x.logitsFake!))), generator: tf.neg(mean(tf.softplus(x.logitsFake!))) }) : undefined;
+      return meanReduction
+        ? (x) => ({
+            discriminator: tf.add(mean(tf.softplus(tf.neg(x.logitsReal!))), mean(tf.softplus(x.logitsFake!))),
+            generator: tf.neg(mean(tf.softplus(x.logitsFake!))),
+          })
+        : undefined;
     case 'objective/wasserstein':
-      return meanReduction ? (x) => ({ discriminator: tf.sub(mean(x.criticFake!), mean(x.criticReal!)), generator: tf.neg(mean(x.criticFake!)) }) : undefined;
+      return meanReduction
+        ? (x) => ({
+            discriminator: tf.sub(mean(x.criticFake!), mean(x.criticReal!)),
+            generator: tf.neg(mean(x.criticFake!)),
+          })
+        : undefined;
     case 'objective/hinge':
-      return meanReduction ? (x) => ({ discriminator: tf.add(mean(tf.relu(tf.sub(1, x.criticReal!))), mean(tf.relu(tf.add(1, x.criticFake!)))), generator: tf.neg(mean(x.criticFake!)) }) : undefined;
+      return meanReduction
+        ? (x) => ({
+            discriminator: tf.add(mean(tf.relu(tf.sub(1, x.criticReal!))), mean(tf.relu(tf.add(1, x.criticFake!)))),
+            generator: tf.neg(mean(x.criticFake!)),
+          })
+        : undefined;
     case 'objective/least-squares': {
       const a = (params.a as number | undefined) ?? 0;
       const b = (params.b as number | undefined) ?? 1;
       const c = (params.c as number | undefined) ?? 1;
       return meanReduction
         ? (x) => ({
-            discriminator: tf.mul(0.5, tf.add(mean(tf.square(tf.sub(x.criticReal!, b))), mean(tf.square(tf.sub(x.criticFake!, a))))),
+            discriminator: tf.mul(
+              0.5,
+              tf.add(mean(tf.square(tf.sub(x.criticReal!, b))), mean(tf.square(tf.sub(x.criticFake!, a)))),
+            ),
             generator: tf.mul(0.5, mean(tf.square(tf.sub(x.criticFake!, c)))),
           })
         : undefined;
@@ -129,11 +162,16 @@ export function stockEvaluate(specId: string, params: Record<string, unknown>): 
       if (!mlpOk) return undefined;
       return (x, p) => {
         const data = specId === 'penalty/r1' ? x.xReal! : x.xFake!;
-        return { penalty: tf.mul((p.gamma as number) / 2, mean(squaredInputGradNorms((u) => mlp(u, x, 'critic', p), data))) };
+        return {
+          penalty: tf.mul((p.gamma as number) / 2, mean(squaredInputGradNorms((u) => mlp(u, x, 'critic', p), data))),
+        };
       };
     case 'network/mlp':
       if (!mlpOk) return undefined;
-      return (x, p) => ({ score: mlp(x.x!, x, 'dense', p), gradientPenalty: tf.sum(squaredInputGradNorms((u) => mlp(u, x, 'dense', p), x.x!)) });
+      return (x, p) => ({
+        score: mlp(x.x!, x, 'dense', p),
+        gradientPenalty: tf.sum(squaredInputGradNorms((u) => mlp(u, x, 'dense', p), x.x!)),
+      });
     default:
       return undefined;
   }

@@ -12,13 +12,19 @@ import { expect, test } from 'vitest';
 const run = promisify(execFile);
 
 function htmlFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? htmlFiles(join(dir, e.name)) : e.name.endsWith('.html') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? htmlFiles(join(dir, e.name)) : e.name.endsWith('.html') ? [join(dir, e.name)] : [],
+  );
 }
 
 test('the API reference builds with every export documented and no broken link', async () => {
   const out = mkdtempSync(join(tmpdir(), 'ganref-api-'));
   try {
-    await run(process.execPath, ['node_modules/typedoc/bin/typedoc', '--out', out, '--treatValidationWarningsAsErrors'], { maxBuffer: 1 << 24 });
+    await run(
+      process.execPath,
+      ['node_modules/typedoc/bin/typedoc', '--out', out, '--treatValidationWarningsAsErrors'],
+      { maxBuffer: 1 << 24 },
+    );
     const pages = htmlFiles(out);
     expect(pages.length).toBeGreaterThan(50);
     const broken: string[] = [];

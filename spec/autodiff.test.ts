@@ -50,13 +50,21 @@ interface Case {
 
 const cases: Case[] = [
   { kernel: 'Add', f: (a, b) => post(tf.add(a, b)), inputs: () => [vals([3, 4], 1), vals([4], 2)] },
-  { kernel: 'AddN', f: (a, b, c) => post(tf.addN([a, b, c])), inputs: () => [vals([5], 1), vals([5], 2), vals([5], 3)] },
+  {
+    kernel: 'AddN',
+    f: (a, b, c) => post(tf.addN([a, b, c])),
+    inputs: () => [vals([5], 1), vals([5], 2), vals([5], 3)],
+  },
   { kernel: 'Sub', f: (a, b) => post(tf.sub(a, b)), inputs: () => [vals([3, 1], 3), vals([3, 4], 4)] },
   { kernel: 'Multiply', f: (a, b) => post(tf.mul(a, b)), inputs: () => [vals([2, 3], 5), vals([3], 6)] },
   { kernel: 'RealDiv', f: (a, b) => tf.div(a, b), inputs: () => [vals([2, 3], 7), pos([2, 3], 8)] },
   { kernel: 'Neg', f: (a) => post(tf.neg(a)), inputs: () => [vals([6], 9)] },
   { kernel: 'Square', f: (a) => post(tf.square(a)), inputs: () => [vals([6], 10)] },
-  { kernel: 'SquaredDifference', f: (a, b) => tf.squaredDifference(a, b), inputs: () => [vals([2, 3], 11), vals([3], 12)] },
+  {
+    kernel: 'SquaredDifference',
+    f: (a, b) => tf.squaredDifference(a, b),
+    inputs: () => [vals([2, 3], 11), vals([3], 12)],
+  },
   { kernel: 'Sqrt', f: (a) => tf.sqrt(a), inputs: () => [pos([6], 13)] },
   { kernel: 'Rsqrt', f: (a) => tf.rsqrt(a), inputs: () => [pos([6], 14)] },
   { kernel: 'Reciprocal', f: (a) => tf.reciprocal(a), inputs: () => [pos([6], 14)] },
@@ -69,11 +77,19 @@ const cases: Case[] = [
   { kernel: 'Sign', f: (a) => tf.add(tf.mul(tf.sign(a), 0.5), post(a)), inputs: () => [vals([6], 22)] },
   { kernel: 'Maximum', f: (a, b) => post(tf.maximum(a, b)), inputs: () => [vals([6], 23), vals([6], 24)] },
   { kernel: 'Minimum', f: (a, b) => post(tf.minimum(a, b)), inputs: () => [vals([6], 25), vals([6], 26)] },
-  { kernel: 'ClipByValue', f: (a) => post(tf.clipByValue(a, -0.8, 0.9)), inputs: () => [tf.tensor1d([-1.3, -0.5, 0.1, 0.6, 1.2, -0.2])] },
+  {
+    kernel: 'ClipByValue',
+    f: (a) => post(tf.clipByValue(a, -0.8, 0.9)),
+    inputs: () => [tf.tensor1d([-1.3, -0.5, 0.1, 0.6, 1.2, -0.2])],
+  },
   { kernel: 'Relu', f: (a) => post(tf.relu(a)), inputs: () => [vals([6], 27)] },
   { kernel: 'Relu6', f: (a) => post(tf.relu6(a)), inputs: () => [tf.tensor1d([-1, 0.5, 3, 5.5, 6.5, 7])] },
   { kernel: 'LeakyRelu', f: (a) => post(tf.leakyRelu(a, 0.2)), inputs: () => [vals([6], 28)] },
-  { kernel: 'Prelu', f: (a, w) => post(tf.prelu(a, w)), inputs: () => [vals([3, 4], 29), vals([4], 30, 0.1, 0.4, false)] },
+  {
+    kernel: 'Prelu',
+    f: (a, w) => post(tf.prelu(a, w)),
+    inputs: () => [vals([3, 4], 29), vals([4], 30, 0.1, 0.4, false)],
+  },
   { kernel: 'Elu', f: (a) => tf.elu(a), inputs: () => [vals([6], 31)] },
   { kernel: 'Selu', f: (a) => tf.selu(a), inputs: () => [vals([6], 32)] },
   { kernel: 'Tanh', f: (a) => tf.tanh(a), inputs: () => [vals([6], 33)] },
@@ -84,29 +100,66 @@ const cases: Case[] = [
   { kernel: 'Atan', f: (a) => tf.atan(a), inputs: () => [vals([6], 38)] },
   { kernel: 'Erf', f: (a) => tf.erf(a), inputs: () => [vals([6], 39)] },
   { kernel: 'Softmax', f: (a) => tf.mul(tf.softmax(a), vals([3, 4], 140)), inputs: () => [vals([3, 4], 141)] },
-  { kernel: 'Max', name: 'logSoftmax (ganref, via logSumExp)', f: (a) => tf.mul(logSoftmax(a), vals([3, 4], 142)), inputs: () => [vals([3, 4], 143)] },
+  {
+    kernel: 'Max',
+    name: 'logSoftmax (ganref, via logSumExp)',
+    f: (a) => tf.mul(logSoftmax(a), vals([3, 4], 142)),
+    inputs: () => [vals([3, 4], 143)],
+  },
   { kernel: 'Sum', f: (a) => post(tf.sum(a, 1)), inputs: () => [vals([3, 4], 40)] },
-  { kernel: 'Sum', name: 'Sum all keepDims', f: (a) => post(tf.sum(a, undefined, true)), inputs: () => [vals([3, 4], 41)] },
+  {
+    kernel: 'Sum',
+    name: 'Sum all keepDims',
+    f: (a) => post(tf.sum(a, undefined, true)),
+    inputs: () => [vals([3, 4], 41)],
+  },
   { kernel: 'Mean', f: (a) => post(tf.mean(a, [0, 2])), inputs: () => [vals([2, 3, 4], 42)] },
   { kernel: 'Max', f: (a) => post(tf.max(a, 1)), inputs: () => [vals([3, 4], 43)] },
   { kernel: 'Min', f: (a) => post(tf.min(a, -1)), inputs: () => [vals([3, 4], 44)] },
   { kernel: 'Prod', f: (a) => tf.prod(a, 1), inputs: () => [vals([2, 3], 45)] },
   { kernel: 'Reshape', f: (a) => post(tf.reshape(a, [4, 3])), inputs: () => [vals([3, 4], 46)] },
   { kernel: 'ExpandDims', f: (a) => post(tf.expandDims(a, 1)), inputs: () => [vals([3, 4], 47)] },
-  { kernel: 'Transpose', f: (a) => tf.mul(post(tf.transpose(a, [1, 2, 0])), vals([3, 4, 2], 99)), inputs: () => [vals([2, 3, 4], 48)] },
+  {
+    kernel: 'Transpose',
+    f: (a) => tf.mul(post(tf.transpose(a, [1, 2, 0])), vals([3, 4, 2], 99)),
+    inputs: () => [vals([2, 3, 4], 48)],
+  },
   { kernel: 'Concat', f: (a, b) => post(tf.concat([a, b], 1)), inputs: () => [vals([2, 3], 49), vals([2, 2], 50)] },
   { kernel: 'Pack', f: (a, b) => post(tf.stack([a, b], 1)), inputs: () => [vals([2, 3], 51), vals([2, 3], 52)] },
   { kernel: 'Unpack', f: (a) => post(tf.unstack(a, 1)[1]), inputs: () => [vals([2, 3], 53)] },
   { kernel: 'SplitV', f: (a) => post(tf.split(a, [1, 2], 1)[1]), inputs: () => [vals([2, 3], 54)] },
   { kernel: 'Slice', f: (a) => post(tf.slice(a, [1, 0], [2, -1])), inputs: () => [vals([3, 4], 55)] },
-  { kernel: 'PadV2', f: (a) => post(tf.pad(a, [[1, 0], [0, 2]], 0.5)), inputs: () => [vals([3, 4], 56)] },
+  {
+    kernel: 'PadV2',
+    f: (a) =>
+      post(
+        tf.pad(
+          a,
+          [
+            [1, 0],
+            [0, 2],
+          ],
+          0.5,
+        ),
+      ),
+    inputs: () => [vals([3, 4], 56)],
+  },
   { kernel: 'Tile', f: (a) => post(tf.tile(a, [2, 3])), inputs: () => [vals([2, 2], 57)] },
   { kernel: 'Reverse', f: (a) => post(tf.reverse(a, 1)), inputs: () => [vals([2, 3], 58)] },
   { kernel: 'Cast', f: (a) => post(tf.cast(a, 'float32')), inputs: () => [vals([4], 59)] },
   { kernel: 'Identity', f: (a) => post(tf.clone(a)), inputs: () => [vals([4], 60)] },
-  { kernel: 'Select', f: (a, b) => post(tf.where(tf.greater(a, 0), a, b)), inputs: () => [vals([6], 61), vals([6], 62)] },
+  {
+    kernel: 'Select',
+    f: (a, b) => post(tf.where(tf.greater(a, 0), a, b)),
+    inputs: () => [vals([6], 61), vals([6], 62)],
+  },
   { kernel: 'BatchMatMul', f: (a, b) => post(tf.matMul(a, b)), inputs: () => [vals([3, 4], 63), vals([4, 2], 64)] },
-  { kernel: 'BatchMatMul', name: 'BatchMatMul transposed, batched', f: (a, b) => post(tf.matMul(a, b, true, true)), inputs: () => [vals([2, 4, 3], 65), vals([2, 2, 4], 66)] },
+  {
+    kernel: 'BatchMatMul',
+    name: 'BatchMatMul transposed, batched',
+    f: (a, b) => post(tf.matMul(a, b, true, true)),
+    inputs: () => [vals([2, 4, 3], 65), vals([2, 2, 4], 66)],
+  },
   {
     kernel: 'Conv2D',
     f: (x, w) => post(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')),
@@ -136,34 +189,48 @@ const cases: Case[] = [
       ),
     inputs: () => [vals([1, 4, 4, 2], 73), vals([1, 4, 4, 2], 74)],
   },
-  { kernel: 'AvgPool', f: (x) => post(tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid')), inputs: () => [vals([1, 4, 4, 2], 75)] },
-  { kernel: 'AvgPool', name: 'AvgPool same 3x3 stride 2', f: (x) => post(tf.avgPool(x as tf.Tensor4D, 3, 2, 'same')), inputs: () => [vals([1, 5, 5, 1], 76)] },
-  { kernel: 'MaxPool', f: (x) => post(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')), inputs: () => [vals([1, 4, 4, 2], 77)] },
-  { kernel: 'MaxPool', name: 'MaxPool same 3x3 stride 2', f: (x) => post(tf.maxPool(x as tf.Tensor4D, 3, 2, 'same')), inputs: () => [vals([1, 5, 5, 1], 78)] },
+  {
+    kernel: 'AvgPool',
+    f: (x) => post(tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid')),
+    inputs: () => [vals([1, 4, 4, 2], 75)],
+  },
+  {
+    kernel: 'AvgPool',
+    name: 'AvgPool same 3x3 stride 2',
+    f: (x) => post(tf.avgPool(x as tf.Tensor4D, 3, 2, 'same')),
+    inputs: () => [vals([1, 5, 5, 1], 76)],
+  },
+  {
+    kernel: 'MaxPool',
+    f: (x) => post(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')),
+    inputs: () => [vals([1, 4, 4, 2], 77)],
+  },
+  {
+    kernel: 'MaxPool',
+    name: 'MaxPool same 3x3 stride 2',
+    f: (x) => post(tf.maxPool(x as tf.Tensor4D, 3, 2, 'same')),
+    inputs: () => [vals([1, 5, 5, 1], 78)],
+  },
   {
     kernel: 'FusedBatchNorm',
     f: (x, m, v, s, o) => tf.batchNorm(x, m, v, o, s, 1e-3),
     inputs: () => [vals([2, 3], 79), vals([3], 80), pos([3], 81), vals([3], 82), vals([3], 83)],
   },
-  ...(['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'prelu'] as const).map(
-    (act): Case => ({
-      kernel: '_FusedMatMul',
-      name: `_FusedMatMul ${act}`,
-      f: (x, w, b, p) => post(fusedDense(x as tf.Tensor2D, w as tf.Tensor2D, b, act, p)),
-      inputs: () => [vals([3, 4], 84), vals([4, 2], 85), vals([2], 86), vals([2], 87, 0.1, 0.3, false)],
-      eps: act === 'elu' ? 2 ** -11 : undefined,
-    }),
-  ),
-  ...(['linear', 'relu', 'elu', 'sigmoid'] as const).map(
-    (act): Case => ({
-      kernel: 'FusedConv2D',
-      name: `FusedConv2D ${act}`,
-      f: (x, w, b) => post(fusedConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', b, act)),
-      inputs: () => [vals([1, 4, 4, 2], 88), vals([3, 3, 2, 2], 89), vals([2], 90)],
-      // elu'' jumps at 0: keep the differences on one side of it.
-      eps: act === 'elu' ? 2 ** -11 : undefined,
-    }),
-  ),
+  ...(['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'prelu'] as const).map((act): Case => ({
+    kernel: '_FusedMatMul',
+    name: `_FusedMatMul ${act}`,
+    f: (x, w, b, p) => post(fusedDense(x as tf.Tensor2D, w as tf.Tensor2D, b, act, p)),
+    inputs: () => [vals([3, 4], 84), vals([4, 2], 85), vals([2], 86), vals([2], 87, 0.1, 0.3, false)],
+    eps: act === 'elu' ? 2 ** -11 : undefined,
+  })),
+  ...(['linear', 'relu', 'elu', 'sigmoid'] as const).map((act): Case => ({
+    kernel: 'FusedConv2D',
+    name: `FusedConv2D ${act}`,
+    f: (x, w, b) => post(fusedConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', b, act)),
+    inputs: () => [vals([1, 4, 4, 2], 88), vals([3, 3, 2, 2], 89), vals([2], 90)],
+    // elu'' jumps at 0: keep the differences on one side of it.
+    eps: act === 'elu' ? 2 ** -11 : undefined,
+  })),
 ];
 
 /** 'wasm+kernels': the wasm backend with ganref's wasm kernels (src/backends/wasm-kernels.ts) installed. */
@@ -202,12 +269,64 @@ describe('autodiff registry', () => {
 
   it('covers every kernel of the brief', () => {
     const required = [
-      'Add', 'AddN', 'Sub', 'Multiply', 'RealDiv', 'Neg', 'Square', 'SquaredDifference', 'Sqrt', 'Rsqrt', 'Pow',
-      'Exp', 'Expm1', 'Log', 'Log1p', 'Abs', 'Sign', 'Maximum', 'Minimum', 'ClipByValue', 'Relu', 'Relu6',
-      'LeakyRelu', 'Prelu', 'Elu', 'Selu', 'Tanh', 'Sigmoid', 'Softplus', 'Sum', 'Mean', 'Max', 'Min', 'Prod',
-      'Reshape', 'Transpose', 'Concat', 'Slice', 'PadV2', 'Tile', 'ExpandDims', 'Cast', 'Identity', 'Select',
-      'BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'AvgPool', 'MaxPool',
-      'FusedBatchNorm', 'Softmax', 'Atan', 'Sin', 'Cos', 'Erf', '_FusedMatMul', 'FusedConv2D',
+      'Add',
+      'AddN',
+      'Sub',
+      'Multiply',
+      'RealDiv',
+      'Neg',
+      'Square',
+      'SquaredDifference',
+      'Sqrt',
+      'Rsqrt',
+      'Pow',
+      'Exp',
+      'Expm1',
+      'Log',
+      'Log1p',
+      'Abs',
+      'Sign',
+      'Maximum',
+      'Minimum',
+      'ClipByValue',
+      'Relu',
+      'Relu6',
+      'LeakyRelu',
+      'Prelu',
+      'Elu',
+      'Selu',
+      'Tanh',
+      'Sigmoid',
+      'Softplus',
+      'Sum',
+      'Mean',
+      'Max',
+      'Min',
+      'Prod',
+      'Reshape',
+      'Transpose',
+      'Concat',
+      'Slice',
+      'PadV2',
+      'Tile',
+      'ExpandDims',
+      'Cast',
+      'Identity',
+      'Select',
+      'BatchMatMul',
+      'Conv2D',
+      'Conv2DBackpropInput',
+      'Conv2DBackpropFilter',
+      'AvgPool',
+      'MaxPool',
+      'FusedBatchNorm',
+      'Softmax',
+      'Atan',
+      'Sin',
+      'Cos',
+      'Erf',
+      '_FusedMatMul',
+      'FusedConv2D',
     ];
     expect(required.filter((k) => !COVERED_KERNELS.includes(k))).toEqual([]);
     for (const c of cases) expect(COVERED_KERNELS).toContain(c.kernel);
@@ -303,17 +422,42 @@ for (const variant of BACKENDS) {
 
     it('first-order gradients equal the closed forms', () => {
       const x = tf.tensor1d([-2, -0.7, -0.1, 0.3, 1.1, 2.5]);
-      const d1 = (f: (t: T) => T) => tf.grad((u: T) => tf.sum(f(u)))(x).arraySync() as number[];
+      const d1 = (f: (t: T) => T) =>
+        tf
+          .grad((u: T) => tf.sum(f(u)))(x)
+          .arraySync() as number[];
       const xs = x.arraySync() as number[];
-      const near = (a: number[], b: number[]) => a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-5 * (1 + Math.abs(b[i]))));
+      const near = (a: number[], b: number[]) =>
+        a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-5 * (1 + Math.abs(b[i]))));
       tf.tidy(() => {
-        near(d1(tf.tanh), xs.map((v) => 1 - Math.tanh(v) ** 2));
-        near(d1(tf.sigmoid), xs.map((v) => Math.exp(-v) / (1 + Math.exp(-v)) ** 2));
-        near(d1(tf.softplus), xs.map((v) => 1 / (1 + Math.exp(-v))));
-        near(d1(tf.relu), xs.map((v) => (v > 0 ? 1 : 0)));
-        near(d1((t) => tf.leakyRelu(t, 0.2)), xs.map((v) => (v > 0 ? 1 : 0.2)));
-        near(d1(tf.elu), xs.map((v) => (v > 0 ? 1 : Math.exp(v))));
-        near(d1(tf.abs), xs.map((v) => Math.sign(v)));
+        near(
+          d1(tf.tanh),
+          xs.map((v) => 1 - Math.tanh(v) ** 2),
+        );
+        near(
+          d1(tf.sigmoid),
+          xs.map((v) => Math.exp(-v) / (1 + Math.exp(-v)) ** 2),
+        );
+        near(
+          d1(tf.softplus),
+          xs.map((v) => 1 / (1 + Math.exp(-v))),
+        );
+        near(
+          d1(tf.relu),
+          xs.map((v) => (v > 0 ? 1 : 0)),
+        );
+        near(
+          d1((t) => tf.leakyRelu(t, 0.2)),
+          xs.map((v) => (v > 0 ? 1 : 0.2)),
+        );
+        near(
+          d1(tf.elu),
+          xs.map((v) => (v > 0 ? 1 : Math.exp(v))),
+        );
+        near(
+          d1(tf.abs),
+          xs.map((v) => Math.sign(v)),
+        );
       });
       x.dispose();
     });
@@ -331,7 +475,12 @@ for (const variant of BACKENDS) {
           selu: tf.selu,
         };
         const x = vals([4, 3], 100);
-        const params = [vals([3, 5], 101, 0.1, 0.8), vals([5], 102, 0.05, 0.3), vals([5, 1], 103, 0.1, 0.8), vals([1], 104)];
+        const params = [
+          vals([3, 5], 101, 0.1, 0.8),
+          vals([5], 102, 0.05, 0.3),
+          vals([5, 1], 103, 0.1, 0.8),
+          vals([1], 104),
+        ];
         const before = tf.memory().numTensors;
         // Per-example gradient norm penalty, as in WGAN-GP: mean_i (||∇ₓ D(x_i)||² ).
         const penalty = (w1: T, b1: T, w2: T, b2: T) => {
@@ -367,4 +516,3 @@ for (const variant of BACKENDS) {
 afterAll(async () => {
   await tf.setBackend('cpu');
 });
-

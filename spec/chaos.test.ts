@@ -11,5 +11,8 @@ test('chaos (short): every goal met', async () => {
   const lines: string[] = [];
   const results = await chaos({ short: true, log: (l) => lines.push(l) });
   expect(results.map((r) => r.goal)).toEqual(['fuzz', 'live', 'fixtures', 'tamper', 'comparator', 'processes']);
-  expect(results.filter((r) => !r.ok).map((r) => r.line), lines.join('\n')).toEqual([]);
+  expect(
+    results.filter((r) => !r.ok).map((r) => r.line),
+    lines.join('\n'),
+  ).toEqual([]);
 }, 300_000);

@@ -59,7 +59,10 @@ describe('compareElement', () => {
     const v = compareElement(-(2 ** -19), 0, -(2 ** -19), { rtol: 2e-5, atol: 1e-6 }, 18);
     expect(v.ratio).toBeCloseTo(2 ** -19 / (1e-6 + 2e-5 * 18), 6);
     // Below the tolerance the reference float32 is no evidence of ill-conditioning: measured against B.
-    expect(compareElement(-(2 ** -20), 0, -(2 ** -20), { rtol: 2e-5, atol: 1e-6 }, 18).ratio).toBeCloseTo(2 ** -20 / 1e-6, 6);
+    expect(compareElement(-(2 ** -20), 0, -(2 ** -20), { rtol: 2e-5, atol: 1e-6 }, 18).ratio).toBeCloseTo(
+      2 ** -20 / 1e-6,
+      6,
+    );
   });
   test('a non-finite float32 reference neither widens nor is a defect', () => {
     const v = compareElement(3.4e38, 3.4e38, Infinity, tol, 3.4e38);
@@ -85,7 +88,9 @@ describe('compareElement', () => {
 describe('arbitraries', () => {
   test('the same seed gives the same values', () => {
     for (const spec of CATALOG) {
-      expect(fc.sample(spec.sample, { seed: 42, numRuns: 5 })).toEqual(fc.sample(spec.sample, { seed: 42, numRuns: 5 }));
+      expect(fc.sample(spec.sample, { seed: 42, numRuns: 5 })).toEqual(
+        fc.sample(spec.sample, { seed: 42, numRuns: 5 }),
+      );
     }
   });
   test('logits stay within ±1e4, are float32, and the edges show up', () => {
@@ -96,10 +101,13 @@ describe('arbitraries', () => {
   });
   test('distributions are non-negative, float32, and sum to 1 within float32 rounding', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }).chain((k) => distribution(k, true)), (p) => {
-        expect(p.every((x) => x >= 0 && Math.fround(x) === x)).toBe(true);
-        expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }).chain((k) => distribution(k, true)),
+        (p) => {
+          expect(p.every((x) => x >= 0 && Math.fround(x) === x)).toBe(true);
+          expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
+        },
+      ),
     );
     fc.assert(fc.property(distributionPair(), ([p, q]) => p.length === q.length));
   });
@@ -111,7 +119,8 @@ describe('arbitraries', () => {
           expect(a.data.length).toBe(a.shape.reduce((x, y) => x * y, 1));
           expect(a.data.every((x) => Math.fround(x) === x)).toBe(true);
         }
-        for (const [name, decl] of Object.entries(spec.inputs)) if (!decl.optional) expect(c.inputs[name], `${spec.id}: missing ${name}`).toBeDefined();
+        for (const [name, decl] of Object.entries(spec.inputs))
+          if (!decl.optional) expect(c.inputs[name], `${spec.id}: missing ${name}`).toBeDefined();
       }
     }
   });
@@ -127,9 +136,12 @@ describe('catalog', () => {
         expect(a.data.length, `${s.id}: ${name}`).toBe(a.shape.reduce((x, y) => x * y, 1));
       }
       tf.tidy(() => {
-        const inputs = Object.fromEntries(Object.entries(c.inputs).map(([n, a]) => [n, tf.tensor(a.data, a.shape, 'float32')]));
+        const inputs = Object.fromEntries(
+          Object.entries(c.inputs).map(([n, a]) => [n, tf.tensor(a.data, a.shape, 'float32')]),
+        );
         const out = s.evaluate(inputs, c.params);
-        for (const o of s.outputs) expect(Array.from(out[o]!.dataSync()).every(Number.isFinite), `${s.id}: ${o}`).toBe(true);
+        for (const o of s.outputs)
+          expect(Array.from(out[o]!.dataSync()).every(Number.isFinite), `${s.id}: ${o}`).toBe(true);
       });
     }
   });

@@ -21,7 +21,6 @@ import {
   Random,
   setRandomSeed,
   SpectralNorm,
-  wassersteinCriticLoss,
   wassersteinGeneratorLoss,
 } from '../src/index.js';
 import { useBackend } from 'ganref/backends';
@@ -58,17 +57,34 @@ afterEach(() => {
 const critic = (x: tf.Tensor) => tf.sum(tf.mul(tf.square(x), tf.tensor1d([0.5, -1.5])), 1);
 
 describe('reductions and weights as tf.losses.* take them', () => {
-  const scores = () => asCriticScores(tf.tensor2d([[0.5, -2], [1, 3], [-0.25, 4]]));
+  const scores = () =>
+    asCriticScores(
+      tf.tensor2d([
+        [0.5, -2],
+        [1, 3],
+        [-0.25, 4],
+      ]),
+    );
 
   test('tf.Reduction.NONE, MEAN and SUM are the same reductions as the strings', () => {
     const c = scores();
-    for (const [e, s] of [[tf.Reduction.NONE, 'none'], [tf.Reduction.MEAN, 'mean'], [tf.Reduction.SUM, 'sum']] as const) {
-      expect(values(wassersteinGeneratorLoss(c, { reduction: e }))).toEqual(values(wassersteinGeneratorLoss(c, { reduction: s })));
+    for (const [e, s] of [
+      [tf.Reduction.NONE, 'none'],
+      [tf.Reduction.MEAN, 'mean'],
+      [tf.Reduction.SUM, 'sum'],
+    ] as const) {
+      expect(values(wassersteinGeneratorLoss(c, { reduction: e }))).toEqual(
+        values(wassersteinGeneratorLoss(c, { reduction: s })),
+      );
     }
     // tf.losses' default, SUM_BY_NONZERO_WEIGHTS, is the plain mean without weights ...
-    expect(scalarOf(wassersteinGeneratorLoss(c, { reduction: tf.Reduction.SUM_BY_NONZERO_WEIGHTS }))).toBe(scalarOf(wassersteinGeneratorLoss(c)));
+    expect(scalarOf(wassersteinGeneratorLoss(c, { reduction: tf.Reduction.SUM_BY_NONZERO_WEIGHTS }))).toBe(
+      scalarOf(wassersteinGeneratorLoss(c)),
+    );
     // ... and has no ganref equivalent with non-binary weights: refused, naming the reduction.
-    const e = thrown(() => wassersteinGeneratorLoss(c, { reduction: tf.Reduction.SUM_BY_NONZERO_WEIGHTS, weightsFake: 2 }));
+    const e = thrown(() =>
+      wassersteinGeneratorLoss(c, { reduction: tf.Reduction.SUM_BY_NONZERO_WEIGHTS, weightsFake: 2 }),
+    );
     expect(e).toBeInstanceOf(InvalidParameterError);
     expect(e.argument).toBe('reduction');
     c.dispose();
@@ -77,8 +93,14 @@ describe('reductions and weights as tf.losses.* take them', () => {
   test('a scalar weight (number or rank-0 tensor) broadcasts as in tf.losses.computeWeightedLoss', () => {
     const c = scores();
     const terms = tf.neg(c);
-    for (const [reduction, tfReduction] of [['mean', tf.Reduction.MEAN], ['sum', tf.Reduction.SUM], ['none', tf.Reduction.NONE]] as const) {
-      const want = tf.tidy(() => Array.from(tf.losses.computeWeightedLoss(terms, tf.scalar(0.5), tfReduction).dataSync()));
+    for (const [reduction, tfReduction] of [
+      ['mean', tf.Reduction.MEAN],
+      ['sum', tf.Reduction.SUM],
+      ['none', tf.Reduction.NONE],
+    ] as const) {
+      const want = tf.tidy(() =>
+        Array.from(tf.losses.computeWeightedLoss(terms, tf.scalar(0.5), tfReduction).dataSync()),
+      );
       expect(values(wassersteinGeneratorLoss(c, { weightsFake: 0.5, reduction }))).toEqual(want);
       const w = asWeights(tf.scalar(0.5));
       expect(values(wassersteinGeneratorLoss(c, { weightsFake: w, reduction }))).toEqual(want);
@@ -95,7 +117,9 @@ describe('reductions and weights as tf.losses.* take them', () => {
     // tf.losses' MEAN divides Σ wℓ by Σ w and by the broadcast factor: Σ wℓ / Σ(w broadcast).
     const want = scalarOf(tf.losses.computeWeightedLoss(terms, w, tf.Reduction.MEAN));
     expect(scalarOf(wassersteinGeneratorLoss(c, { weightsFake: w }))).toBeCloseTo(want, 6);
-    expect(values(wassersteinGeneratorLoss(c, { weightsFake: w, reduction: 'none' }))).toEqual(values(tf.losses.computeWeightedLoss(terms, w, tf.Reduction.NONE)));
+    expect(values(wassersteinGeneratorLoss(c, { weightsFake: w, reduction: 'none' }))).toEqual(
+      values(tf.losses.computeWeightedLoss(terms, w, tf.Reduction.NONE)),
+    );
     const bad = asWeights(tf.tensor1d([1, 2, 3]));
     expect(thrown(() => wassersteinGeneratorLoss(c, { weightsFake: bad })).argument).toBe('weightsFake');
     tf.dispose([c, w, terms, bad]);
@@ -110,13 +134,15 @@ describe('reductions and weights as tf.losses.* take them', () => {
     expect(e.message).toContain('weights go by name');
     expect(e.message).toContain('weightsFake');
     expect(e.message).toContain('not positionally as in tf.losses');
-    expect(thrown(() => nonSaturatingDiscriminatorLoss(l, l, w as never)).message).toContain('weightsReal: w, weightsFake: w');
+    expect(thrown(() => nonSaturatingDiscriminatorLoss(l, l, w as never)).message).toContain(
+      'weightsReal: w, weightsFake: w',
+    );
     tf.dispose([l, w]);
   });
 });
 
 describe('messages', () => {
-  test("λ = NaN is reported as NaN, not as null", () => {
+  test('λ = NaN is reported as NaN, not as null', () => {
     const x = tf.tensor2d([[1, 2]]);
     const e = thrown(() => gradientPenalty(critic, x, x, { lambda: NaN }));
     expect(e.argument).toBe('lambda');
@@ -132,7 +158,10 @@ describe('messages', () => {
   });
 
   test('float32 values are printed with the digits that identify them: 1.2, not 1.199999988079071', () => {
-    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     const eps = tf.tensor1d([1.2, 0.5]);
     const e = thrown(() => gradientPenalty(critic, x, x, { epsilon: eps }));
     expect(e).toBeInstanceOf(InvalidArgumentError);
@@ -145,8 +174,18 @@ describe('messages', () => {
 });
 
 describe('randomness is fresh at every call and replayable', () => {
-  const xr = () => tf.tensor2d([[1, 2], [3, -1], [0.5, 0.5]]);
-  const xf = () => tf.tensor2d([[0, 0], [1, 1], [-2, 1]]);
+  const xr = () =>
+    tf.tensor2d([
+      [1, 2],
+      [3, -1],
+      [0.5, 0.5],
+    ]);
+  const xf = () =>
+    tf.tensor2d([
+      [0, 0],
+      [1, 1],
+      [-2, 1],
+    ]);
 
   test('a constant seed in a training loop draws a fresh ε at every step, and a rerun replays them', () => {
     const [a, b] = [xr(), xf()];
@@ -188,7 +227,9 @@ describe('randomness is fresh at every call and replayable', () => {
     const a = xr();
     const d1 = scalarOf(draganPenalty(critic, a, { seed: 3 }));
     expect(scalarOf(draganPenalty(critic, a, { seed: 3 }))).not.toBe(d1);
-    expect(scalarOf(draganPenalty(critic, a, { random: new Random(5) }))).toBe(scalarOf(draganPenalty(critic, a, { random: new Random(5) })));
+    expect(scalarOf(draganPenalty(critic, a, { random: new Random(5) }))).toBe(
+      scalarOf(draganPenalty(critic, a, { random: new Random(5) })),
+    );
     const n1 = values(addInstanceNoise(a, 0, { seed: 3 }));
     expect(values(addInstanceNoise(a, 0, { seed: 3 }))).not.toEqual(n1);
     const pair = instanceNoisePair(a, a, 0);
@@ -228,7 +269,24 @@ test('the CLI keeps every repeated --spec', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ganref-cli-'));
   try {
     const out = join(dir, 'report.json');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'conform', '--spec', 'divergence/kl', '--spec', 'theory/optimal-*', '--runs', '2', '--json', out], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'conform',
+        '--spec',
+        'divergence/kl',
+        '--spec',
+        'theory/optimal-*',
+        '--runs',
+        '2',
+        '--json',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     const text = readFileSync(out, 'utf8');
     expect(text).toContain('"divergence/kl"');

@@ -18,7 +18,10 @@ afterAll(async () => {
 test('the TypeScript catalog and the oracle registry name the same specs', async () => {
   const hello = await oracle.hello();
   const ours = CATALOG.map((s) => s.id).sort();
-  expect({ onlyInTypeScript: ours.filter((id) => !hello.specs.includes(id)), onlyInOracle: hello.specs.filter((id) => !ours.includes(id)) }).toEqual({ onlyInTypeScript: [], onlyInOracle: [] });
+  expect({
+    onlyInTypeScript: ours.filter((id) => !hello.specs.includes(id)),
+    onlyInOracle: hello.specs.filter((id) => !ours.includes(id)),
+  }).toEqual({ onlyInTypeScript: [], onlyInOracle: [] });
 });
 
 describe.each(TEST_BACKENDS)('%s backend', (backend) => {
@@ -28,7 +31,10 @@ describe.each(TEST_BACKENDS)('%s backend', (backend) => {
   for (const spec of CATALOG) {
     test(`${spec.id} agrees with the oracle (values, gradients${spec.secondOrder ? ', second order' : ''})`, async () => {
       const result = await crossCheck(spec, oracle, { cases: 24 });
-      const report = result.failures.slice(0, 5).map((f) => describeFailure(spec.id, f)).join('\n\n');
+      const report = result.failures
+        .slice(0, 5)
+        .map((f) => describeFailure(spec.id, f))
+        .join('\n\n');
       expect(result.failures.length, report).toBe(0);
       expect(result.comparisons).toBeGreaterThan(result.cases);
     });

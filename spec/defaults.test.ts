@@ -9,7 +9,8 @@ import { useBackend } from './helpers.js';
 // Each default is written in the catalog record, in the oracle's registry and (for most
 // parameters) in the library: the three must agree.
 
-const catalogDefaults = (spec: Spec): Record<string, unknown> => Object.fromEntries(Object.entries(spec.params).map(([name, p]) => [name, p.default]));
+const catalogDefaults = (spec: Spec): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(spec.params).map(([name, p]) => [name, p.default]));
 
 describe('the oracle reports the same parameter defaults as the catalog', () => {
   let oracle: OracleClient;
@@ -22,11 +23,15 @@ describe('the oracle reports the same parameter defaults as the catalog', () => 
   test('every spec, every parameter', async () => {
     const hello = await oracle.hello();
     expect(hello.defaults, 'the oracle reports no defaults').toBeDefined();
-    const differences: Record<string, { catalog: Record<string, unknown>; oracle: Record<string, unknown> | undefined }> = {};
+    const differences: Record<
+      string,
+      { catalog: Record<string, unknown>; oracle: Record<string, unknown> | undefined }
+    > = {};
     for (const spec of CATALOG) {
       const ours = catalogDefaults(spec);
       const theirs = hello.defaults![spec.id];
-      if (JSON.stringify(Object.entries(ours).sort()) !== JSON.stringify(Object.entries(theirs ?? {}).sort())) differences[spec.id] = { catalog: ours, oracle: theirs };
+      if (JSON.stringify(Object.entries(ours).sort()) !== JSON.stringify(Object.entries(theirs ?? {}).sort()))
+        differences[spec.id] = { catalog: ours, oracle: theirs };
     }
     expect(differences).toEqual({});
   });
@@ -53,7 +58,10 @@ const NO_LIBRARY_DEFAULT: Record<string, string> = {
  * catalog's default, see `paramsOf`), so the second call runs on the library's own default.
  */
 function withAndWithout(c: Case, name: string, value: unknown): [Case, Case] {
-  return [{ ...c, params: { ...c.params, [name]: value } }, { ...c, params: { ...c.params, [name]: undefined } }];
+  return [
+    { ...c, params: { ...c.params, [name]: value } },
+    { ...c, params: { ...c.params, [name]: undefined } },
+  ];
 }
 
 describe("the library's defaults are the catalog's: leaving a parameter out changes nothing", () => {
@@ -71,7 +79,8 @@ describe("the library's defaults are the catalog's: leaving a parameter out chan
           const [explicit, omitted] = withAndWithout(c, name, decl.default);
           const a = evaluateCase(spec, explicit, []);
           const b = evaluateCase(spec, omitted, []);
-          for (const [o, r] of a) expect(Array.from(b.get(o)!.data), `${o} (${c.label ?? 'case'})`).toEqual(Array.from(r.data));
+          for (const [o, r] of a)
+            expect(Array.from(b.get(o)!.data), `${o} (${c.label ?? 'case'})`).toEqual(Array.from(r.data));
         }
         expect(tf.memory().numTensors).toBe(before);
       });

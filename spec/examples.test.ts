@@ -13,7 +13,10 @@ const EXAMPLES = ['examples/wgan-gp.ts', 'examples/non-saturating-r1.ts'];
 const env = { ...process.env, TSX_TSCONFIG_PATH: 'examples/tsconfig.json' };
 
 async function train(file: string, steps: number): Promise<Record<string, number>> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { env: { ...env, STEPS: String(steps) }, maxBuffer: 1 << 24 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', file], {
+    env: { ...env, STEPS: String(steps) },
+    maxBuffer: 1 << 24,
+  });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
 }
 
@@ -21,8 +24,10 @@ test('the README shows each example file verbatim', () => {
   const readme = readFileSync('README.md', 'utf8');
   const blocks = [...readme.matchAll(/<!-- example: (\S+) -->\s*```ts\n([\s\S]*?)```/g)];
   expect(blocks.map((b) => b[1])).toEqual(EXAMPLES);
-  for (const [, path, code] of blocks) expect(code, `${path} differs from its README block`).toBe(readFileSync(path!, 'utf8'));
-  for (const path of EXAMPLES) expect(readFileSync(path, 'utf8').trimEnd().split('\n').length, `${path} is over 40 lines`).toBeLessThanOrEqual(40);
+  for (const [, path, code] of blocks)
+    expect(code, `${path} differs from its README block`).toBe(readFileSync(path!, 'utf8'));
+  for (const path of EXAMPLES)
+    expect(readFileSync(path, 'utf8').trimEnd().split('\n').length, `${path} is over 40 lines`).toBeLessThanOrEqual(40);
 });
 
 test('the examples compile under strict TypeScript as a user app', async () => {

@@ -5,8 +5,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dumpDom, findChromium } from '../src/browser/chromium.js';
 import { CATALOG, getSpec, selectSpecs, tolerancesFor } from 'ganref/catalog';
-import { crossCheck, describeFailure, renderHtml, conform, checkTarget, compareArrays, FLOAT64_TOLERANCES } from 'ganref/conformance';
-import { decodeNumber, encodeNumber, serializeFixture, regenerateFixtures, sameVersions, FixtureReference, DEFAULT_FIXTURES_DIR, FixtureError, loadFixtures } from 'ganref/fixtures';
+import {
+  crossCheck,
+  describeFailure,
+  renderHtml,
+  conform,
+  checkTarget,
+  compareArrays,
+  FLOAT64_TOLERANCES,
+} from 'ganref/conformance';
+import {
+  decodeNumber,
+  encodeNumber,
+  serializeFixture,
+  regenerateFixtures,
+  sameVersions,
+  FixtureReference,
+  DEFAULT_FIXTURES_DIR,
+  FixtureError,
+  loadFixtures,
+} from 'ganref/fixtures';
 import { OracleClient } from 'ganref/oracle';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
@@ -42,7 +60,13 @@ describe('the committed golden fixtures', () => {
     for (const spec of CATALOG) {
       test(spec.id, async () => {
         const result = await crossCheck(spec, fixtures, { prepared: fixtures.prepared(spec)! });
-        expect(result.failures.length, result.failures.slice(0, 3).map((f) => describeFailure(spec.id, f)).join('\n')).toBe(0);
+        expect(
+          result.failures.length,
+          result.failures
+            .slice(0, 3)
+            .map((f) => describeFailure(spec.id, f))
+            .join('\n'),
+        ).toBe(0);
         expect(result.cases).toBeGreaterThan(spec.edges.length);
       });
     }
@@ -110,14 +134,22 @@ describe('regeneration from the live oracle', () => {
     const hello = await oracle.hello();
     // The committed fixtures come from the oracle `npm test` provisions (Debian's python3-torch):
     // another torch or numpy is a stale fixture set, not a reason to skip the comparison.
-    expect(hello.versions, 'the oracle versions differ from the committed fixtures: regenerate them with `ganref fixtures`').toEqual(loaded.manifest.oracle);
+    expect(
+      hello.versions,
+      'the oracle versions differ from the committed fixtures: regenerate them with `ganref fixtures`',
+    ).toEqual(loaded.manifest.oracle);
     expect(sameVersions(hello.versions, loaded.manifest.oracle)).toBe(true);
     const dir = join(scratch, 'regen-one');
     cpSync(DEFAULT_FIXTURES_DIR, dir, { recursive: true });
-    await regenerateFixtures(dir, [spec], oracle, false, { cases: loaded.manifest.randomCases, seed: loaded.manifest.seed });
+    await regenerateFixtures(dir, [spec], oracle, false, {
+      cases: loaded.manifest.randomCases,
+      seed: loaded.manifest.seed,
+    });
     const committed = loaded.fixtures.get(spec.id)!;
     const again = loadFixtures(dir).fixtures.get(spec.id)!;
-    expect(again.cases.map((c) => [c.label, c.params, c.wrt, c.inputs, c.directions])).toEqual(committed.cases.map((c) => [c.label, c.params, c.wrt, c.inputs, c.directions]));
+    expect(again.cases.map((c) => [c.label, c.params, c.wrt, c.inputs, c.directions])).toEqual(
+      committed.cases.map((c) => [c.label, c.params, c.wrt, c.inputs, c.directions]),
+    );
     const f32 = tolerancesFor(spec);
     for (const [i, c] of again.cases.entries()) {
       for (const compute of ['float64', 'float32'] as const) {
@@ -125,7 +157,15 @@ describe('regeneration from the live oracle', () => {
           const e = committed.cases[i]!.results[compute][name]!;
           const kind = name.startsWith('grad:') ? 'grad' : name.startsWith('hvp:') ? 'hvp' : 'value';
           const tol = compute === 'float64' ? FLOAT64_TOLERANCES[kind] : f32[kind];
-          const cmp = compareArrays(`${c.label} ${name} (${compute})`, a.data.map(decodeNumber), a.shape, e.data.map(decodeNumber), e.shape, undefined, tol);
+          const cmp = compareArrays(
+            `${c.label} ${name} (${compute})`,
+            a.data.map(decodeNumber),
+            a.shape,
+            e.data.map(decodeNumber),
+            e.shape,
+            undefined,
+            tol,
+          );
           expect(cmp.ratio, cmp.key).toBeLessThanOrEqual(1);
         }
       }
@@ -139,7 +179,9 @@ describe('regeneration from the live oracle', () => {
     await regenerateFixtures(dir, [getSpec('divergence/kl')!], oracle, false, { cases: 3 });
     expect(snapshot(dir)).toEqual(full);
     // Another seed or case count is still refused, naming what differs.
-    await expect(regenerateFixtures(dir, [getSpec('divergence/kl')!], oracle, false, { cases: 4 })).rejects.toThrow(/3 random cases \(now 4\)/);
+    await expect(regenerateFixtures(dir, [getSpec('divergence/kl')!], oracle, false, { cases: 4 })).rejects.toThrow(
+      /3 random cases \(now 4\)/,
+    );
     expect(snapshot(dir)).toEqual(full);
   });
 
@@ -168,8 +210,20 @@ describe('regeneration from the live oracle', () => {
     const dir = join(scratch, 'errs');
     cpSync(DEFAULT_FIXTURES_DIR, dir, { recursive: true });
     const before = snapshot(dir);
-    const bogus = { ...getSpec('objective/minimax')!, edges: [{ inputs: { logitsReal: { shape: [1], data: [0] } }, params: { reduction: 'avg' }, grads: false, label: 'bad params' }] };
-    await expect(regenerateFixtures(dir, [getSpec('divergence/kl')!, bogus], oracle, true, { cases: 1 })).rejects.toThrow(/BAD_PARAMS|reduction/);
+    const bogus = {
+      ...getSpec('objective/minimax')!,
+      edges: [
+        {
+          inputs: { logitsReal: { shape: [1], data: [0] } },
+          params: { reduction: 'avg' },
+          grads: false,
+          label: 'bad params',
+        },
+      ],
+    };
+    await expect(
+      regenerateFixtures(dir, [getSpec('divergence/kl')!, bogus], oracle, true, { cases: 1 }),
+    ).rejects.toThrow(/BAD_PARAMS|reduction/);
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -194,11 +248,22 @@ describe('the HTML report', () => {
     await useBackend('cpu');
     const fixtures = new FixtureReference(loadFixtures(DEFAULT_FIXTURES_DIR));
     const specs = selectSpecs('objective/*');
-    const rows = await conform(specs, { backends: ['cpu'], reference: fixtures, preparedFor: (s) => fixtures.prepared(s), numRuns: 5 });
+    const rows = await conform(specs, {
+      backends: ['cpu'],
+      reference: fixtures,
+      preparedFor: (s) => fixtures.prepared(s),
+      numRuns: 5,
+    });
     const file = join(scratch, 'report.html');
-    writeFileSync(file, renderHtml(rows, { title: 'ganref conformance report', reference: 'fixtures', backends: ['cpu'] }));
+    writeFileSync(
+      file,
+      renderHtml(rows, { title: 'ganref conformance report', reference: 'fixtures', backends: ['cpu'] }),
+    );
     const chromium = findChromium();
-    expect(chromium, 'no Chromium: npm test installs one with apt as root (npm run browser:provision), or set GANREF_CHROMIUM').toBeTruthy();
+    expect(
+      chromium,
+      'no Chromium: npm test installs one with apt as root (npm run browser:provision), or set GANREF_CHROMIUM',
+    ).toBeTruthy();
     const dom = dumpDom(chromium!, `file://${file}`);
     expect(dom).toMatch(/<table id="report">/);
     for (const s of specs) expect(dom).toContain(`<code>${s.id}</code>`);

@@ -26,18 +26,34 @@ describe.each(TEST_BACKENDS)('%s backend: a tf.LayersModel critic', (backend) =>
   const h = 1e-2;
   const direction = (size: number, k: number) => Array.from({ length: size }, (_, i) => Math.sin(i + k + 1));
   const points = [
-    [[0.3, -1.2, 0.8], [1.1, 0.4, -0.7], [-0.5, 0.9, 0.2]],
-    [[-0.9, 0.1, 0.6], [0.2, -0.4, 1.3], [0.7, 0.75, -1.1]],
+    [
+      [0.3, -1.2, 0.8],
+      [1.1, 0.4, -0.7],
+      [-0.5, 0.9, 0.2],
+    ],
+    [
+      [-0.9, 0.1, 0.6],
+      [0.2, -0.4, 1.3],
+      [0.7, 0.75, -1.1],
+    ],
   ];
   const eps = [0.25, 0.6, 0.9];
   // Every point the critic sees: the reals (R1) and the interpolates either way round (the penalty's).
-  const seen = [...points[0]!, ...points[1]!, ...points[0]!.flatMap((r, i) => [r.map((x, j) => eps[i]! * x + (1 - eps[i]!) * points[1]![i]![j]!), r.map((x, j) => (1 - eps[i]!) * x + eps[i]! * points[1]![i]![j]!)])];
+  const seen = [
+    ...points[0]!,
+    ...points[1]!,
+    ...points[0]!.flatMap((r, i) => [
+      r.map((x, j) => eps[i]! * x + (1 - eps[i]!) * points[1]![i]![j]!),
+      r.map((x, j) => (1 - eps[i]!) * x + eps[i]! * points[1]![i]![j]!),
+    ]),
+  ];
   const straddlesAKink = (w0: ArrayLike<number>, b0: ArrayLike<number>, units: number) => {
     const d0 = direction(w0.length, 0);
     const db = direction(b0.length, 1);
     return seen.some((x) =>
       Array.from({ length: units }, (_, u) => u).some((u) => {
-        const z = (t: number) => x.reduce((acc, xi, i) => acc + xi * (w0[i * units + u]! + t * d0[i * units + u]!), b0[u]! + t * db[u]!);
+        const z = (t: number) =>
+          x.reduce((acc, xi, i) => acc + xi * (w0[i * units + u]! + t * d0[i * units + u]!), b0[u]! + t * db[u]!);
         return Math.sign(z(-h)) !== Math.sign(z(h));
       }),
     );
@@ -58,7 +74,13 @@ describe.each(TEST_BACKENDS)('%s backend: a tf.LayersModel critic', (backend) =>
       for (let seed = 1; ; seed++) {
         model = tfl.sequential({
           layers: [
-            tfl.layers.dense({ inputShape: [3], units: 4, activation, kernelInitializer: tfl.initializers.glorotUniform({ seed }), biasInitializer: tfl.initializers.randomNormal({ seed: seed + 1000 }) }),
+            tfl.layers.dense({
+              inputShape: [3],
+              units: 4,
+              activation,
+              kernelInitializer: tfl.initializers.glorotUniform({ seed }),
+              biasInitializer: tfl.initializers.randomNormal({ seed: seed + 1000 }),
+            }),
             tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 2000 }) }),
           ],
         });
@@ -69,12 +91,19 @@ describe.each(TEST_BACKENDS)('%s backend: a tf.LayersModel critic', (backend) =>
       }
       const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
       const [w0, b0, w1, b1] = vars;
-      const act = (z: tf.Tensor) => ({ tanh: tf.tanh, relu: tf.relu, elu: tf.elu, sigmoid: tf.sigmoid, softplus: tf.softplus, selu: tf.selu })[activation](z);
+      const act = (z: tf.Tensor) =>
+        ({ tanh: tf.tanh, relu: tf.relu, elu: tf.elu, sigmoid: tf.sigmoid, softplus: tf.softplus, selu: tf.selu })[
+          activation
+        ](z);
       const fnCritic = (x: tf.Tensor) => tf.add(tf.matMul(act(tf.add(tf.matMul(x, w0!), b0!)), w1!), b1!);
       const xReal = tf.tensor2d(points[0]!);
       const xFake = tf.tensor2d(points[1]!);
       const epsilon = tf.tensor1d(eps);
-      const penalties = (critic: unknown) => () => tf.add(gradientPenalty(critic as never, xReal as never, xFake as never, { epsilon: epsilon as never, lambda: 10 }), r1Penalty(critic as never, xReal as never, { gamma: 10 }));
+      const penalties = (critic: unknown) => () =>
+        tf.add(
+          gradientPenalty(critic as never, xReal as never, xFake as never, { epsilon: epsilon as never, lambda: 10 }),
+          r1Penalty(critic as never, xReal as never, { gamma: 10 }),
+        );
       const viaModel = tf.variableGrads(penalties(model) as () => tf.Scalar, vars);
       const viaFn = tf.variableGrads(penalties(fnCritic) as () => tf.Scalar, vars);
       expect(viaModel.value.dataSync()[0]).toBeCloseTo(viaFn.value.dataSync()[0]!, 5);
@@ -85,7 +114,9 @@ describe.each(TEST_BACKENDS)('%s backend: a tf.LayersModel critic', (backend) =>
       for (const v of vars.slice(0, 3)) {
         const a = viaModel.grads[v.name]!.dataSync();
         const b = viaFn.grads[v.name]!.dataSync();
-        a.forEach((x, i) => expect(Math.abs(x - b[i]!), `${v.name}[${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(b[i]!))));
+        a.forEach((x, i) =>
+          expect(Math.abs(x - b[i]!), `${v.name}[${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(b[i]!))),
+        );
       }
       if (activation !== 'relu' && activation !== 'selu') {
         // Smooth activations: the weight gradient (a second derivative of the critic) against a
@@ -98,11 +129,26 @@ describe.each(TEST_BACKENDS)('%s backend: a tf.LayersModel critic', (backend) =>
         };
         const fd = (at(h) - at(-h)) / (2 * h);
         vars.forEach((v, k) => v.assign(original[k]!));
-        const analytic = vars.slice(0, 3).reduce((acc, v, k) => acc + tf.tidy(() => tf.sum(tf.mul(viaModel.grads[v.name]!, dirs[k]!)).dataSync()[0]!), 0);
-        expect(Math.abs(fd - analytic), `finite difference ${fd} vs ${analytic}`).toBeLessThanOrEqual(5e-3 * (1 + Math.abs(analytic)));
+        const analytic = vars
+          .slice(0, 3)
+          .reduce(
+            (acc, v, k) => acc + tf.tidy(() => tf.sum(tf.mul(viaModel.grads[v.name]!, dirs[k]!)).dataSync()[0]!),
+            0,
+          );
+        expect(Math.abs(fd - analytic), `finite difference ${fd} vs ${analytic}`).toBeLessThanOrEqual(
+          5e-3 * (1 + Math.abs(analytic)),
+        );
         tf.dispose([...dirs, ...original]);
       }
-      tf.dispose([viaModel.value, ...Object.values(viaModel.grads), viaFn.value, ...Object.values(viaFn.grads), xReal, xFake, epsilon]);
+      tf.dispose([
+        viaModel.value,
+        ...Object.values(viaModel.grads),
+        viaFn.value,
+        ...Object.values(viaFn.grads),
+        xReal,
+        xFake,
+        epsilon,
+      ]);
       model.dispose();
     });
   }

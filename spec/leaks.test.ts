@@ -13,7 +13,9 @@ describe.each(TEST_BACKENDS)('%s backend', (backend) => {
   for (const spec of CATALOG) {
     test(`${spec.id} leaves no tensor behind`, () => {
       for (const c of [...spec.edges, ...fc.sample(spec.sample, { seed: 7, numRuns: 10 })]) {
-        const inputs = Object.fromEntries(Object.entries(c.inputs).map(([n, a]) => [n, tf.tensor(a.data, a.shape, 'float32')]));
+        const inputs = Object.fromEntries(
+          Object.entries(c.inputs).map(([n, a]) => [n, tf.tensor(a.data, a.shape, 'float32')]),
+        );
         const before = tf.memory().numTensors;
         const outputs = spec.evaluate(inputs, c.params);
         expect(tf.memory().numTensors - before).toBe(Object.keys(outputs).length);

@@ -75,7 +75,9 @@ test('importing ganref loads only library modules and @tensorflow/tfjs-core', ()
   const loaded = loadedByGanref(graph);
   const ours = loaded.filter((url) => url.startsWith(SRC)).map((url) => url.slice(SRC.length));
   const others = loaded.filter((url) => !url.startsWith(SRC));
-  const harness = ours.filter((path) => !LIBRARY.some((lib) => (lib.endsWith('/') ? path.startsWith(lib) : path === lib)));
+  const harness = ours.filter(
+    (path) => !LIBRARY.some((lib) => (lib.endsWith('/') ? path.startsWith(lib) : path === lib)),
+  );
   expect(harness, 'harness modules in the main entry graph').toEqual([]);
   expect(ours).toContain('objectives/non-saturating.ts');
   expect(ours).toContain('regularizers/gradient-penalty.ts');

@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { getSpec } from '../src/catalog/index.js';
 import { checkClose, InvariantViolation } from '../src/catalog/invariant.js';
 import type { Spec } from '../src/catalog/types.js';
-import { crossCheck, describeFailure, EXPECTED_FAILURE_MIN_RATIO, type Reference } from '../src/conformance/crosscheck.js';
+import {
+  crossCheck,
+  describeFailure,
+  EXPECTED_FAILURE_MIN_RATIO,
+  type Reference,
+} from '../src/conformance/crosscheck.js';
 import { checkTarget } from '../src/conformance/target.js';
 import { fixturePath, serializeManifest } from '../src/fixtures/format.js';
 import { FixtureReference } from '../src/fixtures/reference.js';
@@ -28,13 +33,25 @@ class AlteredReference implements Reference {
   ) {}
   async eval(request: EvalRequest): Promise<EvalResult> {
     const r = await this.inner.eval(request);
-    return new EvalResult(r.header, r.tensors.map((t) => ({ ...t, data: this.alter(t, request) ?? t.data })));
+    return new EvalResult(
+      r.header,
+      r.tensors.map((t) => ({ ...t, data: this.alter(t, request) ?? t.data })),
+    );
   }
 }
-const float64Only = (f: (x: number, i: number) => number) => (t: ResultTensor) => (t.compute === 'float64' ? Float64Array.from(t.data, f) : null);
+const float64Only = (f: (x: number, i: number) => number) => (t: ResultTensor) =>
+  t.compute === 'float64' ? Float64Array.from(t.data, f) : null;
 
 // The specs whose fixtures lean on the float64 tie-break (cancellations), and two that do not.
-const SPECS = ['objective/minimax', 'objective/least-squares', 'objective/relativistic', 'divergence/neyman-chi2', 'fdiv/alpha', 'layer/virtual-batch-norm', 'penalty/gradient-penalty'];
+const SPECS = [
+  'objective/minimax',
+  'objective/least-squares',
+  'objective/relativistic',
+  'divergence/neyman-chi2',
+  'fdiv/alpha',
+  'layer/virtual-batch-norm',
+  'penalty/gradient-penalty',
+];
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -57,7 +74,9 @@ describe('a wrong float64 reference fails the cross-check', () => {
   ];
   for (const [what, shift] of SHIFTS) {
     test.each(SPECS)(`%s: float64 results ${what} fail`, async (id) => {
-      const r = await crossCheck(spec(id), new AlteredReference(fixtures, float64Only(shift)), { prepared: fixtures.prepared(spec(id))! });
+      const r = await crossCheck(spec(id), new AlteredReference(fixtures, float64Only(shift)), {
+        prepared: fixtures.prepared(spec(id))!,
+      });
       expect(r.pass).toBe(false);
       // fdiv/alpha is the weakest: at α = 1.001 its conditioning is 999, and its cases mix results
       // of 1e-13 and 1e32, so a case-wide σ hides +1 in 14 of its 41 cases.
@@ -71,17 +90,21 @@ describe('a wrong float64 reference fails the cross-check', () => {
     const s = spec(id);
     const r = await crossCheck(
       s,
-      new AlteredReference(
-        fixtures,
-        (t) => {
-          if (t.compute !== 'float64') return null;
-          let k = -1;
-          t.data.forEach((x, i) => { if (Number.isFinite(x) && (k < 0 || Math.abs(x) > Math.abs(t.data[k]!))) k = i; });
-          const kind = t.name.startsWith('grad:') ? 'grad' : t.name.startsWith('hvp:') ? 'hvp' : 'value';
-          const tol = { value: { rtol: 1e-5, atol: 1e-6 }, grad: { rtol: 2e-5, atol: 1e-6 }, hvp: { rtol: 1e-4, atol: 1e-5 }, ...s.tolerance }[kind] as { rtol: number; atol: number };
-          return Float64Array.from(t.data, (x, i) => (i === k ? x + 10 * (tol.atol + tol.rtol * Math.abs(x)) : x));
-        },
-      ),
+      new AlteredReference(fixtures, (t) => {
+        if (t.compute !== 'float64') return null;
+        let k = -1;
+        t.data.forEach((x, i) => {
+          if (Number.isFinite(x) && (k < 0 || Math.abs(x) > Math.abs(t.data[k]!))) k = i;
+        });
+        const kind = t.name.startsWith('grad:') ? 'grad' : t.name.startsWith('hvp:') ? 'hvp' : 'value';
+        const tol = {
+          value: { rtol: 1e-5, atol: 1e-6 },
+          grad: { rtol: 2e-5, atol: 1e-6 },
+          hvp: { rtol: 1e-4, atol: 1e-5 },
+          ...s.tolerance,
+        }[kind] as { rtol: number; atol: number };
+        return Float64Array.from(t.data, (x, i) => (i === k ? x + 10 * (tol.atol + tol.rtol * Math.abs(x)) : x));
+      }),
       { prepared: fixtures.prepared(s)! },
     );
     expect(r.pass).toBe(false);
@@ -95,7 +118,9 @@ describe('a wrong float64 reference fails the cross-check', () => {
       const file = join(dir, fixturePath(id));
       const f = JSON.parse(readFileSync(file, 'utf8'));
       const cases = f.cases.slice(0, 28);
-      for (const c of cases) for (const a of Object.values(c.results.float64) as { data: unknown[] }[]) a.data = a.data.map((x) => (typeof x === 'number' ? x + 1e6 : x));
+      for (const c of cases)
+        for (const a of Object.values(c.results.float64) as { data: unknown[] }[])
+          a.data = a.data.map((x) => (typeof x === 'number' ? x + 1e6 : x));
       const text = `${JSON.stringify(f)}\n`;
       writeFileSync(file, text);
       const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
@@ -119,8 +144,15 @@ describe('the expected-failure list cannot hide a machine-dependent verdict', ()
     const listed: Spec = { ...s, expectedFailures: { [label]: { reason: 'meta-test' } } };
     const target = JSON.stringify(fixtures.prepared(s)!.find((p) => p.label === label)!.case.inputs);
     const ref = new AlteredReference(fixtures, (t, request) => {
-      const inputs = Object.fromEntries(Object.entries(request.tensors as unknown as Record<string, { data: ArrayLike<number>; shape: readonly number[] }>).filter(([n]) => !n.startsWith('v:')).map(([n, a]) => [n, { shape: [...a.shape], data: Array.from(a.data) }]));
-      if (JSON.stringify(Object.fromEntries(Object.keys(JSON.parse(target)).map((n) => [n, inputs[n]]))) !== target) return null;
+      const inputs = Object.fromEntries(
+        Object.entries(
+          request.tensors as unknown as Record<string, { data: ArrayLike<number>; shape: readonly number[] }>,
+        )
+          .filter(([n]) => !n.startsWith('v:'))
+          .map(([n, a]) => [n, { shape: [...a.shape], data: Array.from(a.data) }]),
+      );
+      if (JSON.stringify(Object.fromEntries(Object.keys(JSON.parse(target)).map((n) => [n, inputs[n]]))) !== target)
+        return null;
       if (t.compute === 'float32' && alterFloat32) return Float32Array.from(t.data, (x) => x + 1);
       // Only the value, both its float64 and float32 answers: shifted by `factor` × its tolerance
       // (ganref's result is then that far off, and the reference's float32 agrees with its float64).
@@ -153,25 +185,37 @@ describe('the expected-failure list cannot hide a machine-dependent verdict', ()
 describe('checkTarget (another implementation against the fixtures) fails a wrong implementation', () => {
   /** A "target" answering from the fixtures, with its results altered: a wrong implementation. */
   const target = (alter: (t: ResultTensor) => ResultTensor | null) => ({
-    hello: async () => ({ specs: SPECS }) as Awaited<ReturnType<import('../src/oracle/client.js').OracleClient['hello']>>,
+    hello: async () =>
+      ({ specs: SPECS }) as Awaited<ReturnType<import('../src/oracle/client.js').OracleClient['hello']>>,
     eval: async (request: EvalRequest) => {
       const r = await fixtures.eval(request);
-      return new EvalResult(r.header, r.tensors.map(alter).filter((t): t is ResultTensor => t !== null));
+      return new EvalResult(
+        r.header,
+        r.tensors.map(alter).filter((t): t is ResultTensor => t !== null),
+      );
     },
   });
   const run = async (alter: (t: ResultTensor) => ResultTensor | null) =>
-    checkTarget([spec('objective/least-squares')], target(alter) as unknown as import('../src/oracle/client.js').OracleClient, fixtures);
+    checkTarget(
+      [spec('objective/least-squares')],
+      target(alter) as unknown as import('../src/oracle/client.js').OracleClient,
+      fixtures,
+    );
 
   test('the fixtures themselves, as a target, pass (the control)', async () => {
     const [r] = await run((t) => t);
     expect(r!.crossCheck!.failures).toEqual([]);
   });
   test('float64 answers off by 1e-7 relative fail the float64 table', async () => {
-    const [r] = await run((t) => (t.compute === 'float64' ? { ...t, data: Float64Array.from(t.data, (x) => x * (1 + 1e-7) + 1e-9) } : t));
+    const [r] = await run((t) =>
+      t.compute === 'float64' ? { ...t, data: Float64Array.from(t.data, (x) => x * (1 + 1e-7) + 1e-9) } : t,
+    );
     expect(r!.crossCheck!.pass).toBe(false);
   });
   test('a float32-only target off by 1e-3 relative fails', async () => {
-    const [r] = await run((t) => (t.compute === 'float64' ? null : { ...t, data: Float32Array.from(t.data, (x) => x * (1 + 1e-3) + 1e-3) }));
+    const [r] = await run((t) =>
+      t.compute === 'float64' ? null : { ...t, data: Float32Array.from(t.data, (x) => x * (1 + 1e-3) + 1e-3) },
+    );
     expect(r!.crossCheck!.pass).toBe(false);
   });
   test('a result missing from the reply fails', async () => {
@@ -180,7 +224,7 @@ describe('checkTarget (another implementation against the fixtures) fails a wron
   });
 });
 
-describe('checkClose (the invariants\' comparator)', () => {
+describe("checkClose (the invariants' comparator)", () => {
   test('a finite value is not close to an infinity, and NaN is close to nothing', () => {
     expect(() => checkClose('x', 0, Infinity)).toThrow(InvariantViolation);
     expect(() => checkClose('x', 3e38, Infinity)).toThrow(InvariantViolation);

@@ -6,7 +6,11 @@ import { ORACLE_DIR, requireOraclePython } from 'ganref/oracle';
 // closed forms, gradients and Hessian-vector products against finite differences in float64.
 test('the oracle passes its own Python test suite', async () => {
   const python = await requireOraclePython();
-  const run = spawnSync(python.executable, ['-m', 'unittest', 'discover', '-s', 'tests'], { cwd: ORACLE_DIR, encoding: 'utf8', timeout: 170_000 });
+  const run = spawnSync(python.executable, ['-m', 'unittest', 'discover', '-s', 'tests'], {
+    cwd: ORACLE_DIR,
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
   expect(run.status, `${run.stdout}\n${run.stderr}`.slice(-6000)).toBe(0);
   expect(run.stderr).toMatch(/Ran \d+ tests/);
 });

@@ -14,7 +14,14 @@ import { getSpec, selectSpecs } from '../src/catalog/index.js';
 import { verdict } from '../src/conformance/report.js';
 import { ConformAbortedError, conform } from '../src/conformance/run.js';
 import { serializeFixture } from '../src/fixtures/format.js';
-import { DEFAULT_FIXTURES_DIR, FixtureError, loadFixtures, recoverFixtureSet, sha256, writeFixtureSet } from '../src/fixtures/store.js';
+import {
+  DEFAULT_FIXTURES_DIR,
+  FixtureError,
+  loadFixtures,
+  recoverFixtureSet,
+  sha256,
+  writeFixtureSet,
+} from '../src/fixtures/store.js';
 import { OracleClient } from '../src/oracle/client.js';
 import { ORACLE_DIR, PROJECT_ROOT } from '../src/oracle/python.js';
 import { fixtureSet } from '../scripts/chaos/fixture-writer.js';
@@ -29,7 +36,10 @@ function copyOfFixtures(): string {
   return dir;
 }
 
-function editManifest(dir: string, change: (m: { protocol: unknown; files: { path: string; sha256: string }[] }) => void): void {
+function editManifest(
+  dir: string,
+  change: (m: { protocol: unknown; files: { path: string; sha256: string }[] }) => void,
+): void {
   const path = join(dir, 'manifest.json');
   const m = JSON.parse(readFileSync(path, 'utf8'));
   change(m);
@@ -66,13 +76,18 @@ describe('the fixture loader refuses what the manifest does not vouch for', () =
     editManifest(dir, (m) => {
       for (const f of m.files) if (f.path === 'objective/minimax.json') f.path = '../outside.json';
     });
-    expect(() => loadFixtures(dir)).toThrow(/lists "\.\.\/outside\.json" for objective\/minimax; its fixture must be objective\/minimax\.json, inside the folder/);
+    expect(() => loadFixtures(dir)).toThrow(
+      /lists "\.\.\/outside\.json" for objective\/minimax; its fixture must be objective\/minimax\.json, inside the folder/,
+    );
   });
 
   test('a case without results is named with its file, not a TypeError', () => {
     const dir = copyOfFixtures();
     const f = loadFixtures(DEFAULT_FIXTURES_DIR).fixtures.get('objective/wasserstein')!;
-    const text = serializeFixture({ ...f, cases: f.cases.map((c, i) => (i === 2 ? ({ ...c, results: undefined } as unknown as typeof c) : c)) });
+    const text = serializeFixture({
+      ...f,
+      cases: f.cases.map((c, i) => (i === 2 ? ({ ...c, results: undefined } as unknown as typeof c) : c)),
+    });
     writeFileSync(join(dir, 'objective', 'wasserstein.json'), text);
     editManifest(dir, (m) => {
       for (const e of m.files) if (e.path === 'objective/wasserstein.json') e.sha256 = sha256(text);
@@ -140,7 +155,11 @@ describe('a hung or dead oracle', () => {
       await client.hello();
       const hung = client.pid!;
       process.kill(hung, 'SIGSTOP');
-      const r = await client.eval({ spec: 'divergence/kl', tensors: { p: new Float64Array([0.5, 0.5]), q: new Float64Array([0.5, 0.5]) }, compute: ['float64'] });
+      const r = await client.eval({
+        spec: 'divergence/kl',
+        tensors: { p: new Float64Array([0.5, 0.5]), q: new Float64Array([0.5, 0.5]) },
+        compute: ['float64'],
+      });
       expect(r.scalar('value')).toBe(0);
       expect(client.pid).not.toBe(hung);
       expect(client.replaced).toBe(1);
@@ -155,12 +174,23 @@ describe('a hung or dead oracle', () => {
     // after a kill cannot import it.
     const dir = join(scratch, 'oracle-copy');
     cpSync(join(ORACLE_DIR, 'ganref_oracle'), join(dir, 'ganref_oracle'), { recursive: true });
-    const client = await OracleClient.spawn({ serverArgs: ['--threads', '1'], oracleDir: dir, timeoutMs: 5000, retries: 1, startupTimeoutMs: 60_000 });
+    const client = await OracleClient.spawn({
+      serverArgs: ['--threads', '1'],
+      oracleDir: dir,
+      timeoutMs: 5000,
+      retries: 1,
+      startupTimeoutMs: 60_000,
+    });
     try {
       await client.hello();
       rmSync(join(dir, 'ganref_oracle'), { recursive: true, force: true });
       process.kill(client.pid!, 'SIGKILL');
-      const rows = await conform([getSpec('objective/wasserstein')!], { backends: ['cpu'], reference: client, numRuns: 1, cases: 1 });
+      const rows = await conform([getSpec('objective/wasserstein')!], {
+        backends: ['cpu'],
+        reference: client,
+        numRuns: 1,
+        cases: 1,
+      });
       expect(rows[0]!.error).toMatch(/could not be restarted \(2 tries\)/);
       expect(verdict(rows[0]!)).toBe('ERROR');
     } finally {
@@ -183,11 +213,28 @@ describe('a hung or dead oracle', () => {
   });
 
   test('ganref conform --timeout: an unreachable endpoint ends the run with a clear message', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli.ts'), 'conform', '--spec', 'objective/*', '--reference', 'tcp://127.0.0.1:9', '--timeout', '0.2', '--runs', '1'], {
-      cwd: PROJECT_ROOT,
-      encoding: 'utf8',
-      timeout: 170_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(PROJECT_ROOT, 'src', 'cli.ts'),
+        'conform',
+        '--spec',
+        'objective/*',
+        '--reference',
+        'tcp://127.0.0.1:9',
+        '--timeout',
+        '0.2',
+        '--runs',
+        '1',
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        timeout: 170_000,
+      },
+    );
     // Each attempt waits 0.2 s, not the default 60 s; the run ends at the first request.
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/no reply to hello from tcp:\/\/127\.0\.0\.1:9 \(3 attempt\(s\) of 200 ms\)/);

@@ -21,11 +21,22 @@ import {
 // runtime part trains one step so the code is also exercised.
 test('reduced losses are tf.Scalar: optimizer.minimize(() => loss(…)) compiles without casts', () => {
   const w = tf.variable(tf.tensor2d([[0.5], [-0.25]]));
-  const x = tf.tensor2d([[1, 2], [3, 4]]);
+  const x = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+  ]);
   const optimizer = tf.train.adam(1e-3);
   const scores = () => asCriticScores(tf.squeeze(tf.matMul(x, w), [1]));
 
-  optimizer.minimize(() => tf.add(wassersteinCriticLoss(scores(), scores()), gradientPenalty((t) => tf.squeeze(tf.matMul(t, w), [1]), x, x)), false, [w]);
+  optimizer.minimize(
+    () =>
+      tf.add(
+        wassersteinCriticLoss(scores(), scores()),
+        gradientPenalty((t) => tf.squeeze(tf.matMul(t, w), [1]), x, x),
+      ),
+    false,
+    [w],
+  );
   optimizer.minimize(() => wassersteinGeneratorLoss(scores()), false, [w]);
   optimizer.minimize(() => wassersteinCriticLoss(scores(), scores(), { reduction: 'sum' }), false, [w]);
   optimizer.minimize(() => wassersteinCriticLoss(scores(), scores(), { reduction: tf.Reduction.MEAN }), false, [w]);

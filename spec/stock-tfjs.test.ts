@@ -94,7 +94,11 @@ function vals(shape: number[], seed: number, lo = 0.2, hi = 1.2): T {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 4294967296;
   };
-  return tf.tensor(Array.from({ length: n }, () => (next() < 0.5 ? -1 : 1) * (lo + (hi - lo) * next())), shape, 'float32');
+  return tf.tensor(
+    Array.from({ length: n }, () => (next() < 0.5 ? -1 : 1) * (lo + (hi - lo) * next())),
+    shape,
+    'float32',
+  );
 }
 
 const ACT: Record<string, (t: T) => T> = {
@@ -129,7 +133,13 @@ function mlpCase(act: Activation): () => number[] {
     const x = vals([3, 3], 1);
     const ws = [vals([3, 4], 2), vals([4], 3), vals([4, 1], 4), vals([1], 5)];
     const critic = (u: T, w: T[]) => {
-      const net: Mlp = { layers: [{ weight: w[0]!, bias: w[1]! }, { weight: w[2]!, bias: w[3]! }], activation: act };
+      const net: Mlp = {
+        layers: [
+          { weight: w[0]!, bias: w[1]! },
+          { weight: w[2]!, bias: w[3]! },
+        ],
+        activation: act,
+      };
       return mlpForward(checkMlp('stock', 'net', net), u);
     };
     const out = penaltyGrads(critic, x, ws);
@@ -141,17 +151,43 @@ function mlpCase(act: Activation): () => number[] {
 function convCase(act: Activation, over: Partial<Convnet>, norm: 'none' | 'layer' | 'batch' = 'none'): () => number[] {
   return () => {
     const x = vals([2, 4, 4, 2], 11);
-    const ws = [vals([3, 3, 2, 3], 12), vals([3], 13), vals([3], 14, 0.5, 1.5), vals([3], 15), vals([3], 16), tf.tidy(() => tf.abs(vals([3], 17, 0.5, 2)))];
+    const ws = [
+      vals([3, 3, 2, 3], 12),
+      vals([3], 13),
+      vals([3], 14, 0.5, 1.5),
+      vals([3], 15),
+      vals([3], 16),
+      tf.tidy(() => tf.abs(vals([3], 17, 0.5, 2))),
+    ];
     const flat = over.pooling && over.pooling !== 'none' ? 2 * 2 * 3 : 4 * 4 * 3;
     const head = [vals([flat, 1], 18), vals([1], 19)];
     const critic = (u: T, w: T[]) => {
-      const layer = norm === 'none' ? { filter: w[0]!, bias: w[1]! } : norm === 'layer' ? { filter: w[0]!, bias: w[1]!, gamma: w[2]!, beta: w[3]! } : { filter: w[0]!, bias: w[1]!, gamma: w[2]!, beta: w[3]!, mean: w[4]!, variance: w[5]! };
-      const net: Convnet = { conv: [layer], head: { layers: [{ weight: w[6]!, bias: w[7]! }] }, activation: act, normalization: norm, ...over };
+      const layer =
+        norm === 'none'
+          ? { filter: w[0]!, bias: w[1]! }
+          : norm === 'layer'
+            ? { filter: w[0]!, bias: w[1]!, gamma: w[2]!, beta: w[3]! }
+            : { filter: w[0]!, bias: w[1]!, gamma: w[2]!, beta: w[3]!, mean: w[4]!, variance: w[5]! };
+      const net: Convnet = {
+        conv: [layer],
+        head: { layers: [{ weight: w[6]!, bias: w[7]! }] },
+        activation: act,
+        normalization: norm,
+        ...over,
+      };
       return convForward(checkConvnet('stock', 'net', net), u as tf.Tensor4D);
     };
     const all = [...ws, ...head];
     const used = norm === 'none' ? [0, 1, 6, 7] : norm === 'layer' ? [0, 1, 2, 3, 6, 7] : [0, 1, 2, 3, 4, 5, 6, 7];
-    const out = penaltyGrads((u, w) => critic(u, all.map((t, i) => (used.includes(i) ? w[used.indexOf(i)]! : t))), x, used.map((i) => all[i]!));
+    const out = penaltyGrads(
+      (u, w) =>
+        critic(
+          u,
+          all.map((t, i) => (used.includes(i) ? w[used.indexOf(i)]! : t)),
+        ),
+      x,
+      used.map((i) => all[i]!),
+    );
     tf.dispose([x, ...all]);
     return out;
   };
@@ -161,13 +197,22 @@ function secondDerivative(f: (t: T) => T): () => number[] {
   return () =>
     tf.tidy(() => {
       const x = tf.tensor1d([-1.3, -0.4, 0.7, 1.9]);
-      return Array.from(tf.grad((t: T) => tf.sum(tf.grad((u: T) => tf.sum(f(u)))(t)))(x).dataSync());
+      return Array.from(
+        tf
+          .grad((t: T) => tf.sum(tf.grad((u: T) => tf.sum(f(u)))(t)))(x)
+          .dataSync(),
+      );
     });
 }
 
 const CASES: Record<string, () => number[]> = {
   ...Object.fromEntries(Object.entries(ACT).map(([k, f]) => [`${k}''`, secondDerivative(f)])),
-  ...Object.fromEntries((['relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish'] as Activation[]).map((a) => [`mlp+${a} penalty`, mlpCase(a)])),
+  ...Object.fromEntries(
+    (['relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish'] as Activation[]).map((a) => [
+      `mlp+${a} penalty`,
+      mlpCase(a),
+    ]),
+  ),
   'conv+relu penalty': convCase('relu', {}),
   'conv+tanh penalty': convCase('tanh', {}),
   'conv+softplus+max-pool penalty': convCase('softplus', { pooling: 'max' }),
@@ -181,7 +226,14 @@ const FIRST_ORDER: Record<string, () => number[]> = {
   ...Object.fromEntries(
     Object.entries(ACT).map(([k, f]) => [
       k,
-      () => tf.tidy(() => Array.from(tf.grad((u: T) => tf.sum(f(u)))(tf.tensor1d([-1.3, -0.4, 0.7, 1.9])).dataSync())),
+      () =>
+        tf.tidy(() =>
+          Array.from(
+            tf
+              .grad((u: T) => tf.sum(f(u)))(tf.tensor1d([-1.3, -0.4, 0.7, 1.9]))
+              .dataSync(),
+          ),
+        ),
     ]),
   ),
   'conv2d + avgPool + maxPool + batchNorm + moments': () =>
@@ -192,16 +244,23 @@ const FIRST_ORDER: Record<string, () => number[]> = {
         const z = tf.batchNorm(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), m, v, beta, gamma, 1e-5);
         const { mean, variance } = tf.moments(z, [1, 2, 3], true);
         const n = tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, 1e-5)));
-        return tf.add(tf.sum(tf.avgPool(n as tf.Tensor4D, 2, 2, 'valid')), tf.sum(tf.square(tf.maxPool(n as tf.Tensor4D, 2, 2, 'valid'))));
+        return tf.add(
+          tf.sum(tf.avgPool(n as tf.Tensor4D, 2, 2, 'valid')),
+          tf.sum(tf.square(tf.maxPool(n as tf.Tensor4D, 2, 2, 'valid'))),
+        );
       };
-      return tf.grads(f)([x, ...ws]).flatMap((g) => Array.from(g.dataSync()));
+      return tf
+        .grads(f)([x, ...ws])
+        .flatMap((g) => Array.from(g.dataSync()));
     }),
   'matMul + tanh + sigmoid + elu (dense layers)': () =>
     tf.tidy(() => {
       const x = vals([3, 3], 31);
       const ws = [vals([3, 4], 32), vals([4, 1], 33)];
       const f = (a: T, w0: T, w1: T) => tf.sum(tf.elu(tf.matMul(tf.sigmoid(tf.tanh(tf.matMul(a, w0))), w1)));
-      return tf.grads(f)([x, ...ws]).flatMap((g) => Array.from(g.dataSync()));
+      return tf
+        .grads(f)([x, ...ws])
+        .flatMap((g) => Array.from(g.dataSync()));
     }),
 };
 
@@ -212,7 +271,9 @@ function verdictOf(run: () => number[], truth: number[]): Verdict {
   } catch {
     return 'throws';
   }
-  const ok = got.length === truth.length && got.every((v, i) => Math.abs(v - truth[i]!) <= 1e-4 * Math.max(1, Math.abs(truth[i]!)));
+  const ok =
+    got.length === truth.length &&
+    got.every((v, i) => Math.abs(v - truth[i]!) <= 1e-4 * Math.max(1, Math.abs(truth[i]!)));
   return ok ? 'correct' : 'wrong';
 }
 
@@ -225,7 +286,14 @@ async function loadStock(): Promise<void> {
   const entry = join(require.resolve('@tensorflow/tfjs-core/package.json'), '..', 'dist', 'register_all_gradients.js');
   bundleDir = mkdtempSync(join(tmpdir(), 'ganref-stock-tfjs-'));
   const out = join(bundleDir, 'stock-gradients.mjs');
-  await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'error' });
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: out,
+    logLevel: 'error',
+  });
   await import(pathToFileURL(out).href);
   stock = new Map();
   for (const k of COVERED_KERNELS) {
@@ -236,7 +304,10 @@ async function loadStock(): Promise<void> {
 
 /** The engine's global gradient registry (tfjs-core keeps it in `globalThis._tfGlobals`). */
 function gradRegistry(): Map<string, tf.GradConfig> {
-  return (globalThis as unknown as { _tfGlobals: Map<string, unknown> })._tfGlobals.get('gradRegistry') as Map<string, tf.GradConfig>;
+  return (globalThis as unknown as { _tfGlobals: Map<string, unknown> })._tfGlobals.get('gradRegistry') as Map<
+    string,
+    tf.GradConfig
+  >;
 }
 
 /**
@@ -276,7 +347,20 @@ describe.each(TEST_BACKENDS)('stock TF.js gradients on %s', (backend) => {
   });
 
   test('the stock bundle registered its own configs for the critic kernels', () => {
-    for (const k of ['Relu', 'LeakyRelu', 'Elu', 'Selu', 'Tanh', 'Sigmoid', 'Softplus', 'Conv2D', 'MaxPool', 'AvgPool', 'FusedBatchNorm', 'BatchMatMul']) {
+    for (const k of [
+      'Relu',
+      'LeakyRelu',
+      'Elu',
+      'Selu',
+      'Tanh',
+      'Sigmoid',
+      'Softplus',
+      'Conv2D',
+      'MaxPool',
+      'AvgPool',
+      'FusedBatchNorm',
+      'BatchMatMul',
+    ]) {
       expect(stock.has(k), k).toBe(true);
     }
   });
@@ -317,7 +401,11 @@ describe.each(TEST_BACKENDS)('stock TF.js gradients on %s', (backend) => {
       const theirs = stockValues[k];
       if (!theirs) continue;
       expect(ours.length, k).toBe(theirs.length);
-      ours.forEach((v, i) => expect(Math.abs(v - theirs[i]!), `${k}[${i}]: ganref ${v}, stock ${theirs[i]}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(theirs[i]!))));
+      ours.forEach((v, i) =>
+        expect(Math.abs(v - theirs[i]!), `${k}[${i}]: ganref ${v}, stock ${theirs[i]}`).toBeLessThanOrEqual(
+          1e-6 * Math.max(1, Math.abs(theirs[i]!)),
+        ),
+      );
     }
   });
 

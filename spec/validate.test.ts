@@ -37,7 +37,10 @@ describe.each(TEST_BACKENDS)('%s backend: value checks', (backend) => {
   });
 
   test('values on the bounds, and +∞ where only a lower bound applies, pass', () => {
-    const t = tf.tensor2d([[0, 1], [0.25, 1]]);
+    const t = tf.tensor2d([
+      [0, 1],
+      [0.25, 1],
+    ]);
     expect(checkTensor('test/spec', 'x', t, { min: 0, max: 1, finite: true })).toBe(t);
     const inf = tf.tensor1d([0, Infinity]);
     expect(checkTensor('test/spec', 'x', inf, { min: 0 })).toBe(inf);
@@ -45,7 +48,10 @@ describe.each(TEST_BACKENDS)('%s backend: value checks', (backend) => {
   });
 
   test('a tensor is read once however often it is checked, and nothing is left behind', () => {
-    const t = tf.tensor2d([[0.5, -1], [2, 3]]);
+    const t = tf.tensor2d([
+      [0.5, -1],
+      [2, 3],
+    ]);
     const before = tf.memory().numTensors;
     let reads = 0;
     const dataSync = t.dataSync.bind(t);
@@ -62,7 +68,12 @@ describe.each(TEST_BACKENDS)('%s backend: value checks', (backend) => {
   });
 
   test('the critic probe runs on two examples, and a critic written for one batch size is still accepted', () => {
-    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ]);
     const sizes: number[] = [];
     const critic = (u: tf.Tensor) => {
       sizes.push(u.shape[0]!);
@@ -72,7 +83,10 @@ describe.each(TEST_BACKENDS)('%s backend: value checks', (backend) => {
     expect(sizes[0]).toBe(2);
     // reshape to a fixed batch of 4 fails on the two-example probe; the full probe decides.
     const fixed = (u: tf.Tensor) => tf.sum(tf.reshape(tf.square(u), [4, 2]), 1);
-    expect(tf.tidy(() => r1Penalty(fixed as never, x as never).dataSync()[0])).toBeCloseTo((10 / 2) * ((4 * (1 + 4 + 9 + 16 + 25 + 36 + 49 + 64)) / 4), 3); // γ/2 · mean ‖2u‖²
+    expect(tf.tidy(() => r1Penalty(fixed as never, x as never).dataSync()[0])).toBeCloseTo(
+      (10 / 2) * ((4 * (1 + 4 + 9 + 16 + 25 + 36 + 49 + 64)) / 4),
+      3,
+    ); // γ/2 · mean ‖2u‖²
     // A critic with the wrong output shape is still refused, naming the real batch.
     const wide = (u: tf.Tensor) => tf.concat([u, u], 1);
     expect(message(() => r1Penalty(wide as never, x as never))).toContain('[4] or [4, 1]');

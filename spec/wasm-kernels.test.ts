@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, test } from 'vitest';
-import { installWasmKernels, uninstallWasmKernels, WASM_KERNELS, wasmKernelsInstalled } from '../src/backends/wasm-kernels.js';
+import {
+  installWasmKernels,
+  uninstallWasmKernels,
+  WASM_KERNELS,
+  wasmKernelsInstalled,
+} from '../src/backends/wasm-kernels.js';
 import { useBackend } from './helpers.js';
 
 /**
@@ -37,14 +42,44 @@ interface ConvCase {
 
 const CONV_CASES: ConvCase[] = [];
 for (const [x, filter] of [
-  [[2, 8, 8, 3], [3, 3, 3, 4]],
-  [[3, 7, 9, 2], [3, 2, 2, 5]],
-  [[1, 5, 5, 1], [1, 1, 1, 1]],
-  [[2, 12, 10, 4], [5, 5, 4, 3]],
-  [[2, 6, 6, 3], [4, 4, 3, 2]],
+  [
+    [2, 8, 8, 3],
+    [3, 3, 3, 4],
+  ],
+  [
+    [3, 7, 9, 2],
+    [3, 2, 2, 5],
+  ],
+  [
+    [1, 5, 5, 1],
+    [1, 1, 1, 1],
+  ],
+  [
+    [2, 12, 10, 4],
+    [5, 5, 4, 3],
+  ],
+  [
+    [2, 6, 6, 3],
+    [4, 4, 3, 2],
+  ],
 ] as [ConvCase['x'], ConvCase['filter']][]) {
   for (const stride of [1, 2, 3]) {
-    for (const pad of ['same', 'valid', [[0, 0], [2, 2], [0, 1], [0, 0]], [[0, 0], [1, 0], [2, 1], [0, 0]]] as Pad[]) {
+    for (const pad of [
+      'same',
+      'valid',
+      [
+        [0, 0],
+        [2, 2],
+        [0, 1],
+        [0, 0],
+      ],
+      [
+        [0, 0],
+        [1, 0],
+        [2, 1],
+        [0, 0],
+      ],
+    ] as Pad[]) {
       CONV_CASES.push({ x, filter, stride, pad });
     }
   }
@@ -59,8 +94,14 @@ function convBackprops(): number[][][] {
       const outShape = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.stride, 1, c.pad).outShape;
       const dy = vals(outShape, 10 * i + 3);
       const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
-      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: c.x } as unknown as tf.NamedAttrMap) as T;
-      const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: c.filter } as unknown as tf.NamedAttrMap) as T;
+      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, {
+        ...attrs,
+        inputShape: c.x,
+      } as unknown as tf.NamedAttrMap) as T;
+      const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+        ...attrs,
+        filterShape: c.filter,
+      } as unknown as tf.NamedAttrMap) as T;
       return [Array.from(dx.dataSync()), Array.from(dw.dataSync())];
     }),
   );
@@ -180,7 +221,7 @@ describe('ganref wasm kernels', () => {
     expect(tf.engine().backend.numDataIds()).toBe(ids);
   });
 
-  test('uninstallWasmKernels puts the backend\'s own kernels back', async () => {
+  test("uninstallWasmKernels puts the backend's own kernels back", async () => {
     await useBackend('wasm');
     uninstallWasmKernels();
     expect(wasmKernelsInstalled()).toBe(false);

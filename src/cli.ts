@@ -98,7 +98,8 @@ function progress(): { update: (done: number, total: number, what: string) => vo
 async function resolveBackends(name: string | undefined): Promise<BackendName[]> {
   const wanted = name ?? process.env.GANREF_BACKEND ?? 'cpu';
   if (wanted === 'all') return availableBackends();
-  if (!(BACKENDS as readonly string[]).includes(wanted)) fail(`unknown backend '${wanted}' (cpu, wasm, tensorflow, all)`);
+  if (!(BACKENDS as readonly string[]).includes(wanted))
+    fail(`unknown backend '${wanted}' (cpu, wasm, tensorflow, all)`);
   return [wanted as BackendName];
 }
 
@@ -123,10 +124,18 @@ function timeoutOption(s: string | undefined): number | undefined {
 async function spawnOracle(timeoutMs?: number): Promise<OracleClient> {
   const python = await requireOraclePython();
   process.stderr.write(`oracle: starting ${python.executable} (torch ${python.versions.torch})\n`);
-  return OracleClient.spawn({ python: python.executable, serverArgs: ['--threads', '1'], ...(timeoutMs ? { timeoutMs } : {}) });
+  return OracleClient.spawn({
+    python: python.executable,
+    serverArgs: ['--threads', '1'],
+    ...(timeoutMs ? { timeoutMs } : {}),
+  });
 }
 
-function writeReports(values: { json?: string; html?: string }, rows: SpecReport[], meta: { reference: string; backends: string[]; oracle?: Record<string, string> }): void {
+function writeReports(
+  values: { json?: string; html?: string },
+  rows: SpecReport[],
+  meta: { reference: string; backends: string[]; oracle?: Record<string, string> },
+): void {
   if (values.json) {
     mkdirSync(dirname(values.json), { recursive: true });
     writeFileSync(values.json, `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
@@ -178,9 +187,14 @@ async function runConform(argv: string[]): Promise<number> {
     reference = fixtures;
     preparedFor = (spec) => fixtures.prepared(spec);
     oracleVersions = fixtures.loaded.manifest.oracle;
-    process.stderr.write(`reference: fixtures in ${fixtures.loaded.dir} (oracle ${Object.entries(oracleVersions).map(([k, v]) => `${k} ${v}`).join(', ')})\n`);
+    process.stderr.write(
+      `reference: fixtures in ${fixtures.loaded.dir} (oracle ${Object.entries(oracleVersions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})\n`,
+    );
   } else if (ref === 'live' || ENDPOINT.test(ref)) {
-    client = ref === 'live' ? await spawnOracle(timeoutMs) : await OracleClient.connect(ref, timeoutMs ? { timeoutMs } : {});
+    client =
+      ref === 'live' ? await spawnOracle(timeoutMs) : await OracleClient.connect(ref, timeoutMs ? { timeoutMs } : {});
     reference = client;
   } else {
     fail(`--reference must be 'fixtures', 'live' or a ZeroMQ endpoint such as tcp://127.0.0.1:5555, got '${ref}'`);
@@ -190,8 +204,13 @@ async function runConform(argv: string[]): Promise<number> {
       const hello = await client.hello();
       oracleVersions = hello.versions;
       const missing = specs.filter((s) => !hello.specs.includes(s.id)).map((s) => s.id);
-      process.stderr.write(`reference: ${hello.server}, protocol ${hello.protocol}, ${Object.entries(hello.versions).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
-      if (missing.length) process.stderr.write(`reference: does not implement ${missing.join(', ')} (reported as failures)\n`);
+      process.stderr.write(
+        `reference: ${hello.server}, protocol ${hello.protocol}, ${Object.entries(hello.versions)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}\n`,
+      );
+      if (missing.length)
+        process.stderr.write(`reference: does not implement ${missing.join(', ')} (reported as failures)\n`);
     }
     process.stderr.write(`backends: ${backends.join(', ')}\n`);
     const bar = progress();
@@ -213,10 +232,16 @@ async function runConform(argv: string[]): Promise<number> {
     bar.end();
     process.stdout.write(`${formatTable(rows)}\n\n${formatSummary(rows)}\n`);
     if (aborted) {
-      process.stderr.write(`ganref: run abandoned after ${rows.length} of ${specs.length * backends.length} specs: ${aborted}\n`);
+      process.stderr.write(
+        `ganref: run abandoned after ${rows.length} of ${specs.length * backends.length} specs: ${aborted}\n`,
+      );
       return 1;
     }
-    writeReports(values, rows, { reference: ref === 'fixtures' ? `fixtures (${values.fixtures})` : ref, backends, oracle: oracleVersions });
+    writeReports(values, rows, {
+      reference: ref === 'fixtures' ? `fixtures (${values.fixtures})` : ref,
+      backends,
+      oracle: oracleVersions,
+    });
     return rows.every((r) => r.pass) ? 0 : 1;
   } finally {
     await client?.close();
@@ -224,27 +249,53 @@ async function runConform(argv: string[]): Promise<number> {
 }
 
 async function runTarget(endpoint: string, specs: Spec[], fixturesDir: string, timeoutMs?: number): Promise<number> {
-  if (!ENDPOINT.test(endpoint)) fail(`--target must be a ZeroMQ endpoint such as tcp://127.0.0.1:5555, got '${endpoint}'`);
+  if (!ENDPOINT.test(endpoint))
+    fail(`--target must be a ZeroMQ endpoint such as tcp://127.0.0.1:5555, got '${endpoint}'`);
   const fixtures = new FixtureReference(loadFixtures(fixturesDir));
   const target = await OracleClient.connect(endpoint, timeoutMs ? { timeoutMs } : {});
   try {
     const hello = await target.hello();
-    process.stderr.write(`target: ${hello.server}, protocol ${hello.protocol}, ${Object.entries(hello.versions).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    process.stderr.write(
+      `target: ${hello.server}, protocol ${hello.protocol}, ${Object.entries(hello.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}\n`,
+    );
     const bar = progress();
     const results = await checkTarget(specs, target, fixtures, bar.update);
     bar.end();
     const header = ['spec', 'cases', 'worst err/tol', 'verdict'];
-    const body = results.map((r) => [r.spec, r.crossCheck ? String(r.crossCheck.cases) : '—', formatRatio(r.crossCheck?.worst), !r.implemented ? 'not implemented' : r.error ? 'ERROR' : r.crossCheck!.pass ? 'pass' : 'FAIL']);
+    const body = results.map((r) => [
+      r.spec,
+      r.crossCheck ? String(r.crossCheck.cases) : '—',
+      formatRatio(r.crossCheck?.worst),
+      !r.implemented ? 'not implemented' : r.error ? 'ERROR' : r.crossCheck!.pass ? 'pass' : 'FAIL',
+    ]);
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-    process.stdout.write([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n\n');
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd();
+    process.stdout.write(
+      [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n\n',
+    );
     const implemented = results.filter((r) => r.implemented);
     const failed = implemented.filter((r) => r.error || !r.crossCheck!.pass);
     for (const r of failed) {
-      process.stdout.write(`${r.spec}:\n${r.error ?? r.crossCheck!.failures.slice(0, 3).map((f) => describeFailure(r.spec, f, 'target')).join('\n')}\n\n`);
+      process.stdout.write(
+        `${r.spec}:\n${
+          r.error ??
+          r
+            .crossCheck!.failures.slice(0, 3)
+            .map((f) => describeFailure(r.spec, f, 'target'))
+            .join('\n')
+        }\n\n`,
+      );
     }
     const missing = results.filter((r) => !r.implemented).map((r) => r.spec);
-    process.stdout.write(`${implemented.length - failed.length} passed, ${failed.length} failed${missing.length ? `; not implemented by the target: ${missing.join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `${implemented.length - failed.length} passed, ${failed.length} failed${missing.length ? `; not implemented by the target: ${missing.join(', ')}` : ''}\n`,
+    );
     return failed.length === 0 ? 0 : 1;
   } finally {
     await target.close();
@@ -254,7 +305,13 @@ async function runTarget(endpoint: string, specs: Spec[], fixturesDir: string, t
 async function runFixtures(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { spec: { type: 'string', multiple: true }, fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR }, cases: { type: 'string' }, seed: { type: 'string' }, timeout: { type: 'string' } },
+    options: {
+      spec: { type: 'string', multiple: true },
+      fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR },
+      cases: { type: 'string' },
+      seed: { type: 'string' },
+      timeout: { type: 'string' },
+    },
   });
   const timeoutMs = timeoutOption(values.timeout);
   const specs = selectAll(values.spec);
@@ -268,7 +325,9 @@ async function runFixtures(argv: string[]): Promise<number> {
     });
     bar.end();
     const cases = manifest.files.reduce((a, f) => a + f.cases, 0);
-    process.stdout.write(`wrote ${specs.length} fixture file(s) to ${values.fixtures}; the manifest lists ${manifest.files.length} spec(s), ${cases} cases (seed ${manifest.seed}, torch ${manifest.oracle.torch})\n`);
+    process.stdout.write(
+      `wrote ${specs.length} fixture file(s) to ${values.fixtures}; the manifest lists ${manifest.files.length} spec(s), ${cases} cases (seed ${manifest.seed}, torch ${manifest.oracle.torch})\n`,
+    );
     return 0;
   } finally {
     await client.close();
@@ -284,7 +343,11 @@ async function runProvision(): Promise<number> {
 async function runOracle(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { bind: { type: 'string', default: 'tcp://127.0.0.1:5555' } } });
   const python = await requireOraclePython();
-  const child = spawn(python.executable, ['-m', 'ganref_oracle', '--bind', values.bind!], { cwd: ORACLE_DIR, env: { ...process.env, PYTHONPATH: ORACLE_DIR }, stdio: 'inherit' });
+  const child = spawn(python.executable, ['-m', 'ganref_oracle', '--bind', values.bind!], {
+    cwd: ORACLE_DIR,
+    env: { ...process.env, PYTHONPATH: ORACLE_DIR },
+    stdio: 'inherit',
+  });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }

@@ -17,8 +17,39 @@ export { Random, defaultRandom, setRandomSeed } from './random.js';
 export { registerGradients, ensureGradients } from './autodiff/index.js';
 export * from './divergences/index.js';
 export * from './theory/index.js';
-export { fDivergences, fDivergenceFunctions, alphaDivergence, fDivergence, FDIVERGENCE_NAMES, fDivergenceId, fDivergenceTitle, type FDivergenceFunctions, type FDivergenceName, type FDivergenceOptions, type ConjugateDomain } from './fdiv/index.js';
+export {
+  fDivergences,
+  fDivergenceFunctions,
+  alphaDivergence,
+  fDivergence,
+  FDIVERGENCE_NAMES,
+  fDivergenceId,
+  fDivergenceTitle,
+  type FDivergenceFunctions,
+  type FDivergenceName,
+  type FDivergenceOptions,
+  type ConjugateDomain,
+} from './fdiv/index.js';
 export * from './objectives/index.js';
 export * from './regularizers/index.js';
-export { mlp, checkMlp, activate, ACTIVATIONS, convnet, convCritic, mlpCritic, PADDINGS, POOLINGS, NORMALIZATIONS, type Mlp, type DenseLayer, type Activation, type Convnet, type ConvLayer, type Padding, type Pooling, type Normalization } from './nets/index.js';
+export {
+  mlp,
+  checkMlp,
+  activate,
+  ACTIVATIONS,
+  convnet,
+  convCritic,
+  mlpCritic,
+  PADDINGS,
+  POOLINGS,
+  NORMALIZATIONS,
+  type Mlp,
+  type DenseLayer,
+  type Activation,
+  type Convnet,
+  type ConvLayer,
+  type Padding,
+  type Pooling,
+  type Normalization,
+} from './nets/index.js';
 export { checkGrads } from './autodiff/check-grads.js';

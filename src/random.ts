@@ -113,14 +113,30 @@ export type RandomSource = { tensor: tf.Tensor; random?: undefined } | { tensor?
  * Resolves a function's randomness options: at most one of the explicit tensor, `random` and
  * `seed`; none of them means the default generator.
  */
-export function randomSource(spec: string, tensorName: string, tensor: unknown, random: unknown, seed: unknown): RandomSource {
-  const given = [tensor !== undefined ? tensorName : '', random !== undefined ? 'random' : '', seed !== undefined ? 'seed' : ''].filter(Boolean);
+export function randomSource(
+  spec: string,
+  tensorName: string,
+  tensor: unknown,
+  random: unknown,
+  seed: unknown,
+): RandomSource {
+  const given = [
+    tensor !== undefined ? tensorName : '',
+    random !== undefined ? 'random' : '',
+    seed !== undefined ? 'seed' : '',
+  ].filter(Boolean);
   if (given.length > 1) {
-    throw new InvalidParameterError(spec, given[1]!, `absent when '${given[0]}' is given (one source of randomness: '${tensorName}', 'random' or 'seed')`, describeValue(given[1] === 'seed' ? seed : given[1] === 'random' ? random : tensor));
+    throw new InvalidParameterError(
+      spec,
+      given[1]!,
+      `absent when '${given[0]}' is given (one source of randomness: '${tensorName}', 'random' or 'seed')`,
+      describeValue(given[1] === 'seed' ? seed : given[1] === 'random' ? random : tensor),
+    );
   }
   if (tensor !== undefined) return { tensor: tensor as tf.Tensor };
   if (random !== undefined) {
-    if (!(random instanceof Random)) throw new InvalidParameterError(spec, 'random', 'a ganref Random (new Random(seed))', describeValue(random));
+    if (!(random instanceof Random))
+      throw new InvalidParameterError(spec, 'random', 'a ganref Random (new Random(seed))', describeValue(random));
     return { random };
   }
   if (seed !== undefined) return { random: streamFor(checkSeed(spec, seed)) };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Reduction, ReductionLike } from './types.js';
+import type { Reduction } from './types.js';
 import { InvalidArgumentError, InvalidParameterError } from './errors.js';
 import { checkNumber, checkTensor, describeValue, formatNumber, valueStats, valuesChecked } from './validate.js';
 
@@ -33,7 +33,12 @@ export function checkReduction(spec: string, value: unknown, weighted = false): 
         'tf.Reduction.SUM_BY_NONZERO_WEIGHTS with weights',
       );
   }
-  throw new InvalidParameterError(spec, 'reduction', "one of 'mean', 'sum', 'none' or tf.Reduction.MEAN, SUM, NONE", describeValue(value));
+  throw new InvalidParameterError(
+    spec,
+    'reduction',
+    "one of 'mean', 'sum', 'none' or tf.Reduction.MEAN, SUM, NONE",
+    describeValue(value),
+  );
 }
 
 /** Weights of the losses' exact shape; call inside `tf.tidy`. */
@@ -78,16 +83,33 @@ function broadcastsTo(shape: readonly number[], target: readonly number[]): bool
  * one that broadcasts to it (a scalar tensor, [n, 1] against [n, k], …), or a number, as
  * `tf.losses.*` take them. Finite and ≥ 0.
  */
-export function checkWeights(spec: string, name: string, weights: unknown, like: [string, tf.Tensor], reduction: Reduction): CheckedWeights | undefined {
+export function checkWeights(
+  spec: string,
+  name: string,
+  weights: unknown,
+  like: [string, tf.Tensor],
+  reduction: Reduction,
+): CheckedWeights | undefined {
   if (weights === undefined) return undefined;
   if (typeof weights === 'number') {
     const w = checkNumber(spec, name, weights, { min: 0 });
-    if (reduction === 'mean' && !(w > 0)) throw new InvalidArgumentError(spec, name, "weights with a positive sum (reduction 'mean' divides by Σ w)", 'Σ w = 0');
+    if (reduction === 'mean' && !(w > 0))
+      throw new InvalidArgumentError(
+        spec,
+        name,
+        "weights with a positive sum (reduction 'mean' divides by Σ w)",
+        'Σ w = 0',
+      );
     return w;
   }
   const w = checkTensor(spec, name, weights, { min: 0, finite: true, domain: 'finite and ≥ 0' });
   if (!broadcastsTo(w.shape, like[1].shape)) {
-    throw new InvalidArgumentError(spec, name, `of the shape of '${like[0]}' [${like[1].shape.join(', ')}], or one that broadcasts to it (a scalar, as tf.losses.* take)`, `shape [${w.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      spec,
+      name,
+      `of the shape of '${like[0]}' [${like[1].shape.join(', ')}], or one that broadcasts to it (a scalar, as tf.losses.* take)`,
+      `shape [${w.shape.join(', ')}]`,
+    );
   }
   // The weighted mean divides by Σ w: refuse all-zero weights rather than return NaN. The weights
   // are finite and ≥ 0 (checked above), so Σ w > 0 exactly when max w > 0, which the value check
@@ -96,7 +118,13 @@ export function checkWeights(spec: string, name: string, weights: unknown, like:
     const data = w.dataSync();
     let total = 0;
     for (let i = 0; i < data.length; i++) total += data[i]!;
-    if (!(total > 0)) throw new InvalidArgumentError(spec, name, "weights with a positive sum (reduction 'mean' divides by Σ w)", `Σ w = ${formatNumber(total, true)}`);
+    if (!(total > 0))
+      throw new InvalidArgumentError(
+        spec,
+        name,
+        "weights with a positive sum (reduction 'mean' divides by Σ w)",
+        `Σ w = ${formatNumber(total, true)}`,
+      );
   }
   return w;
 }

@@ -65,7 +65,8 @@ export type Reduction = 'mean' | 'sum' | 'none';
 export type ReductionLike = Reduction | tf.Reduction;
 
 /** The reductions that give one number (a `tf.Scalar`): everything but `'none'`. */
-export type ScalarReduction = 'mean' | 'sum' | tf.Reduction.MEAN | tf.Reduction.SUM | tf.Reduction.SUM_BY_NONZERO_WEIGHTS;
+export type ScalarReduction =
+  'mean' | 'sum' | tf.Reduction.MEAN | tf.Reduction.SUM | tf.Reduction.SUM_BY_NONZERO_WEIGHTS;
 
 /** Options shared by every loss. */
 export interface LossOptions {

@@ -73,8 +73,10 @@ export function checkTensor(spec: string, argument: string, t: unknown, rule: Te
   if (!(t instanceof tf.Tensor)) throw new InvalidArgumentError(spec, argument, want(''), describe(t));
   if (t.isDisposed) throw new InvalidArgumentError(spec, argument, want(''), 'a disposed tensor');
   if (t.dtype !== 'float32') throw new InvalidArgumentError(spec, argument, want(''), describe(t));
-  if (rule.rank !== undefined && t.rank !== rule.rank) throw new InvalidArgumentError(spec, argument, want(''), describe(t));
-  if (rule.minRank !== undefined && t.rank < rule.minRank) throw new InvalidArgumentError(spec, argument, want(''), describe(t));
+  if (rule.rank !== undefined && t.rank !== rule.rank)
+    throw new InvalidArgumentError(spec, argument, want(''), describe(t));
+  if (rule.minRank !== undefined && t.rank < rule.minRank)
+    throw new InvalidArgumentError(spec, argument, want(''), describe(t));
   if (t.size === 0) throw new InvalidArgumentError(spec, argument, want(' with at least one element'), describe(t));
   if (settings.checkValues && (rule.finite || rule.min !== undefined || rule.max !== undefined)) {
     // Fast path: two numbers from the device decide every rule when the values are good; any
@@ -82,16 +84,20 @@ export function checkTensor(spec: string, argument: string, t: unknown, rule: Te
     // which finds the first bad element and words the message.
     const { min, max } = valueStats(t);
     const ok =
-      !Number.isNaN(min) &&
-      (rule.min === undefined || min >= rule.min) &&
-      (rule.max === undefined || max <= rule.max);
+      !Number.isNaN(min) && (rule.min === undefined || min >= rule.min) && (rule.max === undefined || max <= rule.max);
     if (!ok) scanValues(spec, argument, t, rule, want);
   }
   return t;
 }
 
 /** The exact element-by-element check (reads the tensor back); throws on the first bad element. */
-function scanValues(spec: string, argument: string, t: tf.Tensor, rule: TensorRule, want: (more: string) => string): void {
+function scanValues(
+  spec: string,
+  argument: string,
+  t: tf.Tensor,
+  rule: TensorRule,
+  want: (more: string) => string,
+): void {
   const data = t.dataSync();
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
@@ -101,12 +107,21 @@ function scanValues(spec: string, argument: string, t: tf.Tensor, rule: TensorRu
       (rule.min !== undefined && v < rule.min) ||
       (rule.max !== undefined && v > rule.max);
     if (bad) {
-      const domain = rule.domain ?? [
-        rule.finite ? 'finite' : '',
-        rule.min !== undefined ? `≥ ${rule.min}` : '',
-        rule.max !== undefined ? `≤ ${rule.max}` : '',
-      ].filter(Boolean).join(' and ');
-      throw new InvalidArgumentError(spec, argument, want(` with values ${domain}`), `${formatNumber(v, true)} at flat index ${i}`);
+      const domain =
+        rule.domain ??
+        [
+          rule.finite ? 'finite' : '',
+          rule.min !== undefined ? `≥ ${rule.min}` : '',
+          rule.max !== undefined ? `≤ ${rule.max}` : '',
+        ]
+          .filter(Boolean)
+          .join(' and ');
+      throw new InvalidArgumentError(
+        spec,
+        argument,
+        want(` with values ${domain}`),
+        `${formatNumber(v, true)} at flat index ${i}`,
+      );
     }
   }
 }
@@ -178,14 +193,24 @@ export function valueStats(t: tf.Tensor): ValueStats {
 /** Checks that two tensors have the same shape. */
 export function checkSameShape(spec: string, a: [string, tf.Tensor], b: [string, tf.Tensor]): void {
   if (!tf.util.arraysEqual(a[1].shape, b[1].shape)) {
-    throw new InvalidArgumentError(spec, b[0], `of the same shape as '${a[0]}' [${a[1].shape.join(', ')}]`, `shape [${b[1].shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      spec,
+      b[0],
+      `of the same shape as '${a[0]}' [${a[1].shape.join(', ')}]`,
+      `shape [${b[1].shape.join(', ')}]`,
+    );
   }
 }
 
 /** Checks that a parameter is one of the allowed strings. */
 export function checkChoice<T extends string>(spec: string, name: string, value: unknown, choices: readonly T[]): T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new InvalidParameterError(spec, name, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, describeValue(value));
+    throw new InvalidParameterError(
+      spec,
+      name,
+      `one of ${choices.map((c) => `'${c}'`).join(', ')}`,
+      describeValue(value),
+    );
   }
   return value as T;
 }
@@ -202,7 +227,9 @@ export function checkNumber(
     'a finite number',
     min !== undefined ? `${minExclusive ? '>' : '≥'} ${min}` : '',
     max !== undefined ? `${maxExclusive ? '<' : '≤'} ${max}` : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   const ok =
     typeof value === 'number' &&
     Number.isFinite(value) &&

@@ -117,8 +117,7 @@ def _positive_int(text: str) -> int:
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m ganref_oracle",
-        description=f"ganref PyTorch oracle server (protocol {PROTOCOL_VERSION}, see "
-        "oracle/PROTOCOL.md).",
+        description=f"ganref PyTorch oracle server (protocol {PROTOCOL_VERSION}, see oracle/PROTOCOL.md).",
     )
     parser.add_argument(
         "--bind",
@@ -215,8 +214,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         else 2 * limits.max_message_bytes + limits.max_work_bytes + PER_THREAD_BYTES * threads
     )
     cap = cap_address_space(headroom, log) if headroom > 0 else None
-    log.info("ganref_oracle %s serving on %s (address space cap %s)", __version__, endpoint,
-             f"{cap} bytes" if cap else "none")
+    log.info(
+        "ganref_oracle %s serving on %s (address space cap %s)",
+        __version__,
+        endpoint,
+        f"{cap} bytes" if cap else "none",
+    )
     sys.stdout.write(f"{READY_PREFIX} {endpoint}\n")
     sys.stdout.flush()
     try:

@@ -179,8 +179,7 @@ def check_params(spec_id: str, params: Mapping[str, Any]) -> None:
             if isinstance(value, (int, float)) and value > top:
                 raise OracleError(
                     BAD_PARAMS,
-                    f"{spec_id}: parameter {name!r}: at most {top} (it repeats the work), "
-                    f"got {value!r}",
+                    f"{spec_id}: parameter {name!r}: at most {top} (it repeats the work), got {value!r}",
                 )
 
 

@@ -42,9 +42,7 @@ def resolve(request: Request, limits: Limits = Limits()) -> Tuple[Spec, Dict[str
     direction_names = set(directions.values())
     for name in sorted(direction_names):
         if name in spec.all_inputs:
-            raise OracleError(
-                BAD_REQUEST, f"direction tensor {name!r} has the name of an input of {spec.id}"
-            )
+            raise OracleError(BAD_REQUEST, f"direction tensor {name!r} has the name of an input of {spec.id}")
         if name not in request.tensors:
             raise OracleError(BAD_REQUEST, f"direction tensor {name!r} is not among 'tensors'")
     input_names = [n for n in request.tensors if n not in direction_names]
@@ -123,10 +121,7 @@ def evaluate_in(
             name: torch.tensor(arrays[name], dtype=dtype).requires_grad_(name in wrt)
             for name in input_names
         }
-        dirs = {
-            x: torch.tensor(arrays[v], dtype=dtype)
-            for x, v in directions.items()
-        }
+        dirs = {x: torch.tensor(arrays[v], dtype=dtype) for x, v in directions.items()}
         leaves = [inputs[name] for name in wrt]
         outputs = spec(inputs, params)
 
@@ -163,9 +158,7 @@ def evaluate_in(
             terms = [(g * dirs[name]).sum() for name, g in zip(wrt, grads) if g.requires_grad]
             if terms:
                 dot = torch.stack(terms).sum()
-                hvps = list(
-                    torch.autograd.grad(dot, leaves, retain_graph=True, allow_unused=True)
-                )
+                hvps = list(torch.autograd.grad(dot, leaves, retain_graph=True, allow_unused=True))
             else:
                 hvps = [None] * len(leaves)
             for name, h, leaf in zip(wrt, hvps, leaves):
@@ -181,6 +174,7 @@ def time_request(request: Request, limits: Limits = Limits()) -> List[Dict[str, 
     spec, params, input_names = resolve(request, limits)
     timings: List[Dict[str, Any]] = []
     for compute in request.compute:
+
         def once() -> None:
             evaluate_in(spec, params, request.tensors, input_names, request.wrt, request.directions, compute)
 
@@ -220,7 +214,5 @@ def evaluate(request: Request, limits: Limits = Limits()) -> List[Result]:
         except OracleError:
             raise
         except Exception as exc:  # the computation itself raised
-            raise OracleError(
-                EVAL_FAILED, f"{spec.id} in {compute}: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise OracleError(EVAL_FAILED, f"{spec.id} in {compute}: {type(exc).__name__}: {exc}") from exc
     return results

@@ -58,9 +58,7 @@ def layer_names(prefix: str, layers: int, optional_layers: int = 0) -> Tuple[Tup
     """(required, optional) input names of a network with ``layers`` layers, up to
     ``layers + optional_layers``: ``{prefix}W{l}``, ``{prefix}B{l}``."""
     required = tuple(n for l in range(layers) for n in (f"{prefix}W{l}", f"{prefix}B{l}"))
-    optional = tuple(
-        n for l in range(layers, layers + optional_layers) for n in (f"{prefix}W{l}", f"{prefix}B{l}")
-    )
+    optional = tuple(n for l in range(layers, layers + optional_layers) for n in (f"{prefix}W{l}", f"{prefix}B{l}"))
     return required, optional
 
 
@@ -83,8 +81,7 @@ def collect_layers(
             raise InputError(f"{spec}: {prefix}W{l} must be a matrix [in, out], got shape {list(w.shape)}")
         if layers and w.shape[0] != layers[-1][0].shape[1]:
             raise InputError(
-                f"{spec}: {prefix}W{l} has {w.shape[0]} rows but layer {l - 1} has "
-                f"{layers[-1][0].shape[1]} outputs"
+                f"{spec}: {prefix}W{l} has {w.shape[0]} rows but layer {l - 1} has {layers[-1][0].shape[1]} outputs"
             )
         if tuple(b.shape) != (w.shape[1],):
             raise InputError(f"{spec}: {prefix}B{l} must have shape [{w.shape[1]}], got {list(b.shape)}")
@@ -152,9 +149,7 @@ def conv_layer_names(prefix: str, layers: int, optional_layers: int = 0) -> Tupl
     required = tuple(n for l in range(layers) for n in (f"{prefix}W{l}", f"{prefix}B{l}"))
     optional = tuple(
         n for l in range(layers, layers + optional_layers) for n in (f"{prefix}W{l}", f"{prefix}B{l}")
-    ) + tuple(
-        f"{prefix}{k}{l}" for l in range(layers + optional_layers) for k in ("Gamma", "Beta", "Mean", "Variance")
-    )
+    ) + tuple(f"{prefix}{k}{l}" for l in range(layers + optional_layers) for k in ("Gamma", "Beta", "Mean", "Variance"))
     return required, optional
 
 
@@ -219,7 +214,9 @@ def conv_blocks(
     """The conv blocks pool(act(norm(conv2d(h, W) + b))) on NHWC images; returns NCHW features."""
     h = x_nhwc.permute(0, 3, 1, 2).contiguous()
     for layer in layers:
-        w = layer["W"].permute(3, 2, 0, 1).contiguous()  # slow_conv2d double backward wants contiguous weights (torch 1.13)
+        w = (
+            layer["W"].permute(3, 2, 0, 1).contiguous()
+        )  # slow_conv2d double backward wants contiguous weights (torch 1.13)
         if padding == "same":
             top, bottom = tf_same_padding(int(h.shape[2]), int(w.shape[2]), stride)
             left, right = tf_same_padding(int(h.shape[3]), int(w.shape[3]), stride)
@@ -245,7 +242,12 @@ def flatten_nhwc(h_nchw: torch.Tensor) -> torch.Tensor:
 
 
 def conv_feature_size(
-    spec: str, layers: Sequence[Mapping[str, torch.Tensor]], shape: Sequence[int], stride: int, padding: str, pooling: str
+    spec: str,
+    layers: Sequence[Mapping[str, torch.Tensor]],
+    shape: Sequence[int],
+    stride: int,
+    padding: str,
+    pooling: str,
 ) -> int:
     """The flattened feature width for images of ``shape`` [n, H, W, C]; BAD_PARAMS when a feature
     map would be empty."""

@@ -178,17 +178,13 @@ def _short(value: Any, limit: int = 80) -> str:
 def decode_header(frame: bytes, limits: Limits) -> Dict[str, Any]:
     """Parse frame 0: size limit, then UTF-8, then a JSON *object* (``BAD_FRAME`` otherwise)."""
     if len(frame) > limits.max_header_bytes:
-        raise OracleError(
-            TOO_LARGE, f"header is {len(frame)} bytes, over the limit of {limits.max_header_bytes}"
-        )
+        raise OracleError(TOO_LARGE, f"header is {len(frame)} bytes, over the limit of {limits.max_header_bytes}")
     try:
         text = bytes(frame).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise OracleError(BAD_FRAME, f"frame 0 is not UTF-8: {exc}") from None
     try:
-        header = json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
-        )
+        header = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
     except (ValueError, RecursionError) as exc:
         raise OracleError(BAD_FRAME, f"frame 0 is not JSON: {exc}") from None
     if not isinstance(header, dict):
@@ -213,9 +209,7 @@ def validate_descriptors(
     ``frames`` are the tensor frames (frame 1 onwards); only their lengths are read.
     """
     if len(raw) > limits.max_tensors:
-        raise OracleError(
-            TOO_LARGE, f"{len(raw)} tensors, over the limit of {limits.max_tensors}", rid
-        )
+        raise OracleError(TOO_LARGE, f"{len(raw)} tensors, over the limit of {limits.max_tensors}", rid)
     if len(frames) != len(raw):
         raise OracleError(
             BAD_TENSOR,
@@ -247,14 +241,13 @@ def validate_descriptors(
         if not isinstance(shape, list):
             raise OracleError(BAD_TENSOR, f"{where}: shape must be a list of integers", rid)
         if len(shape) > limits.max_rank:
-            raise OracleError(
-                TOO_LARGE, f"{where}: rank {len(shape)} over the limit of {limits.max_rank}", rid
-            )
+            raise OracleError(TOO_LARGE, f"{where}: rank {len(shape)} over the limit of {limits.max_rank}", rid)
         for dim in shape:
             if not _is_int(dim) or dim < 0:
                 raise OracleError(
-                    BAD_TENSOR, f"{where}: shape {_short(shape)} has a dimension that is not a "
-                    "non-negative integer", rid
+                    BAD_TENSOR,
+                    f"{where}: shape {_short(shape)} has a dimension that is not a non-negative integer",
+                    rid,
                 )
         nbytes = desc.get("nbytes")
         if not _is_int(nbytes) or nbytes < 0:
@@ -276,9 +269,7 @@ def validate_descriptors(
             )
         total += expected
         if total > limits.max_bytes:
-            raise OracleError(
-                TOO_LARGE, f"tensors total over the limit of {limits.max_bytes} bytes", rid
-            )
+            raise OracleError(TOO_LARGE, f"tensors total over the limit of {limits.max_bytes} bytes", rid)
         out.append(Descriptor(name, dtype, tuple(shape), nbytes))
     # Only once every descriptor is known to be within the limits are frames compared.
     for desc, frame in zip(out, frames):
@@ -286,8 +277,7 @@ def validate_descriptors(
         if length != desc.nbytes:
             raise OracleError(
                 BAD_TENSOR,
-                f"tensor {desc.name!r}: descriptor says {desc.nbytes} bytes but its frame has "
-                f"{length}",
+                f"tensor {desc.name!r}: descriptor says {desc.nbytes} bytes but its frame has {length}",
                 rid,
             )
     return out
@@ -329,9 +319,7 @@ def decode_request(frames: Sequence[Any], limits: Limits) -> Request:
     # every tensor at their limits.
     total = sum(len(f) for f in frames)
     if total > limits.max_message_bytes:
-        raise OracleError(
-            TOO_LARGE, f"message of {total} bytes, over the limit of {limits.max_message_bytes}"
-        )
+        raise OracleError(TOO_LARGE, f"message of {total} bytes, over the limit of {limits.max_message_bytes}")
     header = decode_header(frames[0], limits)  # at most max_header_bytes: cheap to read
     raw_id = header.get("id")
     rid = raw_id if isinstance(raw_id, str) else None
@@ -359,9 +347,7 @@ def decode_request(frames: Sequence[Any], limits: Limits) -> Request:
     request = Request(id=rid, op=op, header=header, nbytes=total)
     if op not in ("eval", "time"):
         if len(frames) != 1:
-            raise OracleError(
-                BAD_TENSOR, f"op {op!r} takes no tensor frames, got {len(frames) - 1}", rid
-            )
+            raise OracleError(BAD_TENSOR, f"op {op!r} takes no tensor frames, got {len(frames) - 1}", rid)
         return request
 
     spec = header.get("spec")
@@ -379,18 +365,18 @@ def decode_request(frames: Sequence[Any], limits: Limits) -> Request:
     for dtype in compute:
         if dtype not in COMPUTE_DTYPES:
             raise OracleError(
-                BAD_REQUEST, f"compute dtype {_short(dtype)} is not one of {list(COMPUTE_DTYPES)}",
+                BAD_REQUEST,
+                f"compute dtype {_short(dtype)} is not one of {list(COMPUTE_DTYPES)}",
                 rid,
             )
     wrt = _str_list(header, "wrt", rid)
     directions: Dict[str, str] = {}
     if "directions" in header:
         raw_dirs = header["directions"]
-        if not isinstance(raw_dirs, dict) or not all(
-            isinstance(v, str) for v in raw_dirs.values()
-        ):
+        if not isinstance(raw_dirs, dict) or not all(isinstance(v, str) for v in raw_dirs.values()):
             raise OracleError(
-                BAD_REQUEST, "'directions' must be an object mapping input names to tensor names",
+                BAD_REQUEST,
+                "'directions' must be an object mapping input names to tensor names",
                 rid,
             )
         directions = dict(raw_dirs)

@@ -123,9 +123,7 @@ class Spec:
                 f"{self.id}: unknown input(s) {unknown}; it takes {list(self.all_inputs)}",
             )
 
-    def __call__(
-        self, inputs: Mapping[str, torch.Tensor], params: Mapping[str, Any]
-    ) -> Dict[str, torch.Tensor]:
+    def __call__(self, inputs: Mapping[str, torch.Tensor], params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
         """Evaluate the spec; ``inputs`` must already have passed :meth:`check_inputs`."""
         x = {name: inputs.get(name) for name in self.all_inputs}
         out = self.fn(x, params)

@@ -62,7 +62,7 @@ def is_loopback(endpoint: str) -> bool:
     """Whether a bind endpoint is reachable only from this machine."""
     if not endpoint.startswith("tcp://"):
         return endpoint.startswith(("ipc://", "inproc://"))
-    host = endpoint[len("tcp://"):].rsplit(":", 1)[0]
+    host = endpoint[len("tcp://") :].rsplit(":", 1)[0]
     return host in _LOOPBACK_HOSTS or host.startswith("127.")
 
 
@@ -124,8 +124,7 @@ class OracleServer:
         self.socket = sock
         self.endpoint = sock.getsockopt_string(zmq.LAST_ENDPOINT)
         if not is_loopback(self.endpoint):
-            log.warning("bound to %s, which is not loopback: any host that reaches it may "
-                        "send requests", self.endpoint)
+            log.warning("bound to %s, which is not loopback: any host that reaches it may send requests", self.endpoint)
         return self.endpoint
 
     def stop(self) -> None:
@@ -208,13 +207,15 @@ class OracleServer:
             rid, op = request.id, request.op
             if op == "hello":
                 if self._hello_fields is None:
-                    self._hello_fields = _dumps({
-                        "server": SERVER_NAME,
-                        "versions": versions(),
-                        "specs": spec_ids(),
-                        "defaults": spec_defaults(),
-                        "limits": self.limits.as_json(),
-                    })
+                    self._hello_fields = _dumps(
+                        {
+                            "server": SERVER_NAME,
+                            "versions": versions(),
+                            "specs": spec_ids(),
+                            "defaults": spec_defaults(),
+                            "limits": self.limits.as_json(),
+                        }
+                    )
                 return encode_cached_reply(rid, self._hello_fields), False
             if op == "shutdown":
                 return encode_reply(rid), True
@@ -222,8 +223,13 @@ class OracleServer:
                 return encode_reply(rid, {"timings": time_request(request, self.limits)}), False
             results = evaluate(request, self.limits)
             reply = encode_reply(rid, None, results)
-            log.debug("eval %s id=%s: %d tensors in %.1f ms", request.spec, rid, len(results),
-                      1e3 * (time.perf_counter() - started))
+            log.debug(
+                "eval %s id=%s: %d tensors in %.1f ms",
+                request.spec,
+                rid,
+                len(results),
+                1e3 * (time.perf_counter() - started),
+            )
             return reply, False
         except OracleError as exc:
             rid = exc.request_id if exc.request_id is not None else rid

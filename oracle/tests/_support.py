@@ -38,7 +38,7 @@ class OracleProcess:
             text=True,
         )
         self.ready_line = self._read_ready(startup_timeout)
-        self.endpoint = self.ready_line[len(READY_PREFIX):]
+        self.endpoint = self.ready_line[len(READY_PREFIX) :]
 
     def _read_ready(self, timeout: float) -> str:
         assert self.proc.stdout is not None

@@ -54,15 +54,15 @@ class CliTest(unittest.TestCase):
                 self.assertEqual(hello["limits"]["maxBytes"], 1024)
                 big = np.zeros(200)  # 1600 bytes > 1024
                 reply, _ = client.request(
-                    {"op": "eval", "spec": "objective/wasserstein", "params": {},
-                     "compute": ["float64"], "wrt": []},
-                    [("criticReal", big), ("criticFake", big)])
+                    {"op": "eval", "spec": "objective/wasserstein", "params": {}, "compute": ["float64"], "wrt": []},
+                    [("criticReal", big), ("criticFake", big)],
+                )
                 self.assertEqual(reply["error"]["code"], "TOO_LARGE")
                 ok = np.zeros(60)  # 2 x 480 bytes
                 reply, _ = client.request(
-                    {"op": "eval", "spec": "objective/wasserstein", "params": {},
-                     "compute": ["float64"], "wrt": []},
-                    [("criticReal", ok), ("criticFake", ok)])
+                    {"op": "eval", "spec": "objective/wasserstein", "params": {}, "compute": ["float64"], "wrt": []},
+                    [("criticReal", ok), ("criticFake", ok)],
+                )
                 self.assertTrue(reply["ok"], reply)
             # A frame longer than any valid frame is dropped by ZeroMQ (MAXMSGSIZE): no reply,
             # but the server keeps serving other connections.

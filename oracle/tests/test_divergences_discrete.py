@@ -90,8 +90,9 @@ class ClosedFormTest(unittest.TestCase):
         for spec, e in expected.items():
             with self.subTest(spec=spec):
                 self.assertAlmostEqual(float(div(spec, p, q)), e, places=14)
-        self.assertAlmostEqual(float(div("divergence/squared-hellinger", a(0.25, 0.75), a(0.75, 0.25))),
-                               2 - math.sqrt(3), places=15)
+        self.assertAlmostEqual(
+            float(div("divergence/squared-hellinger", a(0.25, 0.75), a(0.75, 0.25))), 2 - math.sqrt(3), places=15
+        )
 
     def test_equal_distributions_give_zero(self) -> None:
         p = a(0.1, 0.2, 0.7, 0.0)
@@ -113,8 +114,9 @@ class ClosedFormTest(unittest.TestCase):
         self.assertEqual(float(div("divergence/reverse-kl", p, q)), math.inf)
         self.assertEqual(float(div("divergence/neyman-chi2", p, q)), math.inf)
         self.assertAlmostEqual(float(div("divergence/pearson-chi2", p, q)), 1.0, places=15)
-        self.assertAlmostEqual(float(div("divergence/squared-hellinger", p, q)),
-                               (1 - math.sqrt(0.5)) ** 2 + 0.5, places=15)
+        self.assertAlmostEqual(
+            float(div("divergence/squared-hellinger", p, q)), (1 - math.sqrt(0.5)) ** 2 + 0.5, places=15
+        )
         # q_i = 0 < p_i: the mirror image
         self.assertAlmostEqual(float(div("divergence/reverse-kl", q, p)), math.log(2.0), places=15)
         self.assertEqual(float(div("divergence/pearson-chi2", q, p)), math.inf)
@@ -126,15 +128,17 @@ class ClosedFormTest(unittest.TestCase):
                 with self.subTest(spec=spec, compute=compute):
                     got = float(div(spec, p0, q0, compute))
                     self.assertTrue(math.isfinite(got))
-                    self.assertAlmostEqual(got, reference(spec, p0[:2], q0[:2]),
-                                           places=6 if compute == "float32" else 14)
+                    self.assertAlmostEqual(
+                        got, reference(spec, p0[:2], q0[:2]), places=6 if compute == "float32" else 14
+                    )
 
     def test_boundary_gradients_are_not_nan(self) -> None:
         p, q = a(0.0, 0.5, 0.5, 0.0), a(0.5, 0.0, 0.5, 0.0)
         for spec in DIVERGENCES:
             with self.subTest(spec=spec):
-                out = CLIENT.eval(spec, {"p": p, "q": q}, wrt=["p", "q"],
-                                  directions={"p": a(1, 1, 1, 1), "q": a(1, -1, 1, -1)})
+                out = CLIENT.eval(
+                    spec, {"p": p, "q": q}, wrt=["p", "q"], directions={"p": a(1, 1, 1, 1), "q": a(1, -1, 1, -1)}
+                )
                 for key, v in out.items():
                     # values and gradients (one-sided limits) exist; a second derivative at a
                     # zero mass may be inf - inf and is not checked
@@ -155,10 +159,12 @@ class ClosedFormTest(unittest.TestCase):
                     self.assertAlmostEqual(float(out[i]), float(div(spec, p[i], q[i])), places=14)
         for spec in ("divergence/total-variation", "divergence/squared-hellinger"):
             np.testing.assert_allclose(div(spec, p, q), div(spec, q, p), rtol=1e-15)
-        np.testing.assert_allclose(div("divergence/reverse-kl", p, q),
-                                   value("divergence/kl", {"p": q, "q": p}), rtol=1e-14)
-        np.testing.assert_allclose(div("divergence/neyman-chi2", p, q),
-                                   div("divergence/pearson-chi2", q, p), rtol=1e-14)
+        np.testing.assert_allclose(
+            div("divergence/reverse-kl", p, q), value("divergence/kl", {"p": q, "q": p}), rtol=1e-14
+        )
+        np.testing.assert_allclose(
+            div("divergence/neyman-chi2", p, q), div("divergence/pearson-chi2", q, p), rtol=1e-14
+        )
 
     def test_matches_50_digit_references(self) -> None:
         rng = np.random.default_rng(3)
@@ -229,8 +235,7 @@ class Wasserstein1dTest(unittest.TestCase):
 
 def cases() -> List[Dict]:
     rng = np.random.default_rng(20240612)
-    out = [dict(spec=spec, inputs={"p": simplex(rng, (2, 4)), "q": simplex(rng, (2, 4))})
-           for spec in DIVERGENCES]
+    out = [dict(spec=spec, inputs={"p": simplex(rng, (2, 4)), "q": simplex(rng, (2, 4))}) for spec in DIVERGENCES]
     for n, m in ((4, 4), (3, 5), (1, 2)):
         out.append(dict(spec=W1, inputs={"x": rng.normal(size=n), "y": rng.normal(size=m)}))
     return out
@@ -286,8 +291,7 @@ class GradientTest(unittest.TestCase):
             out = CLIENT.eval(spec, inputs, wrt=wrt, directions=dirs, compute=("float64", "float32"))
             for name in {k for k, _ in out}:
                 with self.subTest(spec=spec, name=name):
-                    np.testing.assert_allclose(out[(name, "float32")], out[(name, "float64")],
-                                               rtol=2e-4, atol=2e-5)
+                    np.testing.assert_allclose(out[(name, "float32")], out[(name, "float64")], rtol=2e-4, atol=2e-5)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,16 @@ ORACLE: OracleProcess
 CLIENT: Client
 
 LOG2 = math.log(2.0)
-FIXED = ("kl", "reverse-kl", "pearson-chi2", "neyman-chi2", "squared-hellinger", "jensen-shannon",
-         "gan", "total-variation")
+FIXED = (
+    "kl",
+    "reverse-kl",
+    "pearson-chi2",
+    "neyman-chi2",
+    "squared-hellinger",
+    "jensen-shannon",
+    "gan",
+    "total-variation",
+)
 ALPHAS = (2.0, 0.5, -1.0, 3.0, -0.5, 0.3, 1.05)
 
 
@@ -48,7 +56,7 @@ def f_prime(name, params, u):
         "kl": lambda: np.log(u) + 1,
         "reverse-kl": lambda: -1 / u,
         "pearson-chi2": lambda: 2 * (u - 1),
-        "neyman-chi2": lambda: 1 - 1 / u ** 2,
+        "neyman-chi2": lambda: 1 - 1 / u**2,
         "squared-hellinger": lambda: 1 - 1 / np.sqrt(u),
         "jensen-shannon": lambda: np.log(2 * u / (u + 1)),
         "gan": lambda: np.log(u / (u + 1)),
@@ -91,8 +99,7 @@ class FDivergenceTest(unittest.TestCase):
         table = {"kl": 1.0, "reverse-kl": -1.0, "gan": -LOG2}
         for name, params in members():
             with self.subTest(name=name, params=params):
-                out = fdiv(name, params, a(1.0), a(f_prime(name, params, a(1.0))[0]), a(0.0),
-                           a(0.5, 0.5), a(0.5, 0.5))
+                out = fdiv(name, params, a(1.0), a(f_prime(name, params, a(1.0))[0]), a(0.0), a(0.5, 0.5), a(0.5, 0.5))
                 self.assertAlmostEqual(float(out[("f", "float64")][0]), F_ONE.get(name, 0.0), places=14)
                 self.assertAlmostEqual(float(out[("fPrimeAtOne", "float64")]), table.get(name, 0.0), places=14)
                 self.assertAlmostEqual(float(out[("divergence", "float64")]), F_ONE.get(name, 0.0), places=14)
@@ -114,8 +121,15 @@ class FDivergenceTest(unittest.TestCase):
         rng = np.random.default_rng(5)
         for name, params in members():
             with self.subTest(name=name, params=params):
-                probe = fdiv(name, params, grid, a(0.0) if name != "reverse-kl" and name != "gan" else a(-1.0),
-                             a(0.0), a(1.0), a(1.0))
+                probe = fdiv(
+                    name,
+                    params,
+                    grid,
+                    a(0.0) if name != "reverse-kl" and name != "gan" else a(-1.0),
+                    a(0.0),
+                    a(1.0),
+                    a(1.0),
+                )
                 fg = probe[("f", "float64")]
                 ustar = np.exp(rng.uniform(math.log(0.05), math.log(20), 12))
                 ts = list(f_prime(name, params, ustar))
@@ -142,8 +156,9 @@ class FDivergenceTest(unittest.TestCase):
         v = a(-30.0, -5.0, -0.5, 0.0, 0.7, 4.0, 25.0)
         for name, params in members():
             with self.subTest(name=name, params=params):
-                out = fdiv(name, params, a(1.0), a(0.0) if name not in ("reverse-kl", "gan") else a(-1.0), v,
-                           a(1.0), a(1.0))
+                out = fdiv(
+                    name, params, a(1.0), a(0.0) if name not in ("reverse-kl", "gan") else a(-1.0), v, a(1.0), a(1.0)
+                )
                 g = out[("activation", "float64")]
                 fused = out[("conjugateOfActivation", "float64")]
                 # g_f(v) lies in dom f*: evaluating f* there is accepted (BAD_PARAMS otherwise) and
@@ -178,7 +193,11 @@ class FDivergenceTest(unittest.TestCase):
                     self.assertAlmostEqual(got, value, places=13)
         # alpha = 2, 1/2, -1 are 1/2 Pearson, 2 Hellinger, 1/2 Neyman (positive masses)
         p2, q2 = a(0.2, 0.5, 0.3), a(0.4, 0.35, 0.25)
-        for alpha, name, factor in ((2.0, "pearson-chi2", 0.5), (0.5, "squared-hellinger", 2.0), (-1.0, "neyman-chi2", 0.5)):
+        for alpha, name, factor in (
+            (2.0, "pearson-chi2", 0.5),
+            (0.5, "squared-hellinger", 2.0),
+            (-1.0, "neyman-chi2", 0.5),
+        ):
             with self.subTest(alpha=alpha):
                 d_alpha = fdiv("alpha", {"alpha": alpha}, a(1.0), a(0.0), a(0.0), p2, q2)[("divergence", "float64")]
                 d_other = fdiv(name, {}, a(1.0), a(0.0), a(0.0), p2, q2)[("divergence", "float64")]
@@ -186,6 +205,7 @@ class FDivergenceTest(unittest.TestCase):
 
     def test_parameters_are_checked(self) -> None:
         from _support import OracleReplyError
+
         for params in ({}, {"alpha": 1}, {"alpha": 0}):
             with self.assertRaises(OracleReplyError) as ctx:
                 fdiv("alpha", params, a(1.0), a(0.0), a(0.0), a(1.0), a(1.0))
@@ -202,7 +222,11 @@ class FDivergenceTest(unittest.TestCase):
         h = 1e-5
         for name, params in members():
             u = rng.uniform(0.3, 3.0, 3)
-            t = rng.uniform(-0.4, 0.4, 3) if name == "total-variation" else f_prime(name, params, rng.uniform(0.3, 3.0, 3))
+            t = (
+                rng.uniform(-0.4, 0.4, 3)
+                if name == "total-variation"
+                else f_prime(name, params, rng.uniform(0.3, 3.0, 3))
+            )
             v = rng.uniform(-2, 2, 3)
             p = rng.uniform(0.2, 1, 4)
             p /= p.sum()
@@ -214,20 +238,24 @@ class FDivergenceTest(unittest.TestCase):
             for o in ("f", "conjugate", "activation", "conjugateOfActivation", "divergence"):
                 for k in x:
                     with self.subTest(name=name, params=params, output=o, wrt=k):
+
                         def total(shift, which=k):
                             y = {kk: vv.copy() for kk, vv in x.items()}
                             y[which] = y[which] + shift
                             return float(np.sum(CLIENT.eval(f"fdiv/{name}", y, params=params)[(o, "float64")]))
+
                         fd = np.zeros_like(x[k])
                         for i in range(len(fd)):
                             e = np.zeros_like(fd)
                             e[i] = h
                             fd[i] = (total(e) - total(-e)) / (2 * h)
                         np.testing.assert_allclose(out[(f"grad:{o}:{k}", "float64")], fd, rtol=1e-6, atol=1e-7)
+
                         # HVP: directional derivative of the gradient along dirs
                         def grad_at(sign):
                             y = {kk: vv + sign * h * dirs[kk] for kk, vv in x.items()}
                             return CLIENT.eval(f"fdiv/{name}", y, params=params, wrt=[k])[(f"grad:{o}:{k}", "float64")]
+
                         hvp_fd = (grad_at(1) - grad_at(-1)) / (2 * h)
                         np.testing.assert_allclose(out[(f"hvp:{o}:{k}", "float64")], hvp_fd, rtol=1e-5, atol=1e-6)
 
@@ -237,7 +265,9 @@ class FGanTest(unittest.TestCase):
         vr, vf = a(-2.0, 0.5, 3.0), a(1.0, -1.5)
         out = CLIENT.eval("objective/f-gan", {"vReal": vr, "vFake": vf}, params={"divergence": "gan"})
         sp = lambda x: np.logaddexp(0, x)  # noqa: E731
-        self.assertAlmostEqual(float(out[("discriminator", "float64")]), float(np.mean(sp(-vr)) + np.mean(sp(vf))), places=14)
+        self.assertAlmostEqual(
+            float(out[("discriminator", "float64")]), float(np.mean(sp(-vr)) + np.mean(sp(vf))), places=14
+        )
         self.assertAlmostEqual(float(out[("generator", "float64")]), -float(np.mean(sp(vf))), places=14)
         self.assertAlmostEqual(float(out[("generatorHeuristic", "float64")]), float(np.mean(sp(-vf))), places=14)
 
@@ -250,17 +280,28 @@ class FGanTest(unittest.TestCase):
                     v = 40.0 * np.sign(t)
                 else:
                     v = inv_activation(name, params, t)
-                out = CLIENT.eval("objective/f-gan", {"vReal": v, "vFake": v, "weightsReal": p, "weightsFake": q},
-                                  params={"divergence": name, **params})
+                out = CLIENT.eval(
+                    "objective/f-gan",
+                    {"vReal": v, "vFake": v, "weightsReal": p, "weightsFake": q},
+                    params={"divergence": name, **params},
+                )
                 d = fdiv(name, params, a(1.0), a(-1.0) if name in ("reverse-kl", "gan") else a(0.0), a(0.0), p, q)
-                self.assertAlmostEqual(float(out[("discriminator", "float64")]), -float(d[("divergence", "float64")]), places=9)
+                self.assertAlmostEqual(
+                    float(out[("discriminator", "float64")]), -float(d[("divergence", "float64")]), places=9
+                )
 
     def test_reductions(self) -> None:
         vr, vf = a(-0.5, 0.5, 1.5), a(0.25, -1.0, 2.0)
-        none = CLIENT.eval("objective/f-gan", {"vReal": vr, "vFake": vf}, params={"divergence": "kl", "reduction": "none"})
-        total = CLIENT.eval("objective/f-gan", {"vReal": vr, "vFake": vf}, params={"divergence": "kl", "reduction": "sum"})
+        none = CLIENT.eval(
+            "objective/f-gan", {"vReal": vr, "vFake": vf}, params={"divergence": "kl", "reduction": "none"}
+        )
+        total = CLIENT.eval(
+            "objective/f-gan", {"vReal": vr, "vFake": vf}, params={"divergence": "kl", "reduction": "sum"}
+        )
         np.testing.assert_allclose(none[("discriminator", "float64")], np.exp(vf - 1) - vr, rtol=1e-15)
-        self.assertAlmostEqual(float(total[("discriminator", "float64")]), float(np.sum(np.exp(vf - 1) - vr)), places=13)
+        self.assertAlmostEqual(
+            float(total[("discriminator", "float64")]), float(np.sum(np.exp(vf - 1) - vr)), places=13
+        )
         self.assertAlmostEqual(float(total[("generatorHeuristic", "float64")]), -float(np.sum(vf)), places=14)
 
 

@@ -36,22 +36,28 @@ def cases() -> List[Dict]:
     rng = np.random.default_rng(20240611)
     out = []
     for spec in ("divergence/kl", "divergence/jensen-shannon"):
-        out.append(dict(spec=spec, inputs={"p": simplex(rng, (2, 4)), "q": simplex(rng, (2, 4))},
-                        wrt=["p", "q"]))
+        out.append(dict(spec=spec, inputs={"p": simplex(rng, (2, 4)), "q": simplex(rng, (2, 4))}, wrt=["p", "q"]))
     for spec in ("theory/optimal-discriminator", "theory/virtual-training-criterion"):
-        out.append(dict(spec=spec, inputs={"pData": simplex(rng, (3, 3)),
-                                           "pG": simplex(rng, (3, 3))}, wrt=["pData", "pG"]))
-    for spec, names in (("objective/minimax", ("logitsReal", "logitsFake")),
-                        ("objective/non-saturating", ("logitsReal", "logitsFake")),
-                        ("objective/wasserstein", ("criticReal", "criticFake"))):
+        out.append(
+            dict(spec=spec, inputs={"pData": simplex(rng, (3, 3)), "pG": simplex(rng, (3, 3))}, wrt=["pData", "pG"])
+        )
+    for spec, names in (
+        ("objective/minimax", ("logitsReal", "logitsFake")),
+        ("objective/non-saturating", ("logitsReal", "logitsFake")),
+        ("objective/wasserstein", ("criticReal", "criticFake")),
+    ):
         for reduction in ("mean", "sum", "none"):
             inputs = {names[0]: rng.normal(0, 2, 4), names[1]: rng.normal(0, 2, 4)}
-            out.append(dict(spec=spec, inputs=inputs, wrt=list(names),
-                            params={"reduction": reduction}))
-        inputs = {names[0]: rng.normal(0, 2, 3), names[1]: rng.normal(0, 2, 5),
-                  "weightsReal": rng.uniform(0.5, 2, 3), "weightsFake": rng.uniform(0.5, 2, 5)}
-        out.append(dict(spec=spec, inputs=inputs, wrt=[*names, "weightsReal", "weightsFake"],
-                        params={"reduction": "mean"}))
+            out.append(dict(spec=spec, inputs=inputs, wrt=list(names), params={"reduction": reduction}))
+        inputs = {
+            names[0]: rng.normal(0, 2, 3),
+            names[1]: rng.normal(0, 2, 5),
+            "weightsReal": rng.uniform(0.5, 2, 3),
+            "weightsFake": rng.uniform(0.5, 2, 5),
+        }
+        out.append(
+            dict(spec=spec, inputs=inputs, wrt=[*names, "weightsReal", "weightsFake"], params={"reduction": "mean"})
+        )
     return out
 
 
@@ -80,8 +86,7 @@ class GradientTest(unittest.TestCase):
                             minus = {k: v.copy() for k, v in inputs.items()}
                             plus[x][i] += self.H
                             minus[x][i] -= self.H
-                            fd[i] = (summed(spec, plus, params, o) - summed(spec, minus, params, o)) / (
-                                2 * self.H)
+                            fd[i] = (summed(spec, plus, params, o) - summed(spec, minus, params, o)) / (2 * self.H)
                         np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-7)
 
     def test_hvp_matches_differences_of_gradients(self) -> None:
@@ -101,21 +106,22 @@ class GradientTest(unittest.TestCase):
                 for x in wrt:
                     with self.subTest(spec=spec, params=params, output=o, wrt=x):
                         hvp = out[(f"hvp:{o}:{x}", "float64")]
-                        fd = (gp[(f"grad:{o}:{x}", "float64")] - gm[(f"grad:{o}:{x}", "float64")]) / (
-                            2 * h)
+                        fd = (gp[(f"grad:{o}:{x}", "float64")] - gm[(f"grad:{o}:{x}", "float64")]) / (2 * h)
                         np.testing.assert_allclose(hvp, fd, rtol=1e-5, atol=1e-6)
                         # the gradient itself comes back unchanged when directions are given
                         plain = CLIENT.eval(spec, inputs, params=params, wrt=wrt)
-                        np.testing.assert_array_equal(out[(f"grad:{o}:{x}", "float64")],
-                                                      plain[(f"grad:{o}:{x}", "float64")])
+                        np.testing.assert_array_equal(
+                            out[(f"grad:{o}:{x}", "float64")], plain[(f"grad:{o}:{x}", "float64")]
+                        )
 
     def test_float32_close_to_float64(self) -> None:
         rng = np.random.default_rng(11)
         for case in cases():
             spec, inputs, wrt = case["spec"], case["inputs"], case["wrt"]
             dirs = {x: rng.normal(size=inputs[x].shape) for x in wrt}
-            out = CLIENT.eval(spec, inputs, params=case.get("params", {}), wrt=wrt,
-                              directions=dirs, compute=("float64", "float32"))
+            out = CLIENT.eval(
+                spec, inputs, params=case.get("params", {}), wrt=wrt, directions=dirs, compute=("float64", "float32")
+            )
             names = {name for name, _ in out}
             for name in names:
                 with self.subTest(spec=spec, name=name):
@@ -130,16 +136,20 @@ class GradientTest(unittest.TestCase):
         # Hessian is zero.
         l = np.array([0.3, -1.2])
         v = np.array([1.0, 2.0])
-        out = CLIENT.eval("objective/wasserstein", {"criticReal": l, "criticFake": l},
-                          wrt=["criticReal", "criticFake"],
-                          directions={"criticReal": v, "criticFake": v})
+        out = CLIENT.eval(
+            "objective/wasserstein",
+            {"criticReal": l, "criticFake": l},
+            wrt=["criticReal", "criticFake"],
+            directions={"criticReal": v, "criticFake": v},
+        )
         np.testing.assert_array_equal(out[("grad:generator:criticReal", "float64")], [0.0, 0.0])
         np.testing.assert_array_equal(out[("grad:generator:criticFake", "float64")], [-0.5, -0.5])
         for o in ("discriminator", "generator"):
             for x in ("criticReal", "criticFake"):
                 np.testing.assert_array_equal(out[(f"hvp:{o}:{x}", "float64")], [0.0, 0.0])
-        out = CLIENT.eval("objective/minimax", {"logitsReal": l, "logitsFake": l},
-                          wrt=["logitsReal"], directions={"logitsReal": v})
+        out = CLIENT.eval(
+            "objective/minimax", {"logitsReal": l, "logitsFake": l}, wrt=["logitsReal"], directions={"logitsReal": v}
+        )
         np.testing.assert_array_equal(out[("grad:generator:logitsReal", "float64")], [0.0, 0.0])
         np.testing.assert_array_equal(out[("hvp:generator:logitsReal", "float64")], [0.0, 0.0])
 

@@ -39,12 +39,21 @@ def away_from_zero(rng, shape, lo=0.2, hi=1.2) -> np.ndarray:
 
 
 def mlp_inputs(rng, n=3, d=3, h=4) -> Dict[str, np.ndarray]:
-    return {"x": rng.uniform(-1, 1, (n, d)), "denseW0": away_from_zero(rng, (d, h)), "denseB0": away_from_zero(rng, h, 0.05, 0.3),
-            "denseW1": away_from_zero(rng, (h, 1)), "denseB1": rng.uniform(-1, 1, 1)}
+    return {
+        "x": rng.uniform(-1, 1, (n, d)),
+        "denseW0": away_from_zero(rng, (d, h)),
+        "denseB0": away_from_zero(rng, h, 0.05, 0.3),
+        "denseW1": away_from_zero(rng, (h, 1)),
+        "denseB1": rng.uniform(-1, 1, 1),
+    }
 
 
 def conv_inputs(rng, normalization="none", n=2, H=5, W=4, C=2, co=3, flat=None) -> Dict[str, np.ndarray]:
-    x = {"x": rng.uniform(-1, 1, (n, H, W, C)), "convW0": away_from_zero(rng, (3, 3, C, co), 0.1, 0.8), "convB0": rng.uniform(-0.3, 0.3, co)}
+    x = {
+        "x": rng.uniform(-1, 1, (n, H, W, C)),
+        "convW0": away_from_zero(rng, (3, 3, C, co), 0.1, 0.8),
+        "convB0": rng.uniform(-0.3, 0.3, co),
+    }
     if normalization != "none":
         x["convGamma0"] = rng.uniform(0.5, 1.5, co)
         x["convBeta0"] = rng.uniform(-0.5, 0.5, co)
@@ -73,13 +82,19 @@ def fd_check(test: unittest.TestCase, spec, inputs, params, output, wrt, h=1e-5,
 
 class MlpTest(unittest.TestCase):
     def test_linear_critic_closed_form(self) -> None:
-        x = {"x": np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 0.5], [2.0, 2.0, -2.0]]),
-             "denseW0": np.array([[0.5, -1.0], [0.25, 0.75], [-1.0, 0.5]]), "denseB0": np.array([0.1, -0.2]),
-             "denseW1": np.array([[1.5], [-0.5]]), "denseB1": np.array([0.3])}
+        x = {
+            "x": np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 0.5], [2.0, 2.0, -2.0]]),
+            "denseW0": np.array([[0.5, -1.0], [0.25, 0.75], [-1.0, 0.5]]),
+            "denseB0": np.array([0.1, -0.2]),
+            "denseW1": np.array([[1.5], [-0.5]]),
+            "denseB1": np.array([0.3]),
+        }
         r = CLIENT.eval(MLP, x, params={"activation": "linear"})
         v = x["denseW0"] @ x["denseW1"]
-        np.testing.assert_allclose(r[("score", "float64")], (x["x"] @ v + np.array([0.1, -0.2]) @ x["denseW1"] + 0.3).ravel(), rtol=1e-14)
-        self.assertAlmostEqual(float(r[("gradientPenalty", "float64")]), 3 * float((v ** 2).sum()), places=12)
+        np.testing.assert_allclose(
+            r[("score", "float64")], (x["x"] @ v + np.array([0.1, -0.2]) @ x["denseW1"] + 0.3).ravel(), rtol=1e-14
+        )
+        self.assertAlmostEqual(float(r[("gradientPenalty", "float64")]), 3 * float((v**2).sum()), places=12)
         self.assertAlmostEqual(float(r[("gradientPenalty", "float64")]), 13.875, places=12)
 
     def test_tanh_penalty_closed_form(self) -> None:
@@ -88,8 +103,12 @@ class MlpTest(unittest.TestCase):
         x = rng.uniform(-1, 1, (4, 2))
         w0, b0, w1 = np.array([[0.7], [-0.4]]), np.array([0.2]), np.array([[1.3]])
         z = x @ w0 + b0
-        want = float(((1.3 * (1 - np.tanh(z) ** 2)) ** 2 * (w0 ** 2).sum()).sum())
-        got = out(MLP, {"x": x, "denseW0": w0, "denseB0": b0, "denseW1": w1, "denseB1": np.array([0.0])}, {"activation": "tanh"})
+        want = float(((1.3 * (1 - np.tanh(z) ** 2)) ** 2 * (w0**2).sum()).sum())
+        got = out(
+            MLP,
+            {"x": x, "denseW0": w0, "denseB0": b0, "denseW1": w1, "denseB1": np.array([0.0])},
+            {"activation": "tanh"},
+        )
         self.assertAlmostEqual(float(got), want, places=12)
 
     def test_penalty_gradient_wrt_weights_matches_finite_differences_for_every_activation(self) -> None:
@@ -111,7 +130,9 @@ class MlpTest(unittest.TestCase):
         plus = CLIENT.eval(MLP, {k: x[k] + h * v[k] for k in names}, params=p, wrt=names)
         minus = CLIENT.eval(MLP, {k: x[k] - h * v[k] for k in names}, params=p, wrt=names)
         for k in names:
-            num = (plus[(f"grad:gradientPenalty:{k}", "float64")] - minus[(f"grad:gradientPenalty:{k}", "float64")]) / (2 * h)
+            num = (plus[(f"grad:gradientPenalty:{k}", "float64")] - minus[(f"grad:gradientPenalty:{k}", "float64")]) / (
+                2 * h
+            )
             np.testing.assert_allclose(r[(f"hvp:gradientPenalty:{k}", "float64")], num, rtol=1e-6, atol=1e-7, err_msg=k)
 
     def test_per_example(self) -> None:
@@ -119,7 +140,7 @@ class MlpTest(unittest.TestCase):
         x = mlp_inputs(rng, n=3)
         p = {"activation": "swish"}
         whole = float(out(MLP, x, p))
-        parts = sum(float(out(MLP, {**x, "x": x["x"][i:i + 1]}, p)) for i in range(3))
+        parts = sum(float(out(MLP, {**x, "x": x["x"][i : i + 1]}, p)) for i in range(3))
         self.assertAlmostEqual(whole, parts, places=12)
 
     def test_refusals(self) -> None:
@@ -138,8 +159,13 @@ class MlpTest(unittest.TestCase):
 
 class ConvTest(unittest.TestCase):
     def test_one_by_one_conv_closed_form(self) -> None:
-        x = {"x": np.array([1, 2, 3, 4, -1, 0, 0.5, 2], float).reshape(2, 2, 2, 1), "convW0": np.array([2.0]).reshape(1, 1, 1, 1),
-             "convB0": np.array([0.5]), "denseW0": np.array([[1.0], [-0.5], [0.25], [2.0]]), "denseB0": np.array([0.1])}
+        x = {
+            "x": np.array([1, 2, 3, 4, -1, 0, 0.5, 2], float).reshape(2, 2, 2, 1),
+            "convW0": np.array([2.0]).reshape(1, 1, 1, 1),
+            "convB0": np.array([0.5]),
+            "denseW0": np.array([[1.0], [-0.5], [0.25], [2.0]]),
+            "denseB0": np.array([0.1]),
+        }
         r = CLIENT.eval(CONV, x, params={"activation": "linear", "padding": "valid"})
         w = x["denseW0"].ravel()
         want = [2 * float(x["x"][i].ravel() @ w) + 0.5 * w.sum() + 0.1 for i in range(2)]
@@ -147,15 +173,32 @@ class ConvTest(unittest.TestCase):
         self.assertAlmostEqual(float(r[("gradientPenalty", "float64")]), 42.5, places=12)
 
     def test_avg_pool_and_batch_norm_closed_forms(self) -> None:
-        x = {"x": np.array([1, 2, 3, 4, 0, 0, 0, 0, -5, 1, 7, 0.25], float).reshape(3, 2, 2, 1), "convW0": np.array([1.5]).reshape(1, 1, 1, 1),
-             "convB0": np.array([0.0]), "denseW0": np.array([[2.0]]), "denseB0": np.array([0.0])}
+        x = {
+            "x": np.array([1, 2, 3, 4, 0, 0, 0, 0, -5, 1, 7, 0.25], float).reshape(3, 2, 2, 1),
+            "convW0": np.array([1.5]).reshape(1, 1, 1, 1),
+            "convB0": np.array([0.0]),
+            "denseW0": np.array([[2.0]]),
+            "denseB0": np.array([0.0]),
+        }
         self.assertAlmostEqual(float(out(CONV, x, {"activation": "linear", "pooling": "avg"})), 6.75, places=12)
-        bn = {"x": np.array([0.3, -0.7]).reshape(1, 1, 2, 1), "convW0": np.ones((1, 1, 1, 1)), "convB0": np.zeros(1),
-              "convGamma0": np.array([2.0]), "convBeta0": np.array([0.5]), "convMean0": np.array([1.0]), "convVariance0": np.array([4.0]),
-              "denseW0": np.ones((2, 1)), "denseB0": np.zeros(1)}
+        bn = {
+            "x": np.array([0.3, -0.7]).reshape(1, 1, 2, 1),
+            "convW0": np.ones((1, 1, 1, 1)),
+            "convB0": np.zeros(1),
+            "convGamma0": np.array([2.0]),
+            "convBeta0": np.array([0.5]),
+            "convMean0": np.array([1.0]),
+            "convVariance0": np.array([4.0]),
+            "denseW0": np.ones((2, 1)),
+            "denseB0": np.zeros(1),
+        }
         r = CLIENT.eval(CONV, bn, params={"activation": "linear", "normalization": "batch", "epsilon": 1e-3})
         self.assertAlmostEqual(float(r[("gradientPenalty", "float64")]), 2 * (2 / math.sqrt(4.001)) ** 2, places=12)
-        self.assertAlmostEqual(float(r[("score", "float64")][0]), float(((np.array([0.3, -0.7]) - 1) * 2 / math.sqrt(4.001) + 0.5).sum()), places=12)
+        self.assertAlmostEqual(
+            float(r[("score", "float64")][0]),
+            float(((np.array([0.3, -0.7]) - 1) * 2 / math.sqrt(4.001) + 0.5).sum()),
+            places=12,
+        )
 
     def test_nhwc_layout_and_tensorflow_same_padding(self) -> None:
         # A 2×2 filter that picks the bottom-right tap, stride 1, 'same' on a 3×3 image: TF pads
@@ -166,8 +209,12 @@ class ConvTest(unittest.TestCase):
         k[1, 1, 1, 0] = 1.0
         head = np.zeros((9, 1))
         for pos in range(9):
-            head[pos, 0] = 10.0 ** pos
-        r = CLIENT.eval(CONV, {"x": img, "convW0": k, "convB0": np.zeros(1), "denseW0": head, "denseB0": np.zeros(1)}, params={"activation": "linear"})
+            head[pos, 0] = 10.0**pos
+        r = CLIENT.eval(
+            CONV,
+            {"x": img, "convW0": k, "convB0": np.zeros(1), "denseW0": head, "denseB0": np.zeros(1)},
+            params={"activation": "linear"},
+        )
         shifted = np.zeros((3, 3))
         shifted[:2, :2] = img[0, 1:, 1:, 1]
         self.assertEqual(float(r[("score", "float64")][0]), float((shifted.ravel() * head.ravel()).sum()))
@@ -175,8 +222,17 @@ class ConvTest(unittest.TestCase):
         img4 = np.arange(16, dtype=float).reshape(1, 4, 4, 1)
         k3 = np.zeros((3, 3, 1, 1))
         k3[0, 0, 0, 0] = 1.0
-        r = CLIENT.eval(CONV, {"x": img4, "convW0": k3, "convB0": np.zeros(1), "denseW0": np.array([[1.0], [10.0], [100.0], [1000.0]]), "denseB0": np.zeros(1)},
-                        params={"activation": "linear", "stride": 2})
+        r = CLIENT.eval(
+            CONV,
+            {
+                "x": img4,
+                "convW0": k3,
+                "convB0": np.zeros(1),
+                "denseW0": np.array([[1.0], [10.0], [100.0], [1000.0]]),
+                "denseB0": np.zeros(1),
+            },
+            params={"activation": "linear", "stride": 2},
+        )
         self.assertEqual(float(r[("score", "float64")][0]), 0 + 10 * 2 + 100 * 8 + 1000 * 10)
 
     def test_layer_norm_is_per_example_over_hwc_with_per_channel_affine(self) -> None:
@@ -189,7 +245,7 @@ class ConvTest(unittest.TestCase):
         for i in range(3):
             for j in range(3):
                 for o in range(2):
-                    z[i, j, o] = (xp[i:i + 3, j:j + 3] * x["convW0"][:, :, 0, o]).sum() + x["convB0"][o]
+                    z[i, j, o] = (xp[i : i + 3, j : j + 3] * x["convW0"][:, :, 0, o]).sum() + x["convB0"][o]
         zn = (z - z.mean()) / np.sqrt(z.var() + 1e-5) * x["convGamma0"] + x["convBeta0"]
         self.assertAlmostEqual(float(r[("score", "float64")][0]), float(zn.sum()) + float(x["denseB0"][0]), places=10)
 
@@ -205,7 +261,7 @@ class ConvTest(unittest.TestCase):
         for p in options:
             with self.subTest(**p):
                 H, W = 4, 4
-                oh = (2 if p.get("stride") == 2 else (2 if p.get("padding") == "valid" else 4))
+                oh = 2 if p.get("stride") == 2 else (2 if p.get("padding") == "valid" else 4)
                 ow = oh
                 if p.get("pooling") in ("max", "avg"):
                     oh, ow = oh // 2, ow // 2

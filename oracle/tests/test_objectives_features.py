@@ -83,8 +83,12 @@ class LossSensitiveTest(unittest.TestCase):
 
     def test_l1_hvp_is_zero_and_l2_hvp_matches_the_hessian(self) -> None:
         # The l1 margin is piecewise linear: its HVP is exactly 0 (a real zero, not garbage).
-        inputs = {"lossReal": a(0.0), "lossFake": a(0.0), "xReal": a(1.0, 2.0).reshape(1, 2),
-                  "xFake": a(0.0, 0.0).reshape(1, 2)}
+        inputs = {
+            "lossReal": a(0.0),
+            "lossFake": a(0.0),
+            "xReal": a(1.0, 2.0).reshape(1, 2),
+            "xFake": a(0.0, 0.0).reshape(1, 2),
+        }
         v = {k: np.ones_like(x) for k, x in inputs.items()}
         v["xReal"] = a(1.0, 0.0).reshape(1, 2)
         v["xFake"] = a(0.0, 0.0).reshape(1, 2)
@@ -98,9 +102,13 @@ class LossSensitiveTest(unittest.TestCase):
 
     def test_loss_sensitive_gradients_match_central_differences(self) -> None:
         rng = np.random.default_rng(5)
-        inputs = {"lossReal": rng.normal(0, 1, 3), "lossFake": rng.normal(0, 1, 3),
-                  "xReal": rng.normal(0, 1, (3, 2)), "xFake": rng.normal(0, 1, (3, 2)),
-                  "weights": rng.uniform(0.5, 2, 3)}
+        inputs = {
+            "lossReal": rng.normal(0, 1, 3),
+            "lossFake": rng.normal(0, 1, 3),
+            "xReal": rng.normal(0, 1, (3, 2)),
+            "xFake": rng.normal(0, 1, (3, 2)),
+            "weights": rng.uniform(0.5, 2, 3),
+        }
         for margin in ("l1", "l2"):
             params = {"margin": margin, "lambda": 2.0}
             o = out64(LS, inputs, params, wrt=list(inputs))
@@ -113,8 +121,10 @@ class LossSensitiveTest(unittest.TestCase):
                     minus[name] = base.copy()
                     plus[name][idx] += h
                     minus[name][idx] -= h
-                    fd[idx] = (float(out64(LS, plus, params)["discriminator"])
-                               - float(out64(LS, minus, params)["discriminator"])) / (2 * h)
+                    fd[idx] = (
+                        float(out64(LS, plus, params)["discriminator"])
+                        - float(out64(LS, minus, params)["discriminator"])
+                    ) / (2 * h)
                 np.testing.assert_allclose(o[f"grad:discriminator:{name}"], fd, rtol=1e-6, atol=1e-8)
 
     def test_shape_errors(self) -> None:
@@ -132,9 +142,15 @@ class FeatureMatchingTest(unittest.TestCase):
     def test_closed_forms(self) -> None:
         o = out64(FM, {"featuresReal": a(1, 2, 3, 4).reshape(2, 2), "featuresFake": a(0, 0).reshape(1, 2)})
         self.assertEqual(float(o["generator"]), 13.0)
-        o = out64(FM, {"featuresReal": a(1, 0, 0, 1).reshape(2, 2), "featuresFake": a(2, 2).reshape(1, 2),
-                       "weightsReal": a(3.0, 1.0)})
-        self.assertAlmostEqual(float(o["generator"]), 1.25 ** 2 + 1.75 ** 2, places=14)
+        o = out64(
+            FM,
+            {
+                "featuresReal": a(1, 0, 0, 1).reshape(2, 2),
+                "featuresFake": a(2, 2).reshape(1, 2),
+                "weightsReal": a(3.0, 1.0),
+            },
+        )
+        self.assertAlmostEqual(float(o["generator"]), 1.25**2 + 1.75**2, places=14)
         f = np.arange(6.0).reshape(3, 2)
         o = out64(FM, {"featuresReal": f, "featuresFake": f[::-1].copy()})
         self.assertEqual(float(o["generator"]), 0.0)
@@ -156,8 +172,9 @@ class NeuralNetDistanceTest(unittest.TestCase):
         o = out64(NND, {"dReal": a(0.5, 0.5, 0.75, 0.75).reshape(2, 2), "dFake": a(0.5, 0.25).reshape(2, 1)})
         np.testing.assert_allclose(o["members"], [0.0, 2 * math.log(1.5)], atol=1e-15)
         self.assertAlmostEqual(float(o["value"]), 2 * math.log(1.5), places=14)
-        o = out64(NND, {"dReal": a(1, 2, 3, 0, 0, 0).reshape(2, 3), "dFake": a(0, 0, 1, 1).reshape(2, 2)},
-                  {"phi": "identity"})
+        o = out64(
+            NND, {"dReal": a(1, 2, 3, 0, 0, 0).reshape(2, 3), "dFake": a(0, 0, 1, 1).reshape(2, 2)}, {"phi": "identity"}
+        )
         np.testing.assert_allclose(o["members"], [2.0, -1.0], atol=1e-15)
         self.assertEqual(float(o["value"]), 2.0)
 
@@ -182,8 +199,10 @@ class NeuralNetDistanceTest(unittest.TestCase):
                     minus[idx] -= h
                     args_p = {"dReal": d_r, "dFake": d_f, name: plus}
                     args_m = {"dReal": d_r, "dFake": d_f, name: minus}
-                    fd[idx] = (float(out64(NND, args_p, {"phi": phi})["value"])
-                               - float(out64(NND, args_m, {"phi": phi})["value"])) / (2 * h)
+                    fd[idx] = (
+                        float(out64(NND, args_p, {"phi": phi})["value"])
+                        - float(out64(NND, args_m, {"phi": phi})["value"])
+                    ) / (2 * h)
                 np.testing.assert_allclose(o[f"grad:value:{name}"], fd, rtol=1e-6, atol=1e-8)
 
     def test_rank_error(self) -> None:

@@ -63,11 +63,17 @@ class LeastSquaresTest(unittest.TestCase):
         pd, pg = a(0.1, 0.6, 0.3), a(0.5, 0.25, 0.25)
         av, bv, cv = -1.0, 1.0, 0.0
         dstar = (bv * pd + av * pg) / (pd + pg)
-        out = CLIENT.eval(self.SPEC, {"criticReal": dstar, "criticFake": dstar, "weightsFake": pd},
-                          params={"a": av, "b": bv, "c": cv, "reduction": "sum"})
+        out = CLIENT.eval(
+            self.SPEC,
+            {"criticReal": dstar, "criticFake": dstar, "weightsFake": pd},
+            params={"a": av, "b": bv, "c": cv, "reduction": "sum"},
+        )
         on_data = float(out[("generator", "float64")])
-        out = CLIENT.eval(self.SPEC, {"criticReal": dstar, "criticFake": dstar, "weightsFake": pg},
-                          params={"a": av, "b": bv, "c": cv, "reduction": "sum"})
+        out = CLIENT.eval(
+            self.SPEC,
+            {"criticReal": dstar, "criticFake": dstar, "weightsFake": pg},
+            params={"a": av, "b": bv, "c": cv, "reduction": "sum"},
+        )
         on_model = float(out[("generator", "float64")])
         chi2 = float(np.sum((2 * pg - (pd + pg)) ** 2 / (pd + pg)))
         self.assertAlmostEqual(on_data + on_model, 0.5 * chi2, places=14)
@@ -89,8 +95,9 @@ class HingeTest(unittest.TestCase):
         self.assertAlmostEqual(float(g), -(0.5 - 3.0) / 2, places=14)
 
     def test_zero_past_the_margins_with_zero_gradients(self) -> None:
-        out = CLIENT.eval(self.SPEC, {"criticReal": a(1.5, 1e4), "criticFake": a(-2.0, -1e4)},
-                          wrt=["criticReal", "criticFake"])
+        out = CLIENT.eval(
+            self.SPEC, {"criticReal": a(1.5, 1e4), "criticFake": a(-2.0, -1e4)}, wrt=["criticReal", "criticFake"]
+        )
         self.assertEqual(float(out[("discriminator", "float64")]), 0.0)
         np.testing.assert_array_equal(out[("grad:discriminator:criticReal", "float64")], [0, 0])
         np.testing.assert_array_equal(out[("grad:discriminator:criticFake", "float64")], [0, 0])
@@ -136,14 +143,19 @@ class RelativisticTest(unittest.TestCase):
     def test_weights(self) -> None:
         r, f = a(1.0, -2.0), a(0.5, 1.0)
         wr, wf = a(2.0, 1.0), a(0.5, 3.0)
-        out = CLIENT.eval(self.SPEC, {"criticReal": r, "criticFake": f, "weightsReal": wr,
-                                      "weightsFake": wf}, params={"variant": "standard"})
+        out = CLIENT.eval(
+            self.SPEC,
+            {"criticReal": r, "criticFake": f, "weightsReal": wr, "weightsFake": wf},
+            params={"variant": "standard"},
+        )
         w = wr * wf
         terms = [sp(-(x - y)) for x, y in zip(r, f)]
-        self.assertAlmostEqual(float(out[("discriminator", "float64")]),
-                               float(np.dot(w, terms) / w.sum()), places=14)
-        out = CLIENT.eval(self.SPEC, {"criticReal": r, "criticFake": f, "weightsReal": wr,
-                                      "weightsFake": wf}, params={"variant": "average", "reduction": "sum"})
+        self.assertAlmostEqual(float(out[("discriminator", "float64")]), float(np.dot(w, terms) / w.sum()), places=14)
+        out = CLIENT.eval(
+            self.SPEC,
+            {"criticReal": r, "criticFake": f, "weightsReal": wr, "weightsFake": wf},
+            params={"variant": "average", "reduction": "sum"},
+        )
         mr, mf = float(np.dot(wr, r) / wr.sum()), float(np.dot(wf, f) / wf.sum())
         exp = sum(w_ * sp(-(x - mf)) for w_, x in zip(wr, r)) + sum(w_ * sp(x - mr) for w_, x in zip(wf, f))
         self.assertAlmostEqual(float(out[("discriminator", "float64")]), exp, places=13)
@@ -192,9 +204,12 @@ class LabelSmoothingTest(unittest.TestCase):
         pd, pg, alpha = a(0.2, 0.5, 0.3), a(0.6, 0.1, 0.3), 0.8
         dstar = alpha * pd / (pd + pg)
         l = np.log(dstar) - np.log1p(-dstar)
-        out = CLIENT.eval(self.SPEC, {"logitsReal": l, "logitsFake": l.copy(), "weightsReal": pd,
-                                      "weightsFake": pg},
-                          params={"alpha": alpha, "reduction": "none"}, wrt=["logitsReal", "logitsFake"])
+        out = CLIENT.eval(
+            self.SPEC,
+            {"logitsReal": l, "logitsFake": l.copy(), "weightsReal": pd, "weightsFake": pg},
+            params={"alpha": alpha, "reduction": "none"},
+            wrt=["logitsReal", "logitsFake"],
+        )
         total = out[("grad:discriminator:logitsReal", "float64")] + out[("grad:discriminator:logitsFake", "float64")]
         np.testing.assert_allclose(total, 0.0, atol=1e-15)
 
@@ -235,8 +250,7 @@ def cases() -> List[Dict]:
                     inputs["weightsReal"] = rng.uniform(0.5, 2, n)
                     inputs["weightsFake"] = rng.uniform(0.5, 2, m)
                     wrt += ["weightsReal", "weightsFake"]
-                out.append(dict(spec=spec, inputs=inputs, wrt=wrt,
-                                params={**params, "reduction": reduction}))
+                out.append(dict(spec=spec, inputs=inputs, wrt=wrt, params={**params, "reduction": reduction}))
     return out
 
 
@@ -283,12 +297,12 @@ class GradientTest(unittest.TestCase):
 
     def test_float32_close_to_float64(self) -> None:
         for case in cases():
-            out = CLIENT.eval(case["spec"], case["inputs"], params=case["params"], wrt=case["wrt"],
-                              compute=("float64", "float32"))
+            out = CLIENT.eval(
+                case["spec"], case["inputs"], params=case["params"], wrt=case["wrt"], compute=("float64", "float32")
+            )
             for name in {n for n, _ in out}:
                 with self.subTest(spec=case["spec"], params=case["params"], name=name):
-                    np.testing.assert_allclose(out[(name, "float32")], out[(name, "float64")],
-                                               rtol=2e-4, atol=2e-5)
+                    np.testing.assert_allclose(out[(name, "float32")], out[(name, "float64")], rtol=2e-4, atol=2e-5)
 
 
 if __name__ == "__main__":

@@ -39,14 +39,20 @@ def logsig(t: float) -> float:
 
 def identity_ae(d: int, decoder_bias=None) -> Dict[str, np.ndarray]:
     return {
-        "aeW0": np.eye(d), "aeB0": np.zeros(d),
-        "aeW1": np.eye(d), "aeB1": np.zeros(d) if decoder_bias is None else np.asarray(decoder_bias, float),
+        "aeW0": np.eye(d),
+        "aeB0": np.zeros(d),
+        "aeW1": np.eye(d),
+        "aeB1": np.zeros(d) if decoder_bias is None else np.asarray(decoder_bias, float),
     }
 
 
 def random_ae(rng, d, h) -> Dict[str, np.ndarray]:
-    return {"aeW0": rng.uniform(-1, 1, (d, h)), "aeB0": rng.uniform(-1, 1, h),
-            "aeW1": rng.uniform(-1, 1, (h, d)), "aeB1": rng.uniform(-1, 1, d)}
+    return {
+        "aeW0": rng.uniform(-1, 1, (d, h)),
+        "aeB0": rng.uniform(-1, 1, h),
+        "aeW1": rng.uniform(-1, 1, (h, d)),
+        "aeB1": rng.uniform(-1, 1, d),
+    }
 
 
 LINEAR = {"activation": "linear", "outputActivation": "linear"}
@@ -89,7 +95,11 @@ class EnergyBasedTest(unittest.TestCase):
             self.assertGreaterEqual(float(out(EB, x, {"activation": "tanh", "margin": margin})), margin - 1e-12)
 
     def test_reductions_and_weights(self) -> None:
-        x = {"xReal": np.array([[0.0, 0.0], [1.0, 1.0]]), "xFake": np.array([[2.0, 0.0], [0.0, 0.0]]), **identity_ae(2, [1.0, 1.0])}
+        x = {
+            "xReal": np.array([[0.0, 0.0], [1.0, 1.0]]),
+            "xFake": np.array([[2.0, 0.0], [0.0, 0.0]]),
+            **identity_ae(2, [1.0, 1.0]),
+        }
         none = out(EB, x, {**LINEAR, "reduction": "none", "margin": 3.0})
         np.testing.assert_allclose(none, [1.0 + 2.0, 1.0 + 2.0])
         w = {**x, "weightsReal": np.array([1.0, 3.0]), "weightsFake": np.array([2.0, 2.0])}
@@ -138,9 +148,17 @@ def mr_nets(rng, d=2, dz=2, h=3) -> Dict[str, np.ndarray]:
 def perfect_mr(w, b) -> Dict[str, np.ndarray]:
     """Identity E and G (so G(E(x)) = x) and the linear discriminator l(x) = w.x + b."""
     return {
-        "encW0": np.eye(2), "encB0": np.zeros(2), "encW1": np.eye(2), "encB1": np.zeros(2),
-        "genW0": np.eye(2), "genB0": np.zeros(2), "genW1": np.eye(2), "genB1": np.zeros(2),
-        "discW0": np.eye(2), "discB0": np.zeros(2), "discW1": np.asarray(w, float).reshape(2, 1),
+        "encW0": np.eye(2),
+        "encB0": np.zeros(2),
+        "encW1": np.eye(2),
+        "encB1": np.zeros(2),
+        "genW0": np.eye(2),
+        "genB0": np.zeros(2),
+        "genW1": np.eye(2),
+        "genB1": np.zeros(2),
+        "discW0": np.eye(2),
+        "discB0": np.zeros(2),
+        "discW1": np.asarray(w, float).reshape(2, 1),
         "discB1": np.array([b], float),
     }
 
@@ -179,9 +197,11 @@ class ModeRegularizedTest(unittest.TestCase):
     def test_bad_inputs(self) -> None:
         rng = np.random.default_rng(2)
         ok = {"x": rng.normal(size=(2, 2)), "z": rng.normal(size=(2, 2)), **mr_nets(rng)}
-        for inputs in ({**ok, "discW1": np.zeros((3, 2)), "discB1": np.zeros(2)},
-                       {**ok, "z": np.zeros((2, 3))},
-                       {**ok, "genW0": np.zeros((3, 3))}):
+        for inputs in (
+            {**ok, "discW1": np.zeros((3, 2)), "discB1": np.zeros(2)},
+            {**ok, "z": np.zeros((2, 3))},
+            {**ok, "genW0": np.zeros((3, 3))},
+        ):
             with self.assertRaises(OracleReplyError) as cm:
                 CLIENT.eval(MR, inputs)
             self.assertEqual(cm.exception.code, "BAD_PARAMS")
@@ -195,19 +215,28 @@ class ModeRegularizedTest(unittest.TestCase):
 class MixGanTest(unittest.TestCase):
     def test_equal_logits_give_the_mean_payoff(self) -> None:
         p = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-        r = CLIENT.eval(MIX, {"payoff": p, "generatorLogits": np.array([0.3, 0.3]),
-                              "discriminatorLogits": np.full(3, -7.0)}, params={"beta": 0.5})
+        r = CLIENT.eval(
+            MIX,
+            {"payoff": p, "generatorLogits": np.array([0.3, 0.3]), "discriminatorLogits": np.full(3, -7.0)},
+            params={"beta": 0.5},
+        )
         self.assertAlmostEqual(float(r[("payoff", "float64")]), 3.5, places=15)
         self.assertAlmostEqual(float(r[("generator", "float64")]), 3.5 + 0.5 * math.log(2), places=14)
         self.assertAlmostEqual(float(r[("discriminator", "float64")]), -3.5 + 0.5 * math.log(3), places=14)
-        r = CLIENT.eval(MIX, {"payoff": p, "generatorLogits": np.zeros(2), "discriminatorLogits": np.zeros(3)},
-                        params={"beta": 0.5, "regularizer": "entropy"})
+        r = CLIENT.eval(
+            MIX,
+            {"payoff": p, "generatorLogits": np.zeros(2), "discriminatorLogits": np.zeros(3)},
+            params={"beta": 0.5, "regularizer": "entropy"},
+        )
         self.assertAlmostEqual(float(r[("generator", "float64")]), 3.5 - 0.5 * math.log(2), places=14)
 
     def test_collapsed_mixtures(self) -> None:
         p = np.array([[1.0, -2.0], [3.0, 7.0]])
-        r = CLIENT.eval(MIX, {"payoff": p, "generatorLogits": np.array([1e4, -1e4]),
-                              "discriminatorLogits": np.array([-1e4, 1e4])}, params={"beta": 1.0})
+        r = CLIENT.eval(
+            MIX,
+            {"payoff": p, "generatorLogits": np.array([1e4, -1e4]), "discriminatorLogits": np.array([-1e4, 1e4])},
+            params={"beta": 1.0},
+        )
         self.assertEqual(float(r[("payoff", "float64")]), -2.0)
         # cross-entropy regularizer: -(1/2)(0 + (-2e4)) = 1e4
         self.assertAlmostEqual(float(r[("generator", "float64")]), -2.0 + 1e4, places=9)
@@ -221,16 +250,20 @@ class MixGanTest(unittest.TestCase):
 
     def test_bad_params(self) -> None:
         ok = {"payoff": np.zeros((2, 3)), "generatorLogits": np.zeros(2), "discriminatorLogits": np.zeros(3)}
-        for inputs, params in ((ok, {"beta": -1}), (ok, {"regularizer": "kl"}),
-                               ({**ok, "generatorLogits": np.zeros(3)}, {}),
-                               ({**ok, "payoff": np.zeros(6)}, {})):
+        for inputs, params in (
+            (ok, {"beta": -1}),
+            (ok, {"regularizer": "kl"}),
+            ({**ok, "generatorLogits": np.zeros(3)}, {}),
+            ({**ok, "payoff": np.zeros(6)}, {}),
+        ):
             with self.assertRaises(OracleReplyError) as cm:
                 CLIENT.eval(MIX, inputs, params=params)
             self.assertEqual(cm.exception.code, "BAD_PARAMS")
 
 
-def fd_check(test: unittest.TestCase, spec: str, inputs: Dict[str, np.ndarray], params, outputs: Sequence[str],
-             seed: int = 0) -> None:
+def fd_check(
+    test: unittest.TestCase, spec: str, inputs: Dict[str, np.ndarray], params, outputs: Sequence[str], seed: int = 0
+) -> None:
     """Gradients and HVPs (joint over all inputs) against central differences in float64."""
     rng = np.random.default_rng(seed)
     names = sorted(inputs)
@@ -238,6 +271,7 @@ def fd_check(test: unittest.TestCase, spec: str, inputs: Dict[str, np.ndarray], 
     res = CLIENT.eval(spec, inputs, params=params, wrt=names, directions=dirs)
     h = 1e-6
     for o in outputs:
+
         def total(shifted) -> float:
             return float(np.sum(CLIENT.eval(spec, shifted, params=params)[(o, "float64")]))
 
@@ -253,23 +287,31 @@ def fd_check(test: unittest.TestCase, spec: str, inputs: Dict[str, np.ndarray], 
                 plus[n][idx] += h
                 minus[n][idx] -= h
                 numeric = (total(plus) - total(minus)) / (2 * h)
-                test.assertAlmostEqual(g[idx], numeric, delta=1e-6 * (1 + abs(numeric)), msg=f"{spec} grad:{o}:{n}{idx}")
+                test.assertAlmostEqual(
+                    g[idx], numeric, delta=1e-6 * (1 + abs(numeric)), msg=f"{spec} grad:{o}:{n}{idx}"
+                )
         # HVP: directional derivative of the gradient along the joint direction.
         plus = {k: v + h * dirs[k] for k, v in inputs.items()}
         minus = {k: v - h * dirs[k] for k, v in inputs.items()}
         gp, gm = grads(plus), grads(minus)
         for n in names:
             numeric = (gp[n] - gm[n]) / (2 * h)
-            np.testing.assert_allclose(res[(f"hvp:{o}:{n}", "float64")], numeric, rtol=1e-5, atol=1e-6,
-                                       err_msg=f"{spec} hvp:{o}:{n}")
+            np.testing.assert_allclose(
+                res[(f"hvp:{o}:{n}", "float64")], numeric, rtol=1e-5, atol=1e-6, err_msg=f"{spec} hvp:{o}:{n}"
+            )
 
 
 class FiniteDifferenceTest(unittest.TestCase):
     def test_energy_based(self) -> None:
         rng = np.random.default_rng(21)
         for activation, energy in (("tanh", "mse"), ("selu", "l2"), ("swish", "mse")):
-            inputs = {"xReal": rng.normal(size=(2, 2)), "xFake": rng.normal(size=(3, 2)), **random_ae(rng, 2, 3),
-                      "weightsReal": rng.uniform(0.5, 2, 2), "weightsFake": rng.uniform(0.5, 2, 3)}
+            inputs = {
+                "xReal": rng.normal(size=(2, 2)),
+                "xFake": rng.normal(size=(3, 2)),
+                **random_ae(rng, 2, 3),
+                "weightsReal": rng.uniform(0.5, 2, 2),
+                "weightsFake": rng.uniform(0.5, 2, 3),
+            }
             params = {"activation": activation, "outputActivation": "sigmoid", "energy": energy, "margin": 0.6}
             fd_check(self, EB, inputs, params, ("discriminator", "generator", "energiesFake"))
 
@@ -277,16 +319,27 @@ class FiniteDifferenceTest(unittest.TestCase):
         rng = np.random.default_rng(22)
         for activation, distance in (("softplus", "l2"), ("leaky-relu", "l1")):
             inputs = {"x": rng.normal(size=(2, 2)), "z": rng.normal(size=(3, 2)), **mr_nets(rng)}
-            params = {"activation": activation, "outputActivation": "tanh", "distance": distance,
-                      "lambda1": 0.5, "lambda2": 1.5, "alpha": 0.1}
+            params = {
+                "activation": activation,
+                "outputActivation": "tanh",
+                "distance": distance,
+                "lambda1": 0.5,
+                "lambda2": 1.5,
+                "alpha": 0.1,
+            }
             fd_check(self, MR, inputs, params, ("discriminator", "generator", "encoder"))
 
     def test_mix_gan(self) -> None:
         rng = np.random.default_rng(23)
         for regularizer in ("cross-entropy", "entropy"):
-            inputs = {"payoff": rng.normal(size=(3, 2)), "generatorLogits": rng.normal(size=3),
-                      "discriminatorLogits": rng.normal(size=2)}
-            fd_check(self, MIX, inputs, {"beta": 0.7, "regularizer": regularizer}, ("discriminator", "generator", "payoff"))
+            inputs = {
+                "payoff": rng.normal(size=(3, 2)),
+                "generatorLogits": rng.normal(size=3),
+                "discriminatorLogits": rng.normal(size=2),
+            }
+            fd_check(
+                self, MIX, inputs, {"beta": 0.7, "regularizer": regularizer}, ("discriminator", "generator", "payoff")
+            )
 
 
 if __name__ == "__main__":

@@ -98,21 +98,24 @@ class ProtocolTest(unittest.TestCase):
         self.assertEqual(reply["specs"], sorted(reply["specs"]))
         # Each spec's parameter defaults (compared with the catalog's by spec/defaults.test.ts).
         self.assertEqual(sorted(reply["defaults"]), reply["specs"])
-        self.assertEqual(reply["defaults"]["objective/least-squares"], {"reduction": "mean", "a": 0.0, "b": 1.0, "c": 1.0})
+        self.assertEqual(
+            reply["defaults"]["objective/least-squares"], {"reduction": "mean", "a": 0.0, "b": 1.0, "c": 1.0}
+        )
         self.assertEqual(reply["defaults"]["divergence/kl"], {})
 
     def test_eval_reply_shape(self) -> None:
         p = np.array([[0.2, 0.8], [0.6, 0.4]], dtype=np.float32)
         q = np.array([[0.5, 0.5], [0.1, 0.9]], dtype=np.float32)
         reply, frames = self.client.request(
-            {"op": "eval", "spec": "divergence/kl", "params": {}, "compute": ["float64", "float32"],
-             "wrt": ["q"]},
+            {"op": "eval", "spec": "divergence/kl", "params": {}, "compute": ["float64", "float32"], "wrt": ["q"]},
             [("p", p), ("q", q)],
         )
         self.assertTrue(reply["ok"], reply)
         names = sorted((d["name"], d["compute"]) for d in reply["tensors"])
-        self.assertEqual(names, [("grad:value:q", "float32"), ("grad:value:q", "float64"),
-                                 ("value", "float32"), ("value", "float64")])
+        self.assertEqual(
+            names,
+            [("grad:value:q", "float32"), ("grad:value:q", "float64"), ("value", "float32"), ("value", "float64")],
+        )
         for d in reply["tensors"]:
             self.assertEqual(d["dtype"], d["compute"])
         out = decode_tensors(reply, frames)
@@ -129,12 +132,15 @@ class ProtocolTest(unittest.TestCase):
 
     def test_empty_batch_and_scalar_shapes(self) -> None:
         empty = np.zeros((0,))
-        out = self.client.eval("objective/wasserstein", {"criticReal": empty, "criticFake": empty},
-                               params={"reduction": "sum"}, wrt=["criticFake"])
+        out = self.client.eval(
+            "objective/wasserstein",
+            {"criticReal": empty, "criticFake": empty},
+            params={"reduction": "sum"},
+            wrt=["criticFake"],
+        )
         self.assertEqual(float(out[("discriminator", "float64")]), 0.0)
         self.assertEqual(out[("grad:discriminator:criticFake", "float64")].shape, (0,))
-        out = self.client.eval("theory/optimal-discriminator",
-                               {"pData": np.array(1.0), "pG": np.array(3.0)})
+        out = self.client.eval("theory/optimal-discriminator", {"pData": np.array(1.0), "pG": np.array(3.0)})
         self.assertEqual(out[("value", "float64")].shape, ())
         self.assertEqual(float(out[("value", "float64")]), 0.25)
 
@@ -212,8 +218,7 @@ class ProtocolTest(unittest.TestCase):
         self.assert_header_error(header, "UNKNOWN_SPEC", frames)
 
     def test_extra_frames_on_hello(self) -> None:
-        self.assert_error([json.dumps({"protocol": 1, "id": "e1", "op": "hello"}).encode(), b"x"],
-                          "BAD_TENSOR", "e1")
+        self.assert_error([json.dumps({"protocol": 1, "id": "e1", "op": "hello"}).encode(), b"x"], "BAD_TENSOR", "e1")
 
     # -- tensors ----------------------------------------------------------------------------
 
@@ -257,8 +262,7 @@ class ProtocolTest(unittest.TestCase):
 
     def test_too_many_tensors(self) -> None:
         header, _ = eval_header()
-        header["tensors"] = [{"name": f"t{i}", "dtype": "float32", "shape": [], "nbytes": 4}
-                             for i in range(65)]
+        header["tensors"] = [{"name": f"t{i}", "dtype": "float32", "shape": [], "nbytes": 4} for i in range(65)]
         self.assert_header_error(header, "TOO_LARGE", [b"\0\0\0\0"] * 65)
 
     def test_huge_declared_size(self) -> None:
@@ -302,12 +306,14 @@ class ProtocolTest(unittest.TestCase):
         self.assert_alive()
         p = np.array([0.5, 0.5])
         reply, _ = self.client.request(
-            {"op": "eval", "spec": "divergence/kl", "params": {"base": 2}, "compute": ["float64"],
-             "wrt": []}, [("p", p), ("q", p)])
+            {"op": "eval", "spec": "divergence/kl", "params": {"base": 2}, "compute": ["float64"], "wrt": []},
+            [("p", p), ("q", p)],
+        )
         self.assertEqual(reply["error"]["code"], "BAD_PARAMS")
         reply, _ = self.client.request(
-            {"op": "eval", "spec": "divergence/kl", "params": {}, "compute": ["float64"],
-             "wrt": []}, [("p", p), ("q", np.array([1.0, 0.0, 0.0]))])
+            {"op": "eval", "spec": "divergence/kl", "params": {}, "compute": ["float64"], "wrt": []},
+            [("p", p), ("q", np.array([1.0, 0.0, 0.0]))],
+        )
         self.assertEqual(reply["error"]["code"], "BAD_PARAMS")
 
     def test_direction_errors(self) -> None:
@@ -373,9 +379,16 @@ class InProcessTest(unittest.TestCase):
 
         try:
             server = OracleServer()
-            header = {"protocol": 1, "id": "f", "op": "eval", "spec": "test/raises",
-                      "params": {}, "tensors": [descriptor("x", np.zeros(2))],
-                      "compute": ["float64"], "wrt": []}
+            header = {
+                "protocol": 1,
+                "id": "f",
+                "op": "eval",
+                "spec": "test/raises",
+                "params": {},
+                "tensors": [descriptor("x", np.zeros(2))],
+                "compute": ["float64"],
+                "wrt": [],
+            }
             reply, shutdown = server.handle([json.dumps(header).encode(), encode_array(np.zeros(2))])
             self.assertFalse(shutdown)
             decoded = json.loads(reply[0])
@@ -408,8 +421,15 @@ class TimeOpTest(unittest.TestCase):
     def test_time_returns_one_duration_per_repeat(self) -> None:
         p = np.array([0.25, 0.75], dtype=np.float32)
         reply, frames = self.client.request(
-            {"op": "time", "spec": "divergence/kl", "params": {}, "compute": ["float32"],
-             "wrt": ["p", "q"], "repeats": 5, "warmup": 2},
+            {
+                "op": "time",
+                "spec": "divergence/kl",
+                "params": {},
+                "compute": ["float32"],
+                "wrt": ["p", "q"],
+                "repeats": 5,
+                "warmup": 2,
+            },
             [("p", p), ("q", p[::-1].copy())],
         )
         self.assertTrue(reply["ok"], reply)
@@ -422,8 +442,15 @@ class TimeOpTest(unittest.TestCase):
     def test_time_rejects_bad_repeats(self) -> None:
         for repeats in (0, -1, 10**6, "3", True):
             reply, _ = self.client.request(
-                {"op": "time", "spec": "divergence/kl", "params": {}, "compute": ["float32"],
-                 "wrt": [], "repeats": repeats, "warmup": 0},
+                {
+                    "op": "time",
+                    "spec": "divergence/kl",
+                    "params": {},
+                    "compute": ["float32"],
+                    "wrt": [],
+                    "repeats": repeats,
+                    "warmup": 0,
+                },
                 [("p", np.array([1.0], dtype=np.float32)), ("q", np.array([1.0], dtype=np.float32))],
             )
             self.assertFalse(reply["ok"])

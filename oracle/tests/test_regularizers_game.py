@@ -15,7 +15,12 @@ from _support import Client, OracleProcess, OracleReplyError
 ORACLE: OracleProcess
 CLIENT: Client
 
-CONS, DGN, HA, UNR = "penalty/consensus", "penalty/discriminator-gradient-norm", "penalty/historical-averaging", "training/unrolled"
+CONS, DGN, HA, UNR = (
+    "penalty/consensus",
+    "penalty/discriminator-gradient-norm",
+    "penalty/historical-averaging",
+    "training/unrolled",
+)
 LINEAR = {"activation": "linear", "outputActivation": "linear"}
 
 
@@ -37,9 +42,12 @@ def out(spec, inputs, params=None, name="consensus", **kw) -> np.ndarray:
 def linear_game(x, z, a, b, w, c) -> Dict[str, np.ndarray]:
     """G(z) = a z + b, D(y) = w y + c on the line."""
     return {
-        "x": np.asarray(x, float).reshape(-1, 1), "z": np.asarray(z, float).reshape(-1, 1),
-        "genW0": np.array([[a]], float), "genB0": np.array([b], float),
-        "discW0": np.array([[w]], float), "discB0": np.array([c], float),
+        "x": np.asarray(x, float).reshape(-1, 1),
+        "z": np.asarray(z, float).reshape(-1, 1),
+        "genW0": np.array([[a]], float),
+        "genB0": np.array([b], float),
+        "discW0": np.array([[w]], float),
+        "discB0": np.array([c], float),
     }
 
 
@@ -47,8 +55,18 @@ def random_game(rng: np.random.Generator, d=2, k=2, h=3, n=3, m=4) -> Dict[str, 
     def u(*s):
         return rng.uniform(-1, 1, s)
 
-    return {"x": u(n, d), "z": u(m, k), "genW0": u(k, h), "genB0": u(h), "genW1": u(h, d), "genB1": u(d),
-            "discW0": u(d, h), "discB0": u(h), "discW1": u(h, 1), "discB1": u(1)}
+    return {
+        "x": u(n, d),
+        "z": u(m, k),
+        "genW0": u(k, h),
+        "genB0": u(h),
+        "genW1": u(h, d),
+        "genB1": u(d),
+        "discW0": u(d, h),
+        "discB0": u(h),
+        "discW1": u(h, 1),
+        "discB1": u(1),
+    }
 
 
 def sigmoid(t: float) -> float:
@@ -88,7 +106,9 @@ class GradientCheck:
         r = CLIENT.eval(self.spec, x, params=self.params, wrt=names, directions=dirs)
         for o in self.outputs:
             for n in names:
-                np.testing.assert_allclose(r[(f"grad:{o}:{n}", "float64")], fd_grad(self.spec, x, self.params, o, n), rtol=1e-6, atol=1e-8)
+                np.testing.assert_allclose(
+                    r[(f"grad:{o}:{n}", "float64")], fd_grad(self.spec, x, self.params, o, n), rtol=1e-6, atol=1e-8
+                )
             # HVP: the directional derivative of the gradient along the stacked direction.
             h = 1e-5
 
@@ -99,7 +119,9 @@ class GradientCheck:
 
             plus, minus = grads_at(1.0), grads_at(-1.0)
             for i, n in enumerate(names):
-                np.testing.assert_allclose(r[(f"hvp:{o}:{n}", "float64")], (plus[i] - minus[i]) / (2 * h), rtol=1e-5, atol=1e-7)
+                np.testing.assert_allclose(
+                    r[(f"hvp:{o}:{n}", "float64")], (plus[i] - minus[i]) / (2 * h), rtol=1e-5, atol=1e-7
+                )
 
 
 class ConsensusTest(GradientCheck, unittest.TestCase):
@@ -109,15 +131,23 @@ class ConsensusTest(GradientCheck, unittest.TestCase):
         x, z, a, b, w, c = [1.0, -0.5, 2.0], [0.3, -1.2], 1.5, -0.25, 0.8, 0.1
         xb, zb = np.mean(x), np.mean(z)
         L = 0.5 * ((a * zb + b - xb) ** 2 + w * w * (zb * zb + 1))
-        r = CLIENT.eval(CONS, linear_game(x, z, a, b, w, c), params={**LINEAR, "objective": "wasserstein", "gamma": 3.0})
+        r = CLIENT.eval(
+            CONS, linear_game(x, z, a, b, w, c), params={**LINEAR, "objective": "wasserstein", "gamma": 3.0}
+        )
         self.assertAlmostEqual(float(r[("consensus", "float64")]), L, places=14)
         self.assertAlmostEqual(float(r[("generator", "float64")]), -(w * (a * zb + b) + c) + 3 * L, places=13)
         self.assertAlmostEqual(float(r[("discriminator", "float64")]), w * (a * zb + b - xb) + 3 * L, places=13)
 
     def test_zero_at_a_stationary_point(self) -> None:
         # D = 0 and G(z) = E[x]: every gradient of both players vanishes.
-        x = {"x": np.array([[1.0, -2.0], [3.0, 0.5]]), "z": np.array([[0.7], [-1.3]]),
-             "genW0": np.zeros((1, 2)), "genB0": np.array([2.0, -0.75]), "discW0": np.zeros((2, 1)), "discB0": np.zeros(1)}
+        x = {
+            "x": np.array([[1.0, -2.0], [3.0, 0.5]]),
+            "z": np.array([[0.7], [-1.3]]),
+            "genW0": np.zeros((1, 2)),
+            "genB0": np.array([2.0, -0.75]),
+            "discW0": np.zeros((2, 1)),
+            "discB0": np.zeros(1),
+        }
         self.assertEqual(float(out(CONS, x, {**LINEAR})), 0.0)
 
     def test_logistic_closed_form(self) -> None:
@@ -128,7 +158,7 @@ class ConsensusTest(GradientCheck, unittest.TestCase):
         gw = -np.mean([sigmoid(-l) * v for l, v in zip(lr, x)]) + sigmoid(lf) * b
         gc = -np.mean([sigmoid(-l) for l in lr]) + sigmoid(lf)
         ga, gb = -sigmoid(-lf) * w * np.mean(z), -sigmoid(-lf) * w
-        want = 0.5 * (gw ** 2 + gc ** 2 + ga ** 2 + gb ** 2)
+        want = 0.5 * (gw**2 + gc**2 + ga**2 + gb**2)
         self.assertAlmostEqual(float(out(CONS, linear_game(x, z, 0.0, b, w, c), {**LINEAR})), want, places=14)
 
     def test_gamma_validation(self) -> None:
@@ -152,8 +182,10 @@ class DiscriminatorGradientNormTest(GradientCheck, unittest.TestCase):
         x, z, a, b, w, c = [1.0, -0.5, 2.0], [0.3, -1.2], 1.5, -0.25, 0.8, 0.1
         gap = a * np.mean(z) + b - np.mean(x)
         r = CLIENT.eval(DGN, linear_game(x, z, a, b, w, c), params={**LINEAR, "objective": "wasserstein", "eta": 2.0})
-        self.assertAlmostEqual(float(r[("penalty", "float64")]), 2.0 * gap ** 2, places=14)
-        self.assertAlmostEqual(float(r[("generator", "float64")]), -(w * (a * np.mean(z) + b) + c) + 2.0 * gap ** 2, places=13)
+        self.assertAlmostEqual(float(r[("penalty", "float64")]), 2.0 * gap**2, places=14)
+        self.assertAlmostEqual(
+            float(r[("generator", "float64")]), -(w * (a * np.mean(z) + b) + c) + 2.0 * gap**2, places=13
+        )
 
     def test_same_penalty_for_minimax_and_non_saturating_and_linear_in_eta(self) -> None:
         x = random_game(np.random.default_rng(3))
@@ -217,10 +249,16 @@ class UnrolledTest(GradientCheck, unittest.TestCase):
         eta = 0.5
         _, _, fake, lr, lf = self.logistic(self.W, self.C)
         # dV/dw and dV/dc: the discriminator ascends V.
-        dw = np.mean([sigmoid(-l) * v for l, v in zip(lr, self.X)]) - np.mean([sigmoid(l) * v for l, v in zip(lf, fake)])
+        dw = np.mean([sigmoid(-l) * v for l, v in zip(lr, self.X)]) - np.mean(
+            [sigmoid(l) * v for l, v in zip(lf, fake)]
+        )
         dc = np.mean([sigmoid(-l) for l in lr]) - np.mean([sigmoid(l) for l in lf])
         V1, LG1, *_ = self.logistic(self.W + eta * dw, self.C + eta * dc)
-        r = CLIENT.eval(UNR, linear_game(self.X, self.Z, self.A, self.B, self.W, self.C), params={**LINEAR, "steps": 1, "optimizer": "sgd", "learningRate": eta})
+        r = CLIENT.eval(
+            UNR,
+            linear_game(self.X, self.Z, self.A, self.B, self.W, self.C),
+            params={**LINEAR, "steps": 1, "optimizer": "sgd", "learningRate": eta},
+        )
         self.assertAlmostEqual(float(r[("surrogate", "float64")]), V1, places=13)
         self.assertAlmostEqual(float(r[("generator", "float64")]), LG1, places=13)
 
@@ -231,7 +269,11 @@ class UnrolledTest(GradientCheck, unittest.TestCase):
         w1 = self.W + lr * g / (abs(g) + eps)
         fake_mean = self.A * np.mean(self.Z) + self.B
         want = w1 * (np.mean(self.X) - fake_mean)
-        r = CLIENT.eval(UNR, linear_game(self.X, self.Z, self.A, self.B, self.W, self.C), params={**LINEAR, "steps": 1, "objective": "wasserstein", "learningRate": lr, "epsilon": eps})
+        r = CLIENT.eval(
+            UNR,
+            linear_game(self.X, self.Z, self.A, self.B, self.W, self.C),
+            params={**LINEAR, "steps": 1, "objective": "wasserstein", "learningRate": lr, "epsilon": eps},
+        )
         self.assertAlmostEqual(float(r[("surrogate", "float64")]), want, places=13)
         self.assertAlmostEqual(abs(w1 - self.W), lr, delta=lr * 1e-6)
 
@@ -241,15 +283,28 @@ class UnrolledTest(GradientCheck, unittest.TestCase):
         K, eta = 3, 0.2
         gap = np.mean(self.X) - self.A * np.mean(self.Z) - self.B
         wK = self.W + K * eta * gap
-        r = CLIENT.eval(UNR, linear_game(self.X, self.Z, self.A, self.B, self.W, self.C),
-                        params={**LINEAR, "steps": K, "optimizer": "sgd", "learningRate": eta, "objective": "wasserstein"}, wrt=["genB0"])
+        r = CLIENT.eval(
+            UNR,
+            linear_game(self.X, self.Z, self.A, self.B, self.W, self.C),
+            params={**LINEAR, "steps": K, "optimizer": "sgd", "learningRate": eta, "objective": "wasserstein"},
+            wrt=["genB0"],
+        )
         self.assertAlmostEqual(float(r[("surrogate", "float64")]), wK * gap, places=13)
         self.assertAlmostEqual(float(r[("grad:surrogate:genB0", "float64")][0]), -wK - K * eta * gap, places=13)
 
     def test_parameter_validation(self) -> None:
         game = linear_game([1.0], [1.0], 1, 0, 1, 0)
-        for bad in ({"steps": 1.5}, {"steps": -1}, {"steps": 101}, {"optimizer": "rmsprop"}, {"learningRate": -0.1},
-                    {"beta1": 1.0}, {"beta2": -0.5}, {"epsilon": 0.0}, {"objective": "hinge"}):
+        for bad in (
+            {"steps": 1.5},
+            {"steps": -1},
+            {"steps": 101},
+            {"optimizer": "rmsprop"},
+            {"learningRate": -0.1},
+            {"beta1": 1.0},
+            {"beta2": -0.5},
+            {"epsilon": 0.0},
+            {"objective": "hinge"},
+        ):
             with self.assertRaises(OracleReplyError, msg=str(bad)) as cm:
                 CLIENT.eval(UNR, game, params=bad)
             self.assertEqual(cm.exception.code, "BAD_PARAMS")

@@ -16,7 +16,13 @@ from _support import Client, OracleProcess, OracleReplyError
 ORACLE: OracleProcess
 CLIENT: Client
 
-GP, DRAGAN, R1, R2, NI = "penalty/gradient-penalty", "penalty/dragan", "penalty/r1", "penalty/r2", "penalty/noise-induced"
+GP, DRAGAN, R1, R2, NI = (
+    "penalty/gradient-penalty",
+    "penalty/dragan",
+    "penalty/r1",
+    "penalty/r2",
+    "penalty/noise-induced",
+)
 LINEAR = {"activation": "linear", "outputActivation": "linear"}
 
 
@@ -39,7 +45,12 @@ def linear_critic(w, b=0.0) -> Dict[str, np.ndarray]:
     """x -> x.w + b as two linear layers (W0 = I)."""
     w = np.asarray(w, float)
     d = w.size
-    return {"criticW0": np.eye(d), "criticB0": np.zeros(d), "criticW1": w.reshape(d, 1), "criticB1": np.array([b], float)}
+    return {
+        "criticW0": np.eye(d),
+        "criticB0": np.zeros(d),
+        "criticW1": w.reshape(d, 1),
+        "criticB1": np.array([b], float),
+    }
 
 
 def random_critic(rng, d, h, layers=2) -> Dict[str, np.ndarray]:
@@ -67,14 +78,22 @@ def tanh_critic(net, x):
 
 class GradientPenaltyTest(unittest.TestCase):
     def test_unit_norm_linear_critic_has_zero_penalty(self) -> None:
-        x = {"xReal": np.array([[1.0, 2.0], [3.0, -1.0]]), "xFake": np.array([[0.0, 0.0], [5.0, 1.0]]),
-             "epsilon": np.array([0.0, 0.7]), **linear_critic([0.6, 0.8], 3.0)}
+        x = {
+            "xReal": np.array([[1.0, 2.0], [3.0, -1.0]]),
+            "xFake": np.array([[0.0, 0.0], [5.0, 1.0]]),
+            "epsilon": np.array([0.0, 0.7]),
+            **linear_critic([0.6, 0.8], 3.0),
+        }
         self.assertAlmostEqual(penalty(GP, x, LINEAR), 0.0, places=14)
 
     def test_closed_forms_two_and_one_sided(self) -> None:
-        x = {"xReal": np.array([[1.0, 2.0]]), "xFake": np.array([[0.5, 0.0]]), "epsilon": np.array([0.3]),
-             **linear_critic([1.5, -2.0])}
-        self.assertAlmostEqual(penalty(GP, x, {**LINEAR, "lambda": 2.0}), 2.0 * 1.5 ** 2, places=12)
+        x = {
+            "xReal": np.array([[1.0, 2.0]]),
+            "xFake": np.array([[0.5, 0.0]]),
+            "epsilon": np.array([0.3]),
+            **linear_critic([1.5, -2.0]),
+        }
+        self.assertAlmostEqual(penalty(GP, x, {**LINEAR, "lambda": 2.0}), 2.0 * 1.5**2, places=12)
         self.assertAlmostEqual(penalty(GP, x, {**LINEAR, "lambda": 2.0, "sided": "one"}), 4.5, places=12)
         small = {**x, **linear_critic([0.3, 0.4])}
         self.assertEqual(penalty(GP, small, {**LINEAR, "sided": "one"}), 0.0)
@@ -89,28 +108,47 @@ class GradientPenaltyTest(unittest.TestCase):
         got = penalty(GP, {"xReal": xr, "xFake": xf, "epsilon": eps, **net}, {"activation": "tanh"})
         self.assertAlmostEqual(got, want, places=12)
         shared = eps[0] * xr + (1 - eps[0]) * xf
-        self.assertGreater(abs(got - 10 * np.mean((np.linalg.norm(tanh_critic_grad(net, shared), axis=1) - 1) ** 2)), 1e-3)
+        self.assertGreater(
+            abs(got - 10 * np.mean((np.linalg.norm(tanh_critic_grad(net, shared), axis=1) - 1) ** 2)), 1e-3
+        )
 
     def test_constant_critic_is_finite_with_finite_gradients(self) -> None:
         rng = np.random.default_rng(2)
         net = random_critic(rng, 2, 3)
         net["criticW1"][:] = 0.0
-        x = {"xReal": rng.normal(size=(3, 2)), "xFake": rng.normal(size=(3, 2)), "epsilon": np.array([0.1, 0.5, 0.9]), **net}
+        x = {
+            "xReal": rng.normal(size=(3, 2)),
+            "xFake": rng.normal(size=(3, 2)),
+            "epsilon": np.array([0.1, 0.5, 0.9]),
+            **net,
+        }
         names = sorted(x)
-        r = CLIENT.eval(GP, x, params={"activation": "tanh", "lambda": 4.0}, wrt=names,
-                        directions={n: np.ones_like(x[n]) for n in names})
+        r = CLIENT.eval(
+            GP,
+            x,
+            params={"activation": "tanh", "lambda": 4.0},
+            wrt=names,
+            directions={n: np.ones_like(x[n]) for n in names},
+        )
         self.assertEqual(float(r[("penalty", "float64")]), 4.0)
         for key, value in r.items():
             self.assertTrue(np.all(np.isfinite(value)), key)
 
     def test_bad_inputs(self) -> None:
-        ok = {"xReal": np.zeros((2, 2)), "xFake": np.zeros((2, 2)), "epsilon": np.array([0.5, 0.5]), **linear_critic([1.0, 0.0])}
-        for inputs, params in (({**ok, "epsilon": np.array([0.5])}, {}),
-                               ({**ok, "epsilon": np.array([0.5, 1.5])}, {}),
-                               ({**ok, "xFake": np.zeros((3, 2))}, {}),
-                               ({**ok, "xReal": np.zeros((2, 3))}, {}),
-                               (ok, {"lambda": -1.0}),
-                               (ok, {"sided": "both"})):
+        ok = {
+            "xReal": np.zeros((2, 2)),
+            "xFake": np.zeros((2, 2)),
+            "epsilon": np.array([0.5, 0.5]),
+            **linear_critic([1.0, 0.0]),
+        }
+        for inputs, params in (
+            ({**ok, "epsilon": np.array([0.5])}, {}),
+            ({**ok, "epsilon": np.array([0.5, 1.5])}, {}),
+            ({**ok, "xFake": np.zeros((3, 2))}, {}),
+            ({**ok, "xReal": np.zeros((2, 3))}, {}),
+            (ok, {"lambda": -1.0}),
+            (ok, {"sided": "both"}),
+        ):
             with self.assertRaises(OracleReplyError) as cm:
                 CLIENT.eval(GP, inputs, params=params)
             self.assertEqual(cm.exception.code, "BAD_PARAMS")
@@ -118,8 +156,12 @@ class GradientPenaltyTest(unittest.TestCase):
 
 class DraganTest(unittest.TestCase):
     def test_closed_form(self) -> None:
-        x = {"xReal": np.array([[1.0, 2.0], [0.0, 1.0]]), "noise": np.array([[0.5, -3.0], [1.0, 1.0]]), **linear_critic([1.5, -2.0])}
-        self.assertAlmostEqual(penalty(DRAGAN, x, {**LINEAR, "lambda": 3.0, "k": 0.5}), 3.0 * 2.0 ** 2, places=12)
+        x = {
+            "xReal": np.array([[1.0, 2.0], [0.0, 1.0]]),
+            "noise": np.array([[0.5, -3.0], [1.0, 1.0]]),
+            **linear_critic([1.5, -2.0]),
+        }
+        self.assertAlmostEqual(penalty(DRAGAN, x, {**LINEAR, "lambda": 3.0, "k": 0.5}), 3.0 * 2.0**2, places=12)
         self.assertAlmostEqual(penalty(DRAGAN, x, {**LINEAR, "k": 2.5}), 0.0, places=12)
 
     def test_perturbed_points_by_hand(self) -> None:
@@ -127,7 +169,9 @@ class DraganTest(unittest.TestCase):
         net = random_critic(rng, 2, 3)
         xr, delta = rng.normal(size=(4, 2)), rng.normal(size=(4, 2)) * math.sqrt(10)
         want = 10 * np.mean((np.linalg.norm(tanh_critic_grad(net, xr + delta), axis=1) - 1) ** 2)
-        self.assertAlmostEqual(penalty(DRAGAN, {"xReal": xr, "noise": delta, **net}, {"activation": "tanh"}), want, places=11)
+        self.assertAlmostEqual(
+            penalty(DRAGAN, {"xReal": xr, "noise": delta, **net}, {"activation": "tanh"}), want, places=11
+        )
 
     def test_k_zero_is_r1_at_the_perturbed_points(self) -> None:
         rng = np.random.default_rng(4)
@@ -149,7 +193,9 @@ class ZeroCentredTest(unittest.TestCase):
     def test_linear_critic(self) -> None:
         x = np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 0.0]])
         self.assertAlmostEqual(penalty(R1, {"xReal": x, **linear_critic([1.5, -2.0], 0.5)}, LINEAR), 31.25, places=12)
-        self.assertAlmostEqual(penalty(R2, {"xFake": x, **linear_critic([1.5, -2.0], 0.5)}, {**LINEAR, "gamma": 1.0}), 3.125, places=12)
+        self.assertAlmostEqual(
+            penalty(R2, {"xFake": x, **linear_critic([1.5, -2.0], 0.5)}, {**LINEAR, "gamma": 1.0}), 3.125, places=12
+        )
 
     def test_constant_critic_is_zero_with_zero_gradients(self) -> None:
         rng = np.random.default_rng(5)
@@ -199,14 +245,19 @@ class NoiseInducedTest(unittest.TestCase):
 
     def test_bad_params(self) -> None:
         ok = {"xReal": np.zeros((2, 2)), "xFake": np.zeros((1, 2)), **linear_critic([1.0, 0.0])}
-        for inputs, params in ((ok, {"f": "wasserstein"}), (ok, {"gamma": -1.0}), ({**ok, "xFake": np.zeros((1, 3))}, {})):
+        for inputs, params in (
+            (ok, {"f": "wasserstein"}),
+            (ok, {"gamma": -1.0}),
+            ({**ok, "xFake": np.zeros((1, 3))}, {}),
+        ):
             with self.assertRaises(OracleReplyError) as cm:
                 CLIENT.eval(NI, inputs, params=params)
             self.assertEqual(cm.exception.code, "BAD_PARAMS")
 
 
-def fd_check(test: unittest.TestCase, spec: str, inputs: Dict[str, np.ndarray], params, seed: int = 0,
-             skip: Sequence[str] = ()) -> None:
+def fd_check(
+    test: unittest.TestCase, spec: str, inputs: Dict[str, np.ndarray], params, seed: int = 0, skip: Sequence[str] = ()
+) -> None:
     """Gradients (double backprop for the weights) and HVPs against central differences in float64."""
     rng = np.random.default_rng(seed)
     names = sorted(inputs)
@@ -237,27 +288,47 @@ def fd_check(test: unittest.TestCase, spec: str, inputs: Dict[str, np.ndarray], 
     gp, gm = grads(plus), grads(minus)
     for n in names:
         numeric = (gp[n] - gm[n]) / (2 * h)
-        np.testing.assert_allclose(res[(f"hvp:penalty:{n}", "float64")], numeric, rtol=1e-5, atol=1e-6, err_msg=f"{spec} hvp:{n}")
+        np.testing.assert_allclose(
+            res[(f"hvp:penalty:{n}", "float64")], numeric, rtol=1e-5, atol=1e-6, err_msg=f"{spec} hvp:{n}"
+        )
 
 
 class FiniteDifferenceTest(unittest.TestCase):
     def test_gradient_penalty(self) -> None:
         rng = np.random.default_rng(31)
         for activation, sided in (("tanh", "two"), ("softplus", "one"), ("selu", "two")):
-            inputs = {"xReal": rng.normal(size=(3, 2)), "xFake": rng.normal(size=(3, 2)),
-                      "epsilon": rng.uniform(0.1, 0.9, 3), **random_critic(rng, 2, 3)}
+            inputs = {
+                "xReal": rng.normal(size=(3, 2)),
+                "xFake": rng.normal(size=(3, 2)),
+                "epsilon": rng.uniform(0.1, 0.9, 3),
+                **random_critic(rng, 2, 3),
+            }
             fd_check(self, GP, inputs, {"activation": activation, "sided": sided, "lambda": 2.0})
 
     def test_dragan(self) -> None:
         rng = np.random.default_rng(32)
         for activation in ("swish", "sigmoid"):
-            inputs = {"xReal": rng.normal(size=(2, 3)), "noise": rng.normal(size=(2, 3)), **random_critic(rng, 3, 2, layers=3)}
+            inputs = {
+                "xReal": rng.normal(size=(2, 3)),
+                "noise": rng.normal(size=(2, 3)),
+                **random_critic(rng, 3, 2, layers=3),
+            }
             fd_check(self, DRAGAN, inputs, {"activation": activation, "k": 0.7, "lambda": 3.0})
 
     def test_r1_r2(self) -> None:
         rng = np.random.default_rng(33)
-        fd_check(self, R1, {"xReal": rng.normal(size=(3, 2)), **random_critic(rng, 2, 3)}, {"activation": "elu", "outputActivation": "tanh"})
-        fd_check(self, R2, {"xFake": rng.normal(size=(2, 2)), **random_critic(rng, 2, 3)}, {"activation": "leaky-relu", "alpha": 0.1, "gamma": 1.0})
+        fd_check(
+            self,
+            R1,
+            {"xReal": rng.normal(size=(3, 2)), **random_critic(rng, 2, 3)},
+            {"activation": "elu", "outputActivation": "tanh"},
+        )
+        fd_check(
+            self,
+            R2,
+            {"xFake": rng.normal(size=(2, 2)), **random_critic(rng, 2, 3)},
+            {"activation": "leaky-relu", "alpha": 0.1, "gamma": 1.0},
+        )
 
     def test_noise_induced(self) -> None:
         rng = np.random.default_rng(34)

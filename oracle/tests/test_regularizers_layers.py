@@ -55,7 +55,10 @@ class GradientMixin:
         for out in outputs:
             for name in names:
                 np.testing.assert_allclose(
-                    o[f"grad:{out}:{name}"], fd_grad(spec, inputs, params, out, name), rtol=rtol, atol=atol,
+                    o[f"grad:{out}:{name}"],
+                    fd_grad(spec, inputs, params, out, name),
+                    rtol=rtol,
+                    atol=atol,
                     err_msg=f"{spec} grad:{out}:{name}",
                 )
 
@@ -106,7 +109,9 @@ class SpectralNormTest(unittest.TestCase, GradientMixin):
             mat = torch.from_numpy(w if axis == "first" else np.moveaxis(w, -1, 0)).reshape(out, -1)
             top = float(torch.linalg.svdvals(mat)[0])
             self.assertAlmostEqual(float(o["sigma"]), top, delta=1e-9 * top)
-            normalized = torch.from_numpy(np.array(o["normalized"]) if axis == "first" else np.moveaxis(o["normalized"], -1, 0)).reshape(out, -1)
+            normalized = torch.from_numpy(
+                np.array(o["normalized"]) if axis == "first" else np.moveaxis(o["normalized"], -1, 0)
+            ).reshape(out, -1)
             self.assertAlmostEqual(float(torch.linalg.svdvals(normalized)[0]), 1.0, delta=1e-9)
 
     def test_u_and_v_are_detached(self) -> None:
@@ -176,15 +181,26 @@ class MinibatchDiscriminationTest(unittest.TestCase, GradientMixin):
 
     def test_gradients(self) -> None:
         rng = np.random.default_rng(4)
-        self.check_grads(MBD, {"features": rng.uniform(-2, 2, (3, 2)), "tensor": rng.uniform(-1, 1, (2, 2, 2))}, {}, ["output"])
+        self.check_grads(
+            MBD, {"features": rng.uniform(-2, 2, (3, 2)), "tensor": rng.uniform(-1, 1, (2, 2, 2))}, {}, ["output"]
+        )
 
 
 class VirtualBatchNormTest(unittest.TestCase, GradientMixin):
     def test_closed_form(self) -> None:
-        inputs = {"x": np.array([[1.0], [3.0]]), "reference": np.array([[0.0], [2.0]]), "gamma": np.ones(1), "beta": np.zeros(1)}
+        inputs = {
+            "x": np.array([[1.0], [3.0]]),
+            "reference": np.array([[0.0], [2.0]]),
+            "gamma": np.ones(1),
+            "beta": np.zeros(1),
+        }
         o = out64(VBN, inputs, {"epsilon": 1e-5})
-        np.testing.assert_allclose(o["normalized"][:, 0], [0.0, (4 / 3) / math.sqrt(14 / 9 + 1e-5)], rtol=1e-14, atol=1e-15)
-        np.testing.assert_allclose(o["referenceNormalized"][:, 0], [-1 / math.sqrt(1 + 1e-5), 1 / math.sqrt(1 + 1e-5)], rtol=1e-14)
+        np.testing.assert_allclose(
+            o["normalized"][:, 0], [0.0, (4 / 3) / math.sqrt(14 / 9 + 1e-5)], rtol=1e-14, atol=1e-15
+        )
+        np.testing.assert_allclose(
+            o["referenceNormalized"][:, 0], [-1 / math.sqrt(1 + 1e-5), 1 / math.sqrt(1 + 1e-5)], rtol=1e-14
+        )
 
     def test_examples_independent_and_constant_features(self) -> None:
         rng = np.random.default_rng(6)
@@ -194,17 +210,28 @@ class VirtualBatchNormTest(unittest.TestCase, GradientMixin):
         alone = out64(VBN, {"x": x[:1], "reference": ref, "gamma": g, "beta": b})["normalized"]
         np.testing.assert_allclose(full[:1], alone, rtol=1e-15)
         const = np.full((3, 2), 5.0)
-        o = out64(VBN, {"x": const[:2], "reference": const, "gamma": np.ones(2), "beta": np.zeros(2)}, wrt=["x", "reference"])
+        o = out64(
+            VBN, {"x": const[:2], "reference": const, "gamma": np.ones(2), "beta": np.zeros(2)}, wrt=["x", "reference"]
+        )
         self.assertTrue(all(np.all(np.isfinite(v)) for v in o.values()))
 
     def test_gradients(self) -> None:
         rng = np.random.default_rng(7)
-        inputs = {"x": rng.uniform(-2, 2, (2, 2)), "reference": rng.uniform(-2, 2, (3, 2)), "gamma": rng.uniform(0.5, 2, 2), "beta": rng.uniform(-1, 1, 2)}
+        inputs = {
+            "x": rng.uniform(-2, 2, (2, 2)),
+            "reference": rng.uniform(-2, 2, (3, 2)),
+            "gamma": rng.uniform(0.5, 2, 2),
+            "beta": rng.uniform(-1, 1, 2),
+        }
         self.check_grads(VBN, inputs, {"epsilon": 1e-3}, ["normalized", "referenceNormalized"], rtol=1e-5, atol=1e-7)
 
     def test_bad_epsilon(self) -> None:
         with self.assertRaises(OracleReplyError) as ctx:
-            out64(VBN, {"x": np.ones((1, 1)), "reference": np.ones((1, 1)), "gamma": np.ones(1), "beta": np.zeros(1)}, {"epsilon": 0})
+            out64(
+                VBN,
+                {"x": np.ones((1, 1)), "reference": np.ones((1, 1)), "gamma": np.ones(1), "beta": np.zeros(1)},
+                {"epsilon": 0},
+            )
         self.assertEqual(ctx.exception.code, "BAD_PARAMS")
 
 
@@ -218,7 +245,12 @@ class InstanceNoiseTest(unittest.TestCase, GradientMixin):
             np.testing.assert_allclose(o["noised"], x + sigma * e, rtol=1e-15)
 
     def test_gradients(self) -> None:
-        o = out64(IN, {"x": np.ones((2, 2)), "noise": np.ones((2, 2))}, {"sigma0": 0.5, "steps": 100, "step": 50}, wrt=["x", "noise"])
+        o = out64(
+            IN,
+            {"x": np.ones((2, 2)), "noise": np.ones((2, 2))},
+            {"sigma0": 0.5, "steps": 100, "step": 50},
+            wrt=["x", "noise"],
+        )
         np.testing.assert_array_equal(o["grad:noised:x"], 1.0)
         np.testing.assert_allclose(o["grad:noised:noise"], 0.25, rtol=1e-15)
         self.assertTrue(np.all(o["grad:sigma:x"] == 0))
@@ -226,9 +258,15 @@ class InstanceNoiseTest(unittest.TestCase, GradientMixin):
 
 class PullingAwayTest(unittest.TestCase, GradientMixin):
     def test_closed_forms(self) -> None:
-        self.assertAlmostEqual(float(out64(PT, {"representations": np.array([[1.0, 0.0], [1.0, 1.0]])})["value"]), 0.5, places=15)
+        self.assertAlmostEqual(
+            float(out64(PT, {"representations": np.array([[1.0, 0.0], [1.0, 1.0]])})["value"]), 0.5, places=15
+        )
         self.assertEqual(float(out64(PT, {"representations": np.diag([1.0, 2.0, -3.0])})["value"]), 0.0)
-        self.assertAlmostEqual(float(out64(PT, {"representations": np.array([[1.0, 2.0], [-2.0, -4.0], [0.5, 1.0]])})["value"]), 1.0, places=15)
+        self.assertAlmostEqual(
+            float(out64(PT, {"representations": np.array([[1.0, 2.0], [-2.0, -4.0], [0.5, 1.0]])})["value"]),
+            1.0,
+            places=15,
+        )
         # a zero row is orthogonal to everything: pairs (0, 2) and (2, 0) only
         s = np.array([[1.0, 2.0], [0.0, 0.0], [3.0, -1.0]])
         cos2 = (1 * 3 + 2 * -1) ** 2 / (5 * 10)

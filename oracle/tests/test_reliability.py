@@ -19,8 +19,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 import numpy as np
 
 from _support import ORACLE_DIR, READY_PREFIX, Client, OracleProcess, descriptor, encode_array
-from ganref_oracle import budget
-from ganref_oracle.protocol import MIB, Limits
+from ganref_oracle.protocol import MIB
 from ganref_oracle.server import OracleServer
 
 MLP_EMPTY_FEATURES = {
@@ -32,10 +31,23 @@ MLP_EMPTY_FEATURES = {
 }
 
 
-def frames_for(spec: str, inputs: Sequence[Tuple[str, np.ndarray]], params: Dict[str, Any] | None = None,
-               op: str = "eval", **extra: Any) -> List[bytes]:
-    header = {"protocol": 1, "id": "r", "op": op, "spec": spec, "params": params or {},
-              "tensors": [descriptor(n, a) for n, a in inputs], "compute": ["float64"], "wrt": []}
+def frames_for(
+    spec: str,
+    inputs: Sequence[Tuple[str, np.ndarray]],
+    params: Dict[str, Any] | None = None,
+    op: str = "eval",
+    **extra: Any,
+) -> List[bytes]:
+    header = {
+        "protocol": 1,
+        "id": "r",
+        "op": op,
+        "spec": spec,
+        "params": params or {},
+        "tensors": [descriptor(n, a) for n, a in inputs],
+        "compute": ["float64"],
+        "wrt": [],
+    }
     header.update(extra)
     return [json.dumps(header).encode()] + [encode_array(a) for _, a in inputs]
 
@@ -87,19 +99,18 @@ def wait_until(condition, timeout: float) -> bool:
 def long_request() -> List[bytes]:
     rng = np.random.default_rng(0)
     w, u = rng.standard_normal((64, 64)), rng.standard_normal(64)
-    return frames_for("constraint/spectral-norm", [("weight", w), ("u", u)], {"iterations": 1000},
-                      op="time", repeats=10000, warmup=0)
+    return frames_for(
+        "constraint/spectral-norm", [("weight", w), ("u", u)], {"iterations": 1000}, op="time", repeats=10000, warmup=0
+    )
 
 
 class WorkBoundsTest(unittest.TestCase):
     def test_power_iterations_are_bounded(self) -> None:
         w, u = np.eye(3), np.ones(3)
-        reply = answer(frames_for("constraint/spectral-norm", [("weight", w), ("u", u)],
-                                  {"iterations": 10**9}))
+        reply = answer(frames_for("constraint/spectral-norm", [("weight", w), ("u", u)], {"iterations": 10**9}))
         self.assertEqual(reply["error"]["code"], "BAD_PARAMS", reply)
         self.assertIn("at most 1000", reply["error"]["message"])
-        ok = answer(frames_for("constraint/spectral-norm", [("weight", w), ("u", u)],
-                               {"iterations": 1000}))
+        ok = answer(frames_for("constraint/spectral-norm", [("weight", w), ("u", u)], {"iterations": 1000}))
         self.assertTrue(ok["ok"], ok)
 
     def test_a_zero_beside_a_huge_dimension_is_refused_before_evaluating(self) -> None:
@@ -108,14 +119,21 @@ class WorkBoundsTest(unittest.TestCase):
         self.assertEqual(reply["error"]["code"], "TOO_LARGE", reply)
         self.assertIn("working memory", reply["error"]["message"])
         # layer/minibatch-discrimination with features [4096, 0]: quadratic in the batch.
-        reply = answer(frames_for("layer/minibatch-discrimination",
-                                  [("features", np.zeros((4096, 0))), ("tensor", np.zeros((0, 3, 2)))]))
+        reply = answer(
+            frames_for(
+                "layer/minibatch-discrimination", [("features", np.zeros((4096, 0))), ("tensor", np.zeros((0, 3, 2)))]
+            )
+        )
         self.assertEqual(reply["error"]["code"], "TOO_LARGE", reply)
 
     def test_quadratic_work_from_a_small_request_is_refused(self) -> None:
         # Not only zeros: 100,000 one-feature examples are 800 KB but 10^10 pairs.
-        reply = answer(frames_for("layer/minibatch-discrimination",
-                                  [("features", np.zeros((100_000, 1))), ("tensor", np.zeros((1, 2, 2)))]))
+        reply = answer(
+            frames_for(
+                "layer/minibatch-discrimination",
+                [("features", np.zeros((100_000, 1))), ("tensor", np.zeros((1, 2, 2)))],
+            )
+        )
         self.assertEqual(reply["error"]["code"], "TOO_LARGE", reply)
         reply = answer(frames_for("penalty/pulling-away", [("representations", np.ones((200_000, 1)))]))
         self.assertEqual(reply["error"]["code"], "TOO_LARGE", reply)
@@ -129,16 +147,29 @@ class WorkBoundsTest(unittest.TestCase):
     def test_ordinary_requests_fit(self) -> None:
         rng = np.random.default_rng(1)
         x = rng.standard_normal((256, 512))
-        inputs = [("x", x), ("denseW0", rng.standard_normal((512, 512))), ("denseB0", np.zeros(512)),
-                  ("denseW1", rng.standard_normal((512, 1))), ("denseB1", np.zeros(1))]
+        inputs = [
+            ("x", x),
+            ("denseW0", rng.standard_normal((512, 512))),
+            ("denseB0", np.zeros(512)),
+            ("denseW1", rng.standard_normal((512, 1))),
+            ("denseB1", np.zeros(1)),
+        ]
         reply = answer(frames_for("network/mlp", inputs, wrt=["x"], compute=["float64", "float32"]))
         self.assertTrue(reply["ok"], reply)
 
     def test_time_repeats_are_bounded_by_total_work(self) -> None:
         rng = np.random.default_rng(0)
         w, u = rng.standard_normal((1024, 1024)), rng.standard_normal(1024)
-        reply = answer(frames_for("constraint/spectral-norm", [("weight", w), ("u", u)],
-                                  {"iterations": 1000}, op="time", repeats=10000, warmup=0))
+        reply = answer(
+            frames_for(
+                "constraint/spectral-norm",
+                [("weight", w), ("u", u)],
+                {"iterations": 1000},
+                op="time",
+                repeats=10000,
+                warmup=0,
+            )
+        )
         self.assertEqual(reply["error"]["code"], "TOO_LARGE", reply)
 
     def test_estimates_are_upper_bounds_of_peak_memory(self) -> None:
@@ -147,7 +178,7 @@ class WorkBoundsTest(unittest.TestCase):
         script = r"""
 import json, sys
 import numpy as np
-from ganref_oracle import budget
+
 from ganref_oracle.evaluate import evaluate
 from ganref_oracle.protocol import Limits, decode_request
 from ganref_oracle.registry import spec_ids
@@ -189,8 +220,7 @@ for spec, inputs, params in cases:
 print(json.dumps(out))
 """
         env = dict(os.environ, PYTHONPATH=ORACLE_DIR)
-        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                             timeout=600)
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600)
         self.assertEqual(run.returncode, 0, run.stderr[-3000:])
         for spec, peak, estimate in json.loads(run.stdout.strip().splitlines()[-1]):
             with self.subTest(spec=spec):
@@ -205,8 +235,9 @@ class InputChecksTest(unittest.TestCase):
     def test_wasserstein_1d_refuses_infinities_and_nan(self) -> None:
         for bad in (np.inf, -np.inf, np.nan):
             with self.subTest(value=bad):
-                reply = answer(frames_for("divergence/wasserstein-1d",
-                                          [("x", np.array([0.0, bad])), ("y", np.array([1.0]))]))
+                reply = answer(
+                    frames_for("divergence/wasserstein-1d", [("x", np.array([0.0, bad])), ("y", np.array([1.0]))])
+                )
                 self.assertEqual(reply["error"]["code"], "BAD_PARAMS", reply)
 
 
@@ -280,15 +311,16 @@ class StoppingTest(unittest.TestCase):
             assert parent.stdout is not None
             pid_text, ready = parent.stdout.readline().split(" ", 1)
             oracle_pid = int(pid_text)
-            endpoint = ready.strip()[len(READY_PREFIX):]
+            endpoint = ready.strip()[len(READY_PREFIX) :]
             with Client(endpoint, timeout_ms=30000) as client:
                 client.socket.send_multipart(long_request())
                 time.sleep(1.0)
                 self.assertFalse(gone(oracle_pid))
                 parent.kill()
                 parent.wait(timeout=10)
-                self.assertTrue(wait_until(lambda: gone(oracle_pid), 15),
-                                "the oracle outlived its parent during an evaluation")
+                self.assertTrue(
+                    wait_until(lambda: gone(oracle_pid), 15), "the oracle outlived its parent during an evaluation"
+                )
         finally:
             parent.kill()
             if oracle_pid is not None and not gone(oracle_pid):

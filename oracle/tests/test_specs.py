@@ -75,8 +75,7 @@ class DivergenceTest(unittest.TestCase):
         self.assertEqual(out.shape, (3, 1))
 
     def test_kl_boundary_gradients(self) -> None:
-        out = CLIENT.eval("divergence/kl", {"p": a(0.0, 1.0, 0.0), "q": a(0.5, 0.5, 0.0)},
-                          wrt=["p", "q"])
+        out = CLIENT.eval("divergence/kl", {"p": a(0.0, 1.0, 0.0), "q": a(0.5, 0.5, 0.0)}, wrt=["p", "q"])
         gp, gq = out[("grad:value:p", "float64")], out[("grad:value:q", "float64")]
         # d/dq_i = -p_i / q_i: 0 where p_i = 0 (the term is identically 0 in q_i)
         np.testing.assert_array_equal(gq, [0.0, -2.0, 0.0])
@@ -87,10 +86,8 @@ class DivergenceTest(unittest.TestCase):
 
     def test_js_disjoint_is_log2(self) -> None:
         self.assertEqual(float(self.js(a(1.0, 0.0), a(0.0, 1.0))), LOG2)
-        self.assertAlmostEqual(float(self.js(a(0.5, 0.5, 0.0, 0.0), a(0.0, 0.0, 0.25, 0.75))),
-                               LOG2, places=15)
-        self.assertAlmostEqual(float(self.js(a(1.0, 0.0), a(0.0, 1.0), compute="float32")), LOG2,
-                               places=6)
+        self.assertAlmostEqual(float(self.js(a(0.5, 0.5, 0.0, 0.0), a(0.0, 0.0, 0.25, 0.75))), LOG2, places=15)
+        self.assertAlmostEqual(float(self.js(a(1.0, 0.0), a(0.0, 1.0), compute="float32")), LOG2, places=6)
 
     def test_js_equal_is_zero(self) -> None:
         p = a(0.3, 0.0, 0.7)
@@ -99,9 +96,7 @@ class DivergenceTest(unittest.TestCase):
     def test_js_hand_value(self) -> None:
         p, q = a(1.0, 0.0), a(0.5, 0.5)
         m = (0.75, 0.25)
-        expected = 0.5 * (1.0 * math.log(1.0 / m[0])) + 0.5 * (
-            0.5 * math.log(0.5 / m[0]) + 0.5 * math.log(0.5 / m[1])
-        )
+        expected = 0.5 * (1.0 * math.log(1.0 / m[0])) + 0.5 * (0.5 * math.log(0.5 / m[0]) + 0.5 * math.log(0.5 / m[1]))
         self.assertAlmostEqual(float(self.js(p, q)), expected, places=15)
 
     def test_js_symmetric_and_bounded(self) -> None:
@@ -113,8 +108,7 @@ class DivergenceTest(unittest.TestCase):
         self.assertTrue(np.all(pq >= 0) and np.all(pq <= LOG2))
 
     def test_js_gradients_finite_at_zero_mass(self) -> None:
-        out = CLIENT.eval("divergence/jensen-shannon",
-                          {"p": a(0.5, 0.5, 0.0), "q": a(0.0, 0.5, 0.5)}, wrt=["q"])
+        out = CLIENT.eval("divergence/jensen-shannon", {"p": a(0.5, 0.5, 0.0), "q": a(0.0, 0.5, 0.5)}, wrt=["q"])
         g = out[("grad:value:q", "float64")]
         # dJSD/dq_i = 1/2 log(q_i / m_i): at q_i > 0 = p_i that is 1/2 log 2
         self.assertAlmostEqual(g[2], 0.5 * LOG2, places=15)
@@ -124,11 +118,13 @@ class DivergenceTest(unittest.TestCase):
 
 class TheoryTest(unittest.TestCase):
     def test_optimal_discriminator(self) -> None:
-        d = value("theory/optimal-discriminator",
-                  {"pData": a(0.3, 3.0, 0.0, 2.0), "pG": a(0.3, 1.0, 5.0, 0.0)})
+        d = value("theory/optimal-discriminator", {"pData": a(0.3, 3.0, 0.0, 2.0), "pG": a(0.3, 1.0, 5.0, 0.0)})
         np.testing.assert_array_equal(d, [0.5, 0.75, 0.0, 1.0])
-        d = value("theory/optimal-discriminator",
-                  {"pData": np.full((2, 3), 0.1), "pG": np.full((2, 3), 0.1)}, compute="float32")
+        d = value(
+            "theory/optimal-discriminator",
+            {"pData": np.full((2, 3), 0.1), "pG": np.full((2, 3), 0.1)},
+            compute="float32",
+        )
         self.assertEqual(d.shape, (2, 3))
         self.assertTrue(np.all(d == np.float32(0.5)))
 
@@ -161,15 +157,12 @@ class TheoryTest(unittest.TestCase):
 
 
 class ObjectiveTest(unittest.TestCase):
-    def objective(self, spec, real, fake, reduction="mean", compute="float64", weights=None,
-                  wrt=()):
-        names = ("criticReal", "criticFake") if spec.endswith("wasserstein") else (
-            "logitsReal", "logitsFake")
+    def objective(self, spec, real, fake, reduction="mean", compute="float64", weights=None, wrt=()):
+        names = ("criticReal", "criticFake") if spec.endswith("wasserstein") else ("logitsReal", "logitsFake")
         inputs = {names[0]: real, names[1]: fake}
         if weights:
             inputs.update(weights)
-        return CLIENT.eval(spec, inputs, params={"reduction": reduction}, compute=(compute,),
-                           wrt=wrt)
+        return CLIENT.eval(spec, inputs, params={"reduction": reduction}, compute=(compute,), wrt=wrt)
 
     def test_minimax_at_zero_logits(self) -> None:
         out = self.objective("objective/minimax", a(0.0, 0.0), a(0.0))
@@ -183,28 +176,25 @@ class ObjectiveTest(unittest.TestCase):
             with self.subTest(reduction=reduction):
                 mm = self.objective("objective/minimax", lr, lf, reduction)
                 ns = self.objective("objective/non-saturating", lr, lf, reduction)
-                np.testing.assert_allclose(mm[("discriminator", "float64")], reducer(d_terms),
-                                           rtol=1e-15)
-                np.testing.assert_allclose(ns[("discriminator", "float64")], reducer(d_terms),
-                                           rtol=1e-15)
-                np.testing.assert_allclose(mm[("generator", "float64")],
-                                           -reducer([sp(0.5), sp(3.0)]), rtol=1e-15)
-                np.testing.assert_allclose(ns[("generator", "float64")],
-                                           reducer([sp(-0.5), sp(-3.0)]), rtol=1e-15)
+                np.testing.assert_allclose(mm[("discriminator", "float64")], reducer(d_terms), rtol=1e-15)
+                np.testing.assert_allclose(ns[("discriminator", "float64")], reducer(d_terms), rtol=1e-15)
+                np.testing.assert_allclose(mm[("generator", "float64")], -reducer([sp(0.5), sp(3.0)]), rtol=1e-15)
+                np.testing.assert_allclose(ns[("generator", "float64")], reducer([sp(-0.5), sp(-3.0)]), rtol=1e-15)
 
     def test_weights(self) -> None:
         lr, lf = a(1.0, -2.0), a(0.5)
         w = {"weightsReal": a(1.0, 3.0), "weightsFake": a(2.0)}
         real = [sp(-1.0), sp(2.0)]
         out = self.objective("objective/minimax", lr, lf, "mean", weights=w)
-        self.assertAlmostEqual(float(out[("discriminator", "float64")]),
-                               (real[0] + 3 * real[1]) / 4 + sp(0.5), places=14)
+        self.assertAlmostEqual(
+            float(out[("discriminator", "float64")]), (real[0] + 3 * real[1]) / 4 + sp(0.5), places=14
+        )
         self.assertAlmostEqual(float(out[("generator", "float64")]), -sp(0.5), places=15)
         out = self.objective("objective/minimax", lr, lf, "sum", weights=w)
-        self.assertAlmostEqual(float(out[("discriminator", "float64")]),
-                               real[0] + 3 * real[1] + 2 * sp(0.5), places=14)
-        out = self.objective("objective/wasserstein", a(1.0, 2.0), a(4.0, 8.0), "none",
-                             weights={"weightsReal": a(1.0, 0.5)})
+        self.assertAlmostEqual(float(out[("discriminator", "float64")]), real[0] + 3 * real[1] + 2 * sp(0.5), places=14)
+        out = self.objective(
+            "objective/wasserstein", a(1.0, 2.0), a(4.0, 8.0), "none", weights={"weightsReal": a(1.0, 0.5)}
+        )
         np.testing.assert_array_equal(out[("discriminator", "float64")], [3.0, 7.0])
 
     def test_extreme_logits_are_finite(self) -> None:
@@ -212,8 +202,9 @@ class ObjectiveTest(unittest.TestCase):
         for compute in ("float32", "float64"):
             for spec in ("objective/minimax", "objective/non-saturating"):
                 with self.subTest(compute=compute, spec=spec):
-                    out = self.objective(spec, a(big, -big), a(-big, big), "none", compute,
-                                         wrt=("logitsReal", "logitsFake"))
+                    out = self.objective(
+                        spec, a(big, -big), a(-big, big), "none", compute, wrt=("logitsReal", "logitsFake")
+                    )
                     for key, arr in out.items():
                         self.assertTrue(np.all(np.isfinite(arr)), (key, arr))
                     np.testing.assert_array_equal(out[("discriminator", compute)], [0.0, 2 * big])

@@ -11,7 +11,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Manifest } from '../../src/fixtures/format.js';
-import { DEFAULT_FIXTURES_DIR, MANIFEST, writeFixtureSet, WRITE_STEPS, type WriteStep } from '../../src/fixtures/store.js';
+import {
+  DEFAULT_FIXTURES_DIR,
+  MANIFEST,
+  writeFixtureSet,
+  WRITE_STEPS,
+  type WriteStep,
+} from '../../src/fixtures/store.js';
 
 /** The committed fixture files (relative path → text) and their manifest, seed moved by `version`. */
 export function fixtureSet(version: number, count = Infinity): { files: Map<string, string>; manifest: Manifest } {
@@ -22,12 +28,14 @@ export function fixtureSet(version: number, count = Infinity): { files: Map<stri
   return { files, manifest: { ...manifest, files: entries, seed: manifest.seed + version } };
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\/scripts\//, '/scripts/'));
+const isMain =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\/scripts\//, '/scripts/'));
 if (isMain) {
   const [dir, version, step, count] = process.argv.slice(2);
   if (!dir || version === undefined) throw new Error('usage: fixture-writer.ts DIR VERSION [STEP|-] [FILES]');
   const killAt = step === '-' ? undefined : step;
-  if (killAt !== undefined && !(WRITE_STEPS as readonly string[]).includes(killAt)) throw new Error(`unknown step ${killAt}`);
+  if (killAt !== undefined && !(WRITE_STEPS as readonly string[]).includes(killAt))
+    throw new Error(`unknown step ${killAt}`);
   const { files, manifest } = fixtureSet(Number(version), count === undefined ? Infinity : Number(count));
   process.stdout.write('writing\n');
   writeFixtureSet(dir, files, manifest, {

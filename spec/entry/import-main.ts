@@ -25,5 +25,11 @@ const after = engineState();
 let sum: number | null = null;
 if (userBackend) sum = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
 process.stdout.write(
-  JSON.stringify({ before, after, sum, exports: Object.keys(ganref).length, gradientPenalty: typeof ganref.gradientPenalty }),
+  JSON.stringify({
+    before,
+    after,
+    sum,
+    exports: Object.keys(ganref).length,
+    gradientPenalty: typeof ganref.gradientPenalty,
+  }),
 );

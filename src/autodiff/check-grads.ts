@@ -242,7 +242,16 @@ export function checkGrads(f: Fn, inputs: tf.Tensor[], options: CheckGradsOption
       const trunc = Math.abs(D2 - D1) / 3;
       const error = Math.abs(analytic - numeric);
       const tolerance = atol + rtol * Math.max(Math.abs(analytic), Math.abs(numeric)) + noise + trunc;
-      const e: GradCheckEntry = { order: 1, direction: d, index: -1, analytic, numeric, error, tolerance, ok: error <= tolerance };
+      const e: GradCheckEntry = {
+        order: 1,
+        direction: d,
+        index: -1,
+        analytic,
+        numeric,
+        error,
+        tolerance,
+        ok: error <= tolerance,
+      };
       entries.push(e);
       worst.push(e);
     }
@@ -281,9 +290,22 @@ export function checkGrads(f: Fn, inputs: tf.Tensor[], options: CheckGradsOption
         const analytic = hv[i];
         const error = Math.abs(analytic - numeric);
         const tolerance = atol + rtol * Math.max(Math.abs(analytic), Math.abs(numeric)) + noise + trunc;
-        const e: GradCheckEntry = { order: 2, direction: d, index: i, analytic, numeric, error, tolerance, ok: error <= tolerance };
+        const e: GradCheckEntry = {
+          order: 2,
+          direction: d,
+          index: i,
+          analytic,
+          numeric,
+          error,
+          tolerance,
+          ok: error <= tolerance,
+        };
         if (!e.ok || Number.isNaN(error)) entries.push({ ...e, ok: false });
-        if (worstEntry == null || e.error / e.tolerance > worstEntry.error / worstEntry.tolerance || Number.isNaN(error)) {
+        if (
+          worstEntry == null ||
+          e.error / e.tolerance > worstEntry.error / worstEntry.tolerance ||
+          Number.isNaN(error)
+        ) {
           worstEntry = e;
         }
       }

@@ -89,7 +89,11 @@ export function ensureGradients(): void {
   }
 }
 
-
-
-export { checkGrads, type CheckGradsOptions, type CheckGradsReport, type GradCheckEntry, GradCheckError } from './check-grads.js';
+export {
+  checkGrads,
+  type CheckGradsOptions,
+  type CheckGradsReport,
+  type GradCheckEntry,
+  GradCheckError,
+} from './check-grads.js';
 export { fusedConv2d, fusedDense, logSoftmax } from './ops.js';

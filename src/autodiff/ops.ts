@@ -47,15 +47,19 @@ export function fusedConv2d(
   const inputs: Record<string, tf.Tensor> = { x, filter };
   if (bias != null) inputs.bias = bias;
   if (activation === 'prelu' && preluWeights != null) inputs.preluActivationWeights = preluWeights;
-  return tf.engine().runKernel('FusedConv2D', inputs as tf.NamedTensorMap, {
-    strides,
-    pad,
-    dataFormat: 'NHWC',
-    dilations: 1,
-    dimRoundingMode: undefined,
-    activation,
-    leakyreluAlpha,
-  } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  return tf.engine().runKernel(
+    'FusedConv2D',
+    inputs as tf.NamedTensorMap,
+    {
+      strides,
+      pad,
+      dataFormat: 'NHWC',
+      dilations: 1,
+      dimRoundingMode: undefined,
+      activation,
+      leakyreluAlpha,
+    } as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor4D;
 }
 
 /**

@@ -61,7 +61,13 @@ export async function useBackend(name?: string): Promise<BackendName> {
   }
   if (tf.getBackend() !== wanted) {
     const ok = await tf.setBackend(wanted);
-    if (!ok) throw new InvalidParameterError('backend', 'backend', `a backend that initialises`, `'${wanted}' failed to initialise`);
+    if (!ok)
+      throw new InvalidParameterError(
+        'backend',
+        'backend',
+        `a backend that initialises`,
+        `'${wanted}' failed to initialise`,
+      );
   }
   await tf.ready();
   // ganref's faster wasm kernels (transposed matMuls through XNNPACK, conv backprop, a buffer-

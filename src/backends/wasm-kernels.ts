@@ -62,12 +62,6 @@ function free(backend: WasmBackend, ...infos: Info[]): void {
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
-function pairOf(v: unknown): [number, number] {
-  if (typeof v === 'number') return [v, v];
-  const a = v as number[];
-  return [a[0]!, a[1]!];
-}
-
 function transpose(backend: WasmBackend, x: Info, perm: number[]): Info {
   return own('Transpose', { inputs: { x }, backend, attrs: { perm } });
 }
@@ -80,13 +74,23 @@ function batchMatMul(args: KernelArgs): Info {
   const b = inputs.b!;
   const tA = Boolean(attrs.transposeA);
   const tB = Boolean(attrs.transposeB);
-  if ((!tA && !tB) || a.dtype !== 'float32' || b.dtype !== 'float32' || size(a.shape.slice(0, -2)) !== 1 || size(b.shape.slice(0, -2)) !== 1) {
+  if (
+    (!tA && !tB) ||
+    a.dtype !== 'float32' ||
+    b.dtype !== 'float32' ||
+    size(a.shape.slice(0, -2)) !== 1 ||
+    size(b.shape.slice(0, -2)) !== 1
+  ) {
     return own('BatchMatMul', args);
   }
   const swapLast = (rank: number) => [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
   const at = tA ? transpose(backend, a, swapLast(a.shape.length)) : a;
   const bt = tB ? transpose(backend, b, swapLast(b.shape.length)) : b;
-  const out = own('BatchMatMul', { inputs: { a: at, b: bt }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+  const out = own('BatchMatMul', {
+    inputs: { a: at, b: bt },
+    backend,
+    attrs: { ...attrs, transposeA: false, transposeB: false },
+  });
   if (tA) free(backend, at);
   if (tB) free(backend, bt);
   return out;
@@ -125,7 +129,10 @@ function conv2dBackpropFilter(args: KernelArgs): Info {
   const needW = (ow - 1) * sw + kw;
   const keepH = Math.min(h, needH - top);
   const keepW = Math.min(w, needW - left);
-  const cropped = keepH < h || keepW < w ? own('Slice', { inputs: { x }, backend, attrs: { begin: [0, 0, 0, 0], size: [n, keepH, keepW, c] } }) : x;
+  const cropped =
+    keepH < h || keepW < w
+      ? own('Slice', { inputs: { x }, backend, attrs: { begin: [0, 0, 0, 0], size: [n, keepH, keepW, c] } })
+      : x;
   const xt = transpose(backend, cropped, [3, 1, 2, 0]); // [c, keepH, keepW, n]
   const f = transpose(backend, dy, [1, 2, 0, 3]); // [oh, ow, n, o]
   const pad = [
@@ -134,11 +141,16 @@ function conv2dBackpropFilter(args: KernelArgs): Info {
     [left, needW - left - keepW],
     [0, 0],
   ];
-  const g = own('Conv2D', { inputs: { x: xt, filter: f }, backend, attrs: { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [sh, sw], dimRoundingMode: undefined } }); // [c, kh, kw, o]
+  const g = own('Conv2D', {
+    inputs: { x: xt, filter: f },
+    backend,
+    attrs: { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [sh, sw], dimRoundingMode: undefined },
+  }); // [c, kh, kw, o]
   const out = transpose(backend, g, [1, 2, 0, 3]);
   if (cropped !== x) free(backend, cropped);
   free(backend, xt, f, g);
-  if (out.shape.join() !== [kh, kw, c, o].join()) throw new Error(`ganref wasm Conv2DBackpropFilter: shape [${out.shape}] for filter [${filterShape}]`);
+  if (out.shape.join() !== [kh, kw, c, o].join())
+    throw new Error(`ganref wasm Conv2DBackpropFilter: shape [${out.shape}] for filter [${filterShape}]`);
   return out;
 }
 
@@ -196,10 +208,15 @@ function conv2dBackpropInput(args: KernelArgs): Info {
     [padBefore[1]!, w + kw - 1 - padBefore[1]! - lw],
     [0, 0],
   ];
-  const out = own('Conv2D', { inputs: { x: dyz, filter: wf }, backend, attrs: { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined } });
+  const out = own('Conv2D', {
+    inputs: { x: dyz, filter: wf },
+    backend,
+    attrs: { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined },
+  });
   if (dyz !== dy) free(backend, dyz);
   free(backend, wf);
-  if (out.shape.join() !== [n, h, w, c].join()) throw new Error(`ganref wasm Conv2DBackpropInput: shape [${out.shape}] for input [${inputShape}]`);
+  if (out.shape.join() !== [n, h, w, c].join())
+    throw new Error(`ganref wasm Conv2DBackpropInput: shape [${out.shape}] for input [${inputShape}]`);
   return out;
 }
 
@@ -215,7 +232,11 @@ function slice(args: KernelArgs): Info {
   const { inputs, backend, attrs } = args;
   const x = inputs.x!;
   if (x.dtype === 'string' || x.dtype === 'complex64') return own('Slice', args);
-  const [begin, sz] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin as number[], attrs.size as number[]);
+  const [begin, sz] = tf.slice_util.parseSliceParams(
+    x as unknown as tf.Tensor,
+    attrs.begin as number[],
+    attrs.size as number[],
+  );
   const out = backend.makeOutput(sz, x.dtype);
   if (size(sz) === 0) return out;
   // Views after the allocation (it may grow the heap and detach older views).

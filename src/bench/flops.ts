@@ -9,8 +9,30 @@ import * as tf from '@tensorflow/tfjs-core';
  * of data (reshape, transpose, slice, concat, cast, tile, pad, gather) count 0.
  */
 const MOVES = new Set([
-  'Reshape', 'Transpose', 'Concat', 'Slice', 'StridedSlice', 'Cast', 'Identity', 'Tile', 'Pad', 'PadV2', 'GatherV2', 'GatherNd',
-  'ExpandDims', 'Squeeze', 'BroadcastTo', 'Fill', 'ZerosLike', 'OnesLike', 'Reverse', 'Pack', 'Unpack', 'SplitV', 'TopK', 'OneHot',
+  'Reshape',
+  'Transpose',
+  'Concat',
+  'Slice',
+  'StridedSlice',
+  'Cast',
+  'Identity',
+  'Tile',
+  'Pad',
+  'PadV2',
+  'GatherV2',
+  'GatherNd',
+  'ExpandDims',
+  'Squeeze',
+  'BroadcastTo',
+  'Fill',
+  'ZerosLike',
+  'OnesLike',
+  'Reverse',
+  'Pack',
+  'Unpack',
+  'SplitV',
+  'TopK',
+  'OneHot',
 ]);
 const REDUCTIONS = new Set(['Sum', 'Mean', 'Max', 'Min', 'Prod', 'All', 'Any', 'ArgMax', 'ArgMin', 'Cumsum']);
 
@@ -30,10 +52,20 @@ export function kernelFlops(name: string, inputShapes: number[][], outputShapes:
     const k = size(a) / (batch * m);
     return 2 * out * k + (name === '_FusedMatMul' ? 2 * out : 0);
   }
-  if (name === 'Conv2D' || name === 'FusedConv2D' || name === 'Conv2DBackpropInput' || name === 'Conv2DBackpropFilter') {
+  if (
+    name === 'Conv2D' ||
+    name === 'FusedConv2D' ||
+    name === 'Conv2DBackpropInput' ||
+    name === 'Conv2DBackpropFilter'
+  ) {
     // 2 per multiply-add: 2 · |y| · kh·kw·inC, where y is the convolution's output (dy for the
     // backprop kernels) and the filter is [kh, kw, inC, outC].
-    const y = name === 'Conv2DBackpropInput' ? inputShapes[0]! : name === 'Conv2DBackpropFilter' ? inputShapes[1]! : outputShapes[0]!;
+    const y =
+      name === 'Conv2DBackpropInput'
+        ? inputShapes[0]!
+        : name === 'Conv2DBackpropFilter'
+          ? inputShapes[1]!
+          : outputShapes[0]!;
     const filter = name === 'Conv2DBackpropFilter' ? outputShapes[0]! : inputShapes[1]!;
     return 2 * size(y) * filter[0]! * filter[1]! * filter[2]! + (name === 'FusedConv2D' ? 2 * size(y) : 0);
   }

@@ -16,7 +16,8 @@ function works(cmd: string): boolean {
 
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.GANREF_CHROMIUM) {
-    if (!works(env.GANREF_CHROMIUM)) throw new Error(`GANREF_CHROMIUM=${env.GANREF_CHROMIUM} does not run as Chromium (--version failed)`);
+    if (!works(env.GANREF_CHROMIUM))
+      throw new Error(`GANREF_CHROMIUM=${env.GANREF_CHROMIUM} does not run as Chromium (--version failed)`);
     return env.GANREF_CHROMIUM;
   }
   for (const c of CANDIDATES) if (works(c)) return c;
@@ -35,7 +36,9 @@ export function provisionChromium(log: (line: string) => void = (l) => process.s
     const now = findChromium();
     if (now) return now;
   }
-  throw new Error('no Chromium found: install one (Debian: apt-get install chromium) or set GANREF_CHROMIUM; the HTML report test renders the page in it');
+  throw new Error(
+    'no Chromium found: install one (Debian: apt-get install chromium) or set GANREF_CHROMIUM; the HTML report test renders the page in it',
+  );
 }
 
 /** Renders a page headlessly and returns the DOM after load, as HTML text. */

@@ -80,7 +80,12 @@ export function distributionPair(minK = 1, maxK = 12, zeros = false): fc.Arbitra
 /** Two distributions with disjoint supports over k ≥ 2 categories. */
 export const disjointPair: fc.Arbitrary<[number[], number[]]> = fc
   .integer({ min: 2, max: 12 })
-  .chain((k) => fc.tuple(fc.integer({ min: 1, max: k - 1 }), fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: k, maxLength: k })))
+  .chain((k) =>
+    fc.tuple(
+      fc.integer({ min: 1, max: k - 1 }),
+      fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: k, maxLength: k }),
+    ),
+  )
   .map(([split, w]) => {
     const p = w.map((x, i) => (i < split ? x : 0));
     const q = w.map((x, i) => (i < split ? 0 : x));

@@ -6,7 +6,11 @@ import { type Activation, ACTIVATIONS } from '../nets/mlp.js';
 
 export const ACTIVATION_DOC = `one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}`;
 
-export const activationParam = (doc: string, def: Activation): ParamDecl<Activation> => ({ doc: `${doc}: ${ACTIVATION_DOC}`, default: def, choices: ACTIVATIONS });
+export const activationParam = (doc: string, def: Activation): ParamDecl<Activation> => ({
+  doc: `${doc}: ${ACTIVATION_DOC}`,
+  default: def,
+  choices: ACTIVATIONS,
+});
 
 /** Input kinds of the network specs. */
 export const SAMPLES = 'samples' satisfies InputKind;
@@ -15,7 +19,12 @@ export const NETWORK_WEIGHTS = 'network-weights' satisfies InputKind;
 
 export const ALPHA_PARAM: ParamDecl<number> = { doc: "negative slope of 'leaky-relu', ≥ 0", default: 0.2 };
 
-export function weightDecls(prefix: string, what: string, layers: number, optionalLayers = 0): Record<string, InputDecl<typeof NETWORK_WEIGHTS>> {
+export function weightDecls(
+  prefix: string,
+  what: string,
+  layers: number,
+  optionalLayers = 0,
+): Record<string, InputDecl<typeof NETWORK_WEIGHTS>> {
   const out: Record<string, InputDecl<typeof NETWORK_WEIGHTS>> = {};
   for (let l = 0; l < layers + optionalLayers; l++) {
     const optional = l >= layers ? { optional: true } : {};

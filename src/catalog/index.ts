@@ -55,7 +55,18 @@ import { mlpCriticSpec } from './specs/network/mlp.js';
 import { convCriticSpec } from './specs/network/conv.js';
 import type { Spec } from './types.js';
 
-export type { Case, ErrorCase, InputDecl, InputKind, Invariant, NDArray, ParamDecl, Spec, Tolerance, ToleranceTable } from './types.js';
+export type {
+  Case,
+  ErrorCase,
+  InputDecl,
+  InputKind,
+  Invariant,
+  NDArray,
+  ParamDecl,
+  Spec,
+  Tolerance,
+  ToleranceTable,
+} from './types.js';
 export { DEFAULT_TOLERANCES, tolerancesFor } from './tolerances.js';
 export { catalogMarkdown, specCard, withCatalogSection, README_CATALOG_START, README_CATALOG_END } from './markdown.js';
 
@@ -121,6 +132,11 @@ export function getSpec(id: string): Spec | undefined {
 /** Specs whose id matches a glob (`*` any run of characters), e.g. `objective/*`. */
 export function selectSpecs(glob?: string): Spec[] {
   if (!glob) return [...CATALOG];
-  const re = new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return CATALOG.filter((s) => re.test(s.id));
 }

@@ -6,7 +6,12 @@ import type { Invariant } from './types.js';
  * Declares an invariant: a fast-check property over `arbitrary` whose predicate runs inside
  * `tf.tidy` (tensors it makes are freed) and fails by throwing or returning false.
  */
-export function invariant<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => boolean | void, numRuns?: number): Invariant {
+export function invariant<T>(
+  name: string,
+  arbitrary: fc.Arbitrary<T>,
+  predicate: (value: T) => boolean | void,
+  numRuns?: number,
+): Invariant {
   const property = fc.property(arbitrary, (value: T) => {
     let verdict: boolean | void = undefined;
     tf.tidy(() => {
@@ -38,13 +43,23 @@ export function scalar(t: tf.Tensor): number {
 export function checkClose(what: string, actual: number, expected: number, rtol = 1e-5, atol = 1e-6): void {
   // Both finite: the tolerance. Otherwise only the same infinity passes (a finite value is not
   // close to ±∞, whose tolerance atol + rtol·∞ would otherwise admit anything).
-  const ok = Number.isFinite(expected) && Number.isFinite(actual) ? Math.abs(actual - expected) <= atol + rtol * Math.abs(expected) : actual === expected;
+  const ok =
+    Number.isFinite(expected) && Number.isFinite(actual)
+      ? Math.abs(actual - expected) <= atol + rtol * Math.abs(expected)
+      : actual === expected;
   if (!ok) throw new InvariantViolation(`${what}: got ${actual}, expected ${expected} (rtol ${rtol}, atol ${atol})`);
 }
 
 /** Elementwise `checkClose` over two equal-length lists. */
-export function checkAllClose(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
-  if (actual.length !== expected.length) throw new InvariantViolation(`${what}: ${actual.length} values, expected ${expected.length}`);
+export function checkAllClose(
+  what: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol = 1e-5,
+  atol = 1e-6,
+): void {
+  if (actual.length !== expected.length)
+    throw new InvariantViolation(`${what}: ${actual.length} values, expected ${expected.length}`);
   for (let i = 0; i < actual.length; i++) checkClose(`${what}[${i}]`, actual[i]!, expected[i]!, rtol, atol);
 }
 

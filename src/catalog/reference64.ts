@@ -12,7 +12,8 @@ export const reverseKl64 = (p: number[], q: number[]): number => kl64(q, p);
 export const tv64 = (p: number[], q: number[]): number => 0.5 * p.reduce((a, x, i) => a + Math.abs(x - q[i]!), 0);
 
 /** Σ (√p − √q)². */
-export const hellinger64 = (p: number[], q: number[]): number => p.reduce((a, x, i) => a + (Math.sqrt(x) - Math.sqrt(q[i]!)) ** 2, 0);
+export const hellinger64 = (p: number[], q: number[]): number =>
+  p.reduce((a, x, i) => a + (Math.sqrt(x) - Math.sqrt(q[i]!)) ** 2, 0);
 
 /** Σ (p − q)²/q with 0 where both are 0 and +∞ where q = 0 < p. */
 export function pearson64(p: number[], q: number[]): number {
@@ -57,7 +58,15 @@ export function mlp64(s: NetSample, prefix: string, x: number[][]): number[][] {
     const b = s.weights[`${prefix}B${l}`]!;
     const cols = W.shape[1]!;
     const a = l === L - 1 ? s.outputActivation : s.activation;
-    h = h.map((row) => Array.from({ length: cols }, (_, j) => act64(row.reduce((acc, v, i) => acc + v * W.data[i * cols + j]!, b.data[j]!), a, s.alpha)));
+    h = h.map((row) =>
+      Array.from({ length: cols }, (_, j) =>
+        act64(
+          row.reduce((acc, v, i) => acc + v * W.data[i * cols + j]!, b.data[j]!),
+          a,
+          s.alpha,
+        ),
+      ),
+    );
   }
   return h;
 }
@@ -100,7 +109,9 @@ export function critic64(s: NetSample, row: number[]): { value: number; grad: nu
     const W = s.weights[`${P}W${l}`]!;
     const b = s.weights[`${P}B${l}`]!;
     const cols = W.shape[1]!;
-    const z = Array.from({ length: cols }, (_, j) => h.reduce((acc, v, i) => acc + v * W.data[i * cols + j]!, b.data[j]!));
+    const z = Array.from({ length: cols }, (_, j) =>
+      h.reduce((acc, v, i) => acc + v * W.data[i * cols + j]!, b.data[j]!),
+    );
     zs.push(z);
     h = z.map((v) => act64(v, l === L - 1 ? s.outputActivation : s.activation, s.alpha));
   }
@@ -109,7 +120,9 @@ export function critic64(s: NetSample, row: number[]): { value: number; grad: nu
   for (let l = L - 1; l >= 0; l--) {
     const W = s.weights[`${P}W${l}`]!;
     const [rowsW, cols] = W.shape as [number, number];
-    const gh = Array.from({ length: rowsW }, (_, i) => delta.reduce((acc, dj, j) => acc + W.data[i * cols + j]! * dj, 0));
+    const gh = Array.from({ length: rowsW }, (_, i) =>
+      delta.reduce((acc, dj, j) => acc + W.data[i * cols + j]! * dj, 0),
+    );
     if (l > 0) delta = gh.map((g, i) => g * dact64(zs[l - 1]![i]!, s.activation, s.alpha));
     else grad = gh;
   }

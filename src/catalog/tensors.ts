@@ -16,21 +16,27 @@ export function matrixOf(rows: number[][]): NDArray {
 
 export const t1 = (xs: number[]) => tf.tensor1d(xs.map(f32));
 
-export const t2 = (rows: number[][]) => tf.tensor2d(rows.map((r) => r.map(f32)), [rows.length, rows[0]!.length]);
+export const t2 = (rows: number[][]) =>
+  tf.tensor2d(
+    rows.map((r) => r.map(f32)),
+    [rows.length, rows[0]!.length],
+  );
 
 /** Gradients of sum(f(x₁, …)) wrt each argument, as numbers. */
 export function gradsOf(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[]): number[][] {
-  return tf.grads((...args: tf.Tensor[]) => tf.sum(f(...args)) as tf.Scalar)(xs).map((g) => values(g));
+  return tf
+    .grads((...args: tf.Tensor[]) => tf.sum(f(...args)) as tf.Scalar)(xs)
+    .map((g) => values(g));
 }
 
-export const toRows = (a: NDArray): number[][] => Array.from({ length: a.shape[0]! }, (_, i) => a.data.slice(i * a.shape[1]!, (i + 1) * a.shape[1]!));
+export const toRows = (a: NDArray): number[][] =>
+  Array.from({ length: a.shape[0]! }, (_, i) => a.data.slice(i * a.shape[1]!, (i + 1) * a.shape[1]!));
 
 /*
  * Catalog group "regularizers-layers" (CATALOG.md, section C): weight clipping, spectral
  * normalization, minibatch discrimination, virtual batch normalization, instance noise and the
  * EBGAN pulling-away term.
  */
-
 
 /** An NDArray of the given shape from flat data (rounded to float32). */
 export function nd(shape: number[], data: number[]): NDArray {
@@ -41,5 +47,11 @@ export const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Gradient of sum(f(x)) with respect to x, as numbers. */
 export function gradValues(f: (x: tf.Tensor) => tf.Tensor, x: number[]): number[] {
-  return tf.tidy(() => Array.from(tf.grad((t: tf.Tensor) => tf.sum(f(t)))(tf.tensor1d(x)).dataSync()));
+  return tf.tidy(() =>
+    Array.from(
+      tf
+        .grad((t: tf.Tensor) => tf.sum(f(t)))(tf.tensor1d(x))
+        .dataSync(),
+    ),
+  );
 }

@@ -1,6 +1,17 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as fc from 'fast-check';
-import type { CriticScores, Densities, Distributions, Energies, Features, Logits, Probabilities, SampleLosses, Samples, Weights } from '../types.js';
+import type {
+  CriticScores,
+  Densities,
+  Distributions,
+  Energies,
+  Features,
+  Logits,
+  Probabilities,
+  SampleLosses,
+  Samples,
+  Weights,
+} from '../types.js';
 
 /**
  * The catalog's vocabulary. One `Spec` record per catalog id (CATALOG.md) drives the property
@@ -83,7 +94,9 @@ export type InputsOf<I extends Record<string, InputDecl>> = {
 };
 
 /** The parameters `evaluate` receives (every default filled in): the type of each declaration. */
-export type ParamsOf<P extends Record<string, ParamDecl>> = { [K in keyof P]-?: NonNullable<P[K]> extends ParamDecl<infer T> ? T : never };
+export type ParamsOf<P extends Record<string, ParamDecl>> = {
+  [K in keyof P]-?: NonNullable<P[K]> extends ParamDecl<infer T> ? T : never;
+};
 
 /** Tolerances of a comparison: |actual − expected| ≤ atol + rtol·|expected|. */
 export interface Tolerance {

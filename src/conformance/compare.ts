@@ -42,7 +42,13 @@ export interface ElementVerdict {
  * Compares one element. `scale` is σ of the error model above (default |e₆₄|: no cancellation,
  * so no widening beyond the tolerance).
  */
-export function compareElement(actual: number, expected64: number, expected32: number | undefined, tol: Tolerance, scale = 0): ElementVerdict {
+export function compareElement(
+  actual: number,
+  expected64: number,
+  expected32: number | undefined,
+  tol: Tolerance,
+  scale = 0,
+): ElementVerdict {
   const finiteA = Number.isFinite(actual);
   const finiteE = Number.isFinite(expected64);
   if (!finiteA || !finiteE) {
@@ -67,7 +73,11 @@ export function compareElement(actual: number, expected64: number, expected32: n
  * spec declares it where its formulas amplify rounding beyond that, e.g. a division by a small
  * parameter-dependent constant).
  */
-export function errorScale(inputs: Iterable<ArrayLike<number>>, sameKindResults: Iterable<ArrayLike<number>>, conditioning = 1): number {
+export function errorScale(
+  inputs: Iterable<ArrayLike<number>>,
+  sameKindResults: Iterable<ArrayLike<number>>,
+  conditioning = 1,
+): number {
   let s = 0;
   for (const group of [inputs, sameKindResults]) {
     for (const a of group) {
@@ -111,14 +121,31 @@ export function compareArrays(
 ): ArrayComparison {
   const sameShape = actualShape.length === expectedShape.length && actualShape.every((d, i) => d === expectedShape[i]);
   if (!sameShape || actual.length !== expected64.length) {
-    return { key, ratio: Infinity, index: -1, actual: NaN, expected: NaN, tieBreak: false, shapeError: `shape [${actualShape.join(', ')}] vs reference [${expectedShape.join(', ')}]` };
+    return {
+      key,
+      ratio: Infinity,
+      index: -1,
+      actual: NaN,
+      expected: NaN,
+      tieBreak: false,
+      shapeError: `shape [${actualShape.join(', ')}] vs reference [${expectedShape.join(', ')}]`,
+    };
   }
   let worst: ArrayComparison = { key, ratio: 0, index: -1, actual: NaN, expected: NaN, tieBreak: false };
   for (let i = 0; i < actual.length; i++) {
     const e32 = expected32?.[i];
     const v = compareElement(actual[i]!, expected64[i]!, e32, tol, scale);
     if (worst.index === -1 || v.ratio > worst.ratio || Number.isNaN(v.ratio)) {
-      worst = { key, ratio: v.ratio, index: i, actual: actual[i]!, expected: expected64[i]!, expected32: e32, tieBreak: v.tieBreak, ...(v.referenceDefect ? { referenceDefect: true } : {}) };
+      worst = {
+        key,
+        ratio: v.ratio,
+        index: i,
+        actual: actual[i]!,
+        expected: expected64[i]!,
+        expected32: e32,
+        tieBreak: v.tieBreak,
+        ...(v.referenceDefect ? { referenceDefect: true } : {}),
+      };
     }
   }
   return worst;

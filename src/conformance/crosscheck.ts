@@ -18,7 +18,17 @@ export interface CaseOutcome {
   /** Worst error over tolerance in this case. */
   ratio: number;
   /** What reproduces it: the oracle request (inputs included) and the seed. */
-  repro: { seed: number; index: number; request: { spec: string; params: Record<string, unknown>; tensors: Record<string, NDArray>; wrt: string[]; directions?: Record<string, string> } };
+  repro: {
+    seed: number;
+    index: number;
+    request: {
+      spec: string;
+      params: Record<string, unknown>;
+      tensors: Record<string, NDArray>;
+      wrt: string[];
+      directions?: Record<string, string>;
+    };
+  };
 }
 
 export interface CrossCheckResult {
@@ -97,7 +107,9 @@ export function toEvalRequest(r: CaseOutcome['repro']['request']): EvalRequest {
   return {
     spec: r.spec,
     params: r.params,
-    tensors: Object.fromEntries(Object.entries(r.tensors).map(([n, a]) => [n, { data: Float32Array.from(a.data), shape: a.shape }])),
+    tensors: Object.fromEntries(
+      Object.entries(r.tensors).map(([n, a]) => [n, { data: Float32Array.from(a.data), shape: a.shape }]),
+    ),
     compute: ['float64', 'float32'],
     wrt: r.wrt,
     ...(r.directions ? { directions: r.directions } : {}),
@@ -113,7 +125,11 @@ export function kindOf(key: string): 'value' | 'grad' | 'hvp' {
  * σ of the float32 error model (see `compareElement`) for each kind of result of one case: the
  * case's inputs and the reference's float64 results of that kind, times the spec's conditioning.
  */
-export function caseScales(spec: Pick<Spec, 'conditioning'>, c: Case, reply: Pick<EvalResult, 'tensors'>): Record<'value' | 'grad' | 'hvp', number> {
+export function caseScales(
+  spec: Pick<Spec, 'conditioning'>,
+  c: Case,
+  reply: Pick<EvalResult, 'tensors'>,
+): Record<'value' | 'grad' | 'hvp', number> {
   const inputs = Object.values(c.inputs).map((a) => a.data);
   const conditioning = spec.conditioning?.(c) ?? 1;
   const of = (kind: 'value' | 'grad' | 'hvp') =>
@@ -131,11 +147,23 @@ export function caseScales(spec: Pick<Spec, 'conditioning'>, c: Case, reply: Pic
  * Hessian-vector products in a seeded random direction, all in float32, against the reference's
  * float64 results with its float32 results as the tie-break (see `compareElement`).
  */
-export async function crossCheck(spec: Spec, reference: Reference, options: CrossCheckOptions = {}): Promise<CrossCheckResult> {
+export async function crossCheck(
+  spec: Spec,
+  reference: Reference,
+  options: CrossCheckOptions = {},
+): Promise<CrossCheckResult> {
   const seed = options.seed ?? DEFAULT_CROSSCHECK_SEED;
   const tol = tolerancesFor(spec);
   const prepared = options.prepared ?? prepareCases(spec, options.cases ?? DEFAULT_CROSSCHECK_CASES, seed);
-  const result: CrossCheckResult = { spec: spec.id, cases: prepared.length, comparisons: 0, worst: 0, failures: [], expectedFailures: [], pass: true };
+  const result: CrossCheckResult = {
+    spec: spec.id,
+    cases: prepared.length,
+    comparisons: 0,
+    worst: 0,
+    failures: [],
+    expectedFailures: [],
+    pass: true,
+  };
   const backend = tf.getBackend();
   const expected = Object.fromEntries(
     Object.entries(spec.expectedFailures ?? {})
@@ -153,7 +181,9 @@ export async function crossCheck(spec: Spec, reference: Reference, options: Cros
       const kind = kindOf(key);
       const e64 = reply.get(key, 'float64');
       const e32 = reply.has(key, 'float32') ? reply.get(key, 'float32') : undefined;
-      comparisons.push(compareArrays(key, mine.data, mine.shape, e64.data, e64.shape, e32?.data, tol[kind], scales[kind]));
+      comparisons.push(
+        compareArrays(key, mine.data, mine.shape, e64.data, e64.shape, e32?.data, tol[kind], scales[kind]),
+      );
     }
     const ratio = comparisons.reduce((m, x) => (x.ratio > m || Number.isNaN(x.ratio) ? x.ratio : m), 0);
     const outcome: CaseOutcome = { label: p.label, comparisons, ratio, repro: { seed, index, request } };
@@ -166,9 +196,21 @@ export async function crossCheck(spec: Spec, reference: Reference, options: Cros
       // is no accuracy gap of ours.
       const defect = comparisons.some((c) => c.referenceDefect);
       if (!defect && ratio >= EXPECTED_FAILURE_MIN_RATIO) result.expectedFailures.push({ label: p.label, reason });
-      else if (defect) result.failures.push({ ...outcome, label: `${p.label} (listed in expectedFailures, but the reference itself is at fault here)` });
-      else if (ratio <= 1) result.failures.push({ ...outcome, label: `${p.label} (listed in expectedFailures, but now passes: remove it)` });
-      else result.failures.push({ ...outcome, label: `${p.label} (listed in expectedFailures, but fails by only ${ratio.toPrecision(3)}× its tolerance, under ${EXPECTED_FAILURE_MIN_RATIO}×: its verdict would depend on the machine)` });
+      else if (defect)
+        result.failures.push({
+          ...outcome,
+          label: `${p.label} (listed in expectedFailures, but the reference itself is at fault here)`,
+        });
+      else if (ratio <= 1)
+        result.failures.push({
+          ...outcome,
+          label: `${p.label} (listed in expectedFailures, but now passes: remove it)`,
+        });
+      else
+        result.failures.push({
+          ...outcome,
+          label: `${p.label} (listed in expectedFailures, but fails by only ${ratio.toPrecision(3)}× its tolerance, under ${EXPECTED_FAILURE_MIN_RATIO}×: its verdict would depend on the machine)`,
+        });
       continue;
     }
     if (!(ratio <= 1)) result.failures.push(outcome);
@@ -178,7 +220,13 @@ export async function crossCheck(spec: Spec, reference: Reference, options: Cros
     }
   }
   for (const label of Object.keys(expected)) {
-    if (!seen.has(label)) result.failures.push({ label: `${label} (listed in expectedFailures, but no such case ran)`, comparisons: [], ratio: Infinity, repro: { seed, index: -1, request: { spec: spec.id, params: {}, tensors: {}, wrt: [] } } });
+    if (!seen.has(label))
+      result.failures.push({
+        label: `${label} (listed in expectedFailures, but no such case ran)`,
+        comparisons: [],
+        ratio: Infinity,
+        repro: { seed, index: -1, request: { spec: spec.id, params: {}, tensors: {}, wrt: [] } },
+      });
   }
   result.pass = result.failures.length === 0;
   return result;
@@ -194,5 +242,9 @@ export function describeFailure(spec: string, f: CaseOutcome, who = 'ganref'): s
         ? `  ${c.key}[${c.index}]: defect of the reference: its float64 ${c.expected} and float32 ${c.expected32} disagree ${c.ratio.toPrecision(3)}× beyond the float32 error model (${who} ${c.actual})`
         : `  ${c.key}[${c.index}]: ${who} ${c.actual}, oracle float64 ${c.expected}${c.expected32 !== undefined ? `, float32 ${c.expected32}` : ''} (error ${c.ratio.toPrecision(3)}× tolerance)`,
   );
-  return [`${spec} — ${f.label} (seed ${f.repro.seed}, case ${f.repro.index}):`, ...lines, `  request: ${JSON.stringify(f.repro.request)}`].join('\n');
+  return [
+    `${spec} — ${f.label} (seed ${f.repro.seed}, case ${f.repro.index}):`,
+    ...lines,
+    `  request: ${JSON.stringify(f.repro.request)}`,
+  ].join('\n');
 }

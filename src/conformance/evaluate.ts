@@ -39,7 +39,12 @@ const toTensor = (a: NDArray) => tf.tensor(a.data, a.shape, 'float32');
  * `directions`, the Hessian-vector product ∇ₓ Σ_y ⟨∇_y sum(output), v_y⟩ (double backprop).
  * Leaves no tensors behind.
  */
-export function evaluateCase(spec: Spec, c: Case, wrt: string[], directions?: Record<string, NDArray>): Map<string, LocalResult> {
+export function evaluateCase(
+  spec: Spec,
+  c: Case,
+  wrt: string[],
+  directions?: Record<string, NDArray>,
+): Map<string, LocalResult> {
   const inputs: Record<string, tf.Tensor> = {};
   for (const [name, a] of Object.entries(c.inputs)) inputs[name] = toTensor(a);
   const vs = directions ? Object.fromEntries(wrt.map((n) => [n, toTensor(directions[n]!)])) : undefined;
@@ -84,7 +89,9 @@ export function evaluateTensors(
         return args.reduce((acc, x) => tf.add(acc, tf.mul(0, tf.sum(x))), tf.sum(out)) as tf.Scalar;
       };
       const grads = tf.grads(objective)(xs);
-      wrt.forEach((n, i) => results.set(`grad:${o}:${n}`, { shape: [...grads[i]!.shape], data: Float32Array.from(grads[i]!.dataSync()) }));
+      wrt.forEach((n, i) =>
+        results.set(`grad:${o}:${n}`, { shape: [...grads[i]!.shape], data: Float32Array.from(grads[i]!.dataSync()) }),
+      );
       if (directions) {
         const vs = wrt.map((n) => directions[n]!);
         const directional = (...args: tf.Tensor[]) => {
@@ -93,7 +100,9 @@ export function evaluateTensors(
           return g.reduce((acc, gi, i) => tf.add(acc, tf.sum(tf.mul(gi, vs[i]!))), anchor) as tf.Scalar;
         };
         const hvps = tf.grads(directional)(xs);
-        wrt.forEach((n, i) => results.set(`hvp:${o}:${n}`, { shape: [...hvps[i]!.shape], data: Float32Array.from(hvps[i]!.dataSync()) }));
+        wrt.forEach((n, i) =>
+          results.set(`hvp:${o}:${n}`, { shape: [...hvps[i]!.shape], data: Float32Array.from(hvps[i]!.dataSync()) }),
+        );
       }
     }
   });

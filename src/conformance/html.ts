@@ -1,7 +1,8 @@
 import { formatRatio, verdict } from './report.js';
 import type { SpecReport } from './run.js';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * A self-contained HTML page of a conformance report: a summary, the table (spec, backend,
@@ -9,11 +10,15 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<':
  * error over tolerance per spec on a log scale with the tolerance line at 1, and the problems of
  * each failing row. No scripts, no external resources.
  */
-export function renderHtml(rows: SpecReport[], meta: { title: string; reference: string; backends: string[]; oracle?: Record<string, string>; generated?: string }): string {
+export function renderHtml(
+  rows: SpecReport[],
+  meta: { title: string; reference: string; backends: string[]; oracle?: Record<string, string>; generated?: string },
+): string {
   const failed = rows.filter((r) => !r.pass).length;
   const table = rows
     .map(
-      (r) => `<tr class="${r.pass ? 'pass' : 'fail'}"><td><code>${escape(r.spec)}</code></td><td>${escape(r.backend)}</td><td>${r.invariants.filter((i) => i.pass).length}/${r.invariants.length}</td><td>${r.invariants.reduce((a, i) => a + i.runs, 0)}</td><td>${r.errors.filter((e) => e.pass).length}/${r.errors.length}</td><td>${r.crossCheck?.cases ?? '—'}</td><td>${escape(formatRatio(r.crossCheck?.worst))}</td><td>${verdict(r)}</td></tr>`,
+      (r) =>
+        `<tr class="${r.pass ? 'pass' : 'fail'}"><td><code>${escape(r.spec)}</code></td><td>${escape(r.backend)}</td><td>${r.invariants.filter((i) => i.pass).length}/${r.invariants.length}</td><td>${r.invariants.reduce((a, i) => a + i.runs, 0)}</td><td>${r.errors.filter((e) => e.pass).length}/${r.errors.length}</td><td>${r.crossCheck?.cases ?? '—'}</td><td>${escape(formatRatio(r.crossCheck?.worst))}</td><td>${verdict(r)}</td></tr>`,
     )
     .join('\n');
   // Chart: log10(worst/tol) from 1e-6 to 1e2, one bar per row.
@@ -42,9 +47,16 @@ export function renderHtml(rows: SpecReport[], meta: { title: string; reference:
     .join('\n');
   const problems = rows
     .filter((r) => !r.pass)
-    .map((r) => `<h3><code>${escape(r.spec)}</code> on ${escape(r.backend)}</h3><pre>${escape(r.problems.join('\n\n'))}</pre>`)
+    .map(
+      (r) =>
+        `<h3><code>${escape(r.spec)}</code> on ${escape(r.backend)}</h3><pre>${escape(r.problems.join('\n\n'))}</pre>`,
+    )
     .join('\n');
-  const oracle = meta.oracle ? Object.entries(meta.oracle).map(([k, v]) => `${escape(k)} ${escape(v)}`).join(', ') : '';
+  const oracle = meta.oracle
+    ? Object.entries(meta.oracle)
+        .map(([k, v]) => `${escape(k)} ${escape(v)}`)
+        .join(', ')
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(meta.title)}</title>
 <style>

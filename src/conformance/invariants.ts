@@ -14,9 +14,16 @@ export interface InvariantOutcome {
 export const DEFAULT_RUNS = 100;
 
 /** Runs one invariant with fast-check. `seed` makes the run replayable; `path` replays a failure. */
-export function runInvariant(inv: Invariant, options: { numRuns?: number; seed?: number; path?: string } = {}): InvariantOutcome {
+export function runInvariant(
+  inv: Invariant,
+  options: { numRuns?: number; seed?: number; path?: string } = {},
+): InvariantOutcome {
   const numRuns = inv.numRuns ?? options.numRuns ?? DEFAULT_RUNS;
-  const details = fc.check(inv.property, { numRuns, ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.path ? { path: options.path } : {}) });
+  const details = fc.check(inv.property, {
+    numRuns,
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.path ? { path: options.path } : {}),
+  });
   if (!details.failed) return { name: inv.name, runs: details.numRuns, pass: true };
   return { name: inv.name, runs: details.numRuns, pass: false, message: fc.defaultReportMessage(details) ?? 'failed' };
 }
@@ -51,8 +58,10 @@ export function runErrorCase(spec: Spec, e: ErrorCase): ErrorCaseOutcome {
   if (thrown === undefined) return fail(`no error thrown (expected ${e.error} naming '${e.argument}')`);
   if (!(thrown instanceof GanrefError)) return fail(`threw ${String(thrown)} instead of a GanrefError`);
   if (thrown.name !== e.error) return fail(`threw ${thrown.name} instead of ${e.error}: ${thrown.message}`);
-  if (thrown.argument !== e.argument || !thrown.message.includes(`'${e.argument}'`)) return fail(`names argument '${thrown.argument}' instead of '${e.argument}': ${thrown.message}`);
-  if (!thrown.message.startsWith(`${spec.id}:`) || thrown.spec !== spec.id) return fail(`does not name the spec ${spec.id}: ${thrown.message}`);
+  if (thrown.argument !== e.argument || !thrown.message.includes(`'${e.argument}'`))
+    return fail(`names argument '${thrown.argument}' instead of '${e.argument}': ${thrown.message}`);
+  if (!thrown.message.startsWith(`${spec.id}:`) || thrown.spec !== spec.id)
+    return fail(`does not name the spec ${spec.id}: ${thrown.message}`);
   if (leaked !== 0) return fail(`left ${leaked} tensor(s) behind`);
   return { name: e.name, pass: true, message: thrown.message };
 }

@@ -21,12 +21,18 @@ export function formatTable(rows: SpecReport[]): string {
     r.backend,
     `${r.invariants.filter((i) => i.pass).length}/${r.invariants.length} (${r.invariants.reduce((a, i) => a + i.runs, 0)} runs)`,
     `${r.errors.filter((e) => e.pass).length}/${r.errors.length}`,
-    r.crossCheck ? `${r.crossCheck.cases}${r.crossCheck.expectedFailures.length ? ` (${r.crossCheck.expectedFailures.length} xfail)` : ''}` : '—',
+    r.crossCheck
+      ? `${r.crossCheck.cases}${r.crossCheck.expectedFailures.length ? ` (${r.crossCheck.expectedFailures.length} xfail)` : ''}`
+      : '—',
     formatRatio(r.crossCheck?.worst),
     verdict(r),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
@@ -34,7 +40,10 @@ export function formatTable(rows: SpecReport[]): string {
 export function formatSummary(rows: SpecReport[]): string {
   const failed = rows.filter((r) => !r.pass);
   const errors = failed.filter((r) => r.error !== undefined).length;
-  const lines = [`${rows.length - failed.length} passed, ${failed.length - errors} failed${errors ? `, ${errors} ERROR (reference unreachable)` : ''}`];
-  for (const r of failed) lines.push('', `${r.spec} on ${r.backend}:`, ...r.problems.map((p) => p.replace(/^/gm, '  ')));
+  const lines = [
+    `${rows.length - failed.length} passed, ${failed.length - errors} failed${errors ? `, ${errors} ERROR (reference unreachable)` : ''}`,
+  ];
+  for (const r of failed)
+    lines.push('', `${r.spec} on ${r.backend}:`, ...r.problems.map((p) => p.replace(/^/gm, '  ')));
   return lines.join('\n');
 }

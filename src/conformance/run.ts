@@ -94,8 +94,15 @@ export async function conform(specs: Spec[], options: ConformOptions): Promise<S
       if (options.reference) {
         try {
           const prepared = options.preparedFor ? options.preparedFor(spec) : undefined;
-          if (options.preparedFor && !prepared) throw new Error(`the reference has no cases for ${spec.id} (regenerate the fixtures with 'ganref fixtures')`);
-          cc = await crossCheck(spec, options.reference, { cases: options.cases, seed: options.seed, ...(prepared ? { prepared } : {}) });
+          if (options.preparedFor && !prepared)
+            throw new Error(
+              `the reference has no cases for ${spec.id} (regenerate the fixtures with 'ganref fixtures')`,
+            );
+          cc = await crossCheck(spec, options.reference, {
+            cases: options.cases,
+            seed: options.seed,
+            ...(prepared ? { prepared } : {}),
+          });
           for (const f of cc.failures.slice(0, 3)) problems.push(describeFailure(spec.id, f));
           if (cc.failures.length > 3) problems.push(`… and ${cc.failures.length - 3} more failing case(s)`);
           consecutiveErrors = 0;
@@ -110,7 +117,18 @@ export async function conform(specs: Spec[], options: ConformOptions): Promise<S
       }
       const leaked = tf.memory().numTensors - before;
       if (leaked !== 0) problems.push(`${leaked} tensor(s) left behind`);
-      rows.push({ spec: spec.id, backend, invariants, errors, crossCheck: cc, leaked, pass: problems.length === 0, problems, seconds: (performance.now() - started) / 1000, ...(error !== undefined ? { error } : {}) });
+      rows.push({
+        spec: spec.id,
+        backend,
+        invariants,
+        errors,
+        crossCheck: cc,
+        leaked,
+        pass: problems.length === 0,
+        problems,
+        seconds: (performance.now() - started) / 1000,
+        ...(error !== undefined ? { error } : {}),
+      });
       if (maxErrors > 0 && consecutiveErrors >= maxErrors) {
         throw new ConformAbortedError(
           `the reference could not be reached for ${consecutiveErrors} specs in a row (the last: ${spec.id}); abandoning the run rather than waiting on it for every remaining spec. Last error: ${error}`,

@@ -27,7 +27,12 @@ export interface TargetResult {
   error?: string;
 }
 
-export async function checkTarget(specs: Spec[], target: OracleClient, fixtures: FixtureReference, onProgress?: (done: number, total: number, what: string) => void): Promise<TargetResult[]> {
+export async function checkTarget(
+  specs: Spec[],
+  target: OracleClient,
+  fixtures: FixtureReference,
+  onProgress?: (done: number, total: number, what: string) => void,
+): Promise<TargetResult[]> {
   const hello = await target.hello();
   const results: TargetResult[] = [];
   let done = 0;
@@ -35,7 +40,11 @@ export async function checkTarget(specs: Spec[], target: OracleClient, fixtures:
   for (const spec of specs) {
     if (unreachable >= 3) {
       // A target that stopped answering: do not wait out every remaining spec's timeouts.
-      results.push({ spec: spec.id, implemented: true, error: `not run: the target did not answer for ${unreachable} specs in a row` });
+      results.push({
+        spec: spec.id,
+        implemented: true,
+        error: `not run: the target did not answer for ${unreachable} specs in a row`,
+      });
       continue;
     }
     onProgress?.(++done, specs.length, spec.id);
@@ -49,7 +58,15 @@ export async function checkTarget(specs: Spec[], target: OracleClient, fixtures:
       continue;
     }
     const f32 = tolerancesFor(spec);
-    const cc: CrossCheckResult = { spec: spec.id, cases: prepared.length, comparisons: 0, worst: 0, failures: [], expectedFailures: [], pass: true };
+    const cc: CrossCheckResult = {
+      spec: spec.id,
+      cases: prepared.length,
+      comparisons: 0,
+      worst: 0,
+      failures: [],
+      expectedFailures: [],
+      pass: true,
+    };
     try {
       for (const [index, p] of prepared.entries()) {
         const request = requestOf(spec, p);
@@ -66,18 +83,44 @@ export async function checkTarget(specs: Spec[], target: OracleClient, fixtures:
           let compared = false;
           if (got.has(e.name, 'float64')) {
             const g = got.get(e.name, 'float64');
-            comparisons.push(compareArrays(`${e.name} (float64)`, g.data, g.shape, e.data, e.shape, undefined, FLOAT64_TOLERANCES[kind]));
+            comparisons.push(
+              compareArrays(
+                `${e.name} (float64)`,
+                g.data,
+                g.shape,
+                e.data,
+                e.shape,
+                undefined,
+                FLOAT64_TOLERANCES[kind],
+              ),
+            );
             compared = true;
           } else if (got.has(e.name, 'float32')) {
             const g = got.get(e.name, 'float32');
             const tie = expected.has(e.name, 'float32') ? expected.get(e.name, 'float32').data : undefined;
-            comparisons.push(compareArrays(`${e.name} (float32)`, g.data, g.shape, e.data, e.shape, tie, f32[kind], scales[kind]));
+            comparisons.push(
+              compareArrays(`${e.name} (float32)`, g.data, g.shape, e.data, e.shape, tie, f32[kind], scales[kind]),
+            );
             compared = true;
           }
-          if (!compared) comparisons.push({ key: e.name, ratio: Infinity, index: -1, actual: NaN, expected: NaN, tieBreak: false, shapeError: 'missing from the reply' });
+          if (!compared)
+            comparisons.push({
+              key: e.name,
+              ratio: Infinity,
+              index: -1,
+              actual: NaN,
+              expected: NaN,
+              tieBreak: false,
+              shapeError: 'missing from the reply',
+            });
         }
         const ratio = comparisons.reduce((m, x) => (x.ratio > m || Number.isNaN(x.ratio) ? x.ratio : m), 0);
-        const outcome: CaseOutcome = { label: p.label, comparisons, ratio, repro: { seed: fixtures.fixture(spec.id)!.seed, index, request } };
+        const outcome: CaseOutcome = {
+          label: p.label,
+          comparisons,
+          ratio,
+          repro: { seed: fixtures.fixture(spec.id)!.seed, index, request },
+        };
         cc.comparisons += comparisons.length;
         if (!(ratio <= 1)) cc.failures.push(outcome);
         if (cc.worstCase === undefined || ratio > cc.worst || Number.isNaN(ratio)) {

@@ -4,7 +4,15 @@ import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError, InvalidParameterError } from '../errors.js';
 import { checkChoice, checkKnownOptions, checkTensor, valuesChecked } from '../validate.js';
 import { checkDistributionPair } from '../divergences/check.js';
-import { alphaKernel, FDIVERGENCE_NAMES, KERNELS, perspectiveSum, type ConjugateDomain, type FDivergenceName, type FKernel } from './generators.js';
+import {
+  alphaKernel,
+  FDIVERGENCE_NAMES,
+  KERNELS,
+  perspectiveSum,
+  type ConjugateDomain,
+  type FDivergenceName,
+  type FKernel,
+} from './generators.js';
 
 export { FDIVERGENCE_NAMES, type ConjugateDomain, type FDivergenceName } from './generators.js';
 
@@ -85,7 +93,12 @@ function checkValues(spec: string, argument: string, t: tf.Tensor, domain: strin
   for (let i = 0; i < data.length; i++) {
     const x = data[i]!;
     if (!Number.isFinite(x) || !ok(x)) {
-      throw new InvalidArgumentError(spec, argument, `a float32 tensor with values ${domain}`, `${x} at flat index ${i}`);
+      throw new InvalidArgumentError(
+        spec,
+        argument,
+        `a float32 tensor with values ${domain}`,
+        `${x} at flat index ${i}`,
+      );
     }
   }
 }
@@ -164,13 +177,21 @@ function build(name: FDivergenceName, kernel: FKernel, alpha?: number): FDiverge
  *   subdifferential [−½, ½] (it is also what autodiff of |u − 1| returns at u = 1).
  */
 export const fDivergences: Readonly<Record<Exclude<FDivergenceName, 'alpha'>, FDivergenceFunctions>> = Object.freeze(
-  Object.fromEntries(Object.entries(KERNELS).map(([name, k]) => [name, build(name as FDivergenceName, k)])) as Record<Exclude<FDivergenceName, 'alpha'>, FDivergenceFunctions>,
+  Object.fromEntries(Object.entries(KERNELS).map(([name, k]) => [name, build(name as FDivergenceName, k)])) as Record<
+    Exclude<FDivergenceName, 'alpha'>,
+    FDivergenceFunctions
+  >,
 );
 
 /** Validates α of the α-divergence: a finite number other than 0 and 1. */
 export function checkAlpha(spec: string, alpha: unknown): number {
   if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha === 0 || alpha === 1) {
-    throw new InvalidParameterError(spec, 'alpha', 'a finite number other than 0 and 1', JSON.stringify(alpha) ?? String(alpha));
+    throw new InvalidParameterError(
+      spec,
+      'alpha',
+      'a finite number other than 0 and 1',
+      JSON.stringify(alpha) ?? String(alpha),
+    );
   }
   return alpha;
 }
@@ -209,7 +230,12 @@ export function fDivergenceFunctions(divergence: FDivergenceName, options?: FDiv
   checkKnownOptions(id, options, ['alpha']);
   if (name === 'alpha') return alphaDivergence(options?.alpha as number);
   if (options?.alpha !== undefined) {
-    throw new InvalidParameterError(id, 'alpha', "absent: only the 'alpha' divergence takes α", JSON.stringify(options.alpha) ?? String(options.alpha));
+    throw new InvalidParameterError(
+      id,
+      'alpha',
+      "absent: only the 'alpha' divergence takes α",
+      JSON.stringify(options.alpha) ?? String(options.alpha),
+    );
   }
   return fDivergences[name];
 }
@@ -235,7 +261,12 @@ export function fDivergenceFunctions(divergence: FDivergenceName, options?: FDiv
  * @param options `{ alpha }` for the α-divergence
  * @returns the divergence per leading index, shape [...] (a scalar for rank-1 inputs)
  */
-export function fDivergence(divergence: FDivergenceName, p: Distributions, q: Distributions, options?: FDivergenceOptions): tf.Tensor {
+export function fDivergence(
+  divergence: FDivergenceName,
+  p: Distributions,
+  q: Distributions,
+  options?: FDivergenceOptions,
+): tf.Tensor {
   ensureGradients();
   const fns = fDivergenceFunctions(divergence, options);
   const kernel = fns.name === 'alpha' ? alphaKernel(fns.alpha!) : KERNELS[fns.name];

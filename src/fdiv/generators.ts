@@ -83,7 +83,6 @@ function inside(mask: T, x: T, safe: number): T {
   return tf.where(mask, x, tf.fill(x.shape, safe));
 }
 
-
 /**
  * log(1 − eᵗ) for t < 0 (Mächler 2012, "Accurately computing log(1 − exp(−|a|))"):
  * log(−expm1(t)) for t > −log 2, log1p(−exp(t)) below, each branch on safe inputs.
@@ -352,7 +351,8 @@ export function alphaKernel(alpha: number): FKernel {
     activation: (v) => tf.sub(float32Below(upper), tf.softplus(tf.neg(v))),
     // 1 + (α − 1)g(v) = (1 − α)·softplus(−v), so
     // f*(g(v)) = expm1(α/(α−1) · (log(1 − α) + log softplus(−v)))/α
-    conjugateOfActivation: (v) => tf.div(tf.expm1(tf.mul(a, tf.add(Math.log(1 - alpha), logSoftplus(tf.neg(v))))), alpha),
+    conjugateOfActivation: (v) =>
+      tf.div(tf.expm1(tf.mul(a, tf.add(Math.log(1 - alpha), logSoftplus(tf.neg(v))))), alpha),
     fPrimeAtOne: 0,
     fAtZero: alpha > 0 ? 1 / alpha : Infinity,
     fPrimeAtInfinity: 1 / (1 - alpha),
@@ -388,6 +388,10 @@ export function perspectiveSum(k: FKernel, p: T, q: T): T {
   const onlyQ = tf.logicalAnd(tf.logicalNot(pPos), qPos);
   const onlyP = tf.logicalAnd(pPos, tf.logicalNot(qPos));
   const zeros = tf.zerosLike(p);
-  const edge = tf.where(onlyQ, limit(inside(onlyQ, q, 0), k.fAtZero), tf.where(onlyP, limit(inside(onlyP, p, 0), k.fPrimeAtInfinity), zeros));
+  const edge = tf.where(
+    onlyQ,
+    limit(inside(onlyQ, q, 0), k.fAtZero),
+    tf.where(onlyP, limit(inside(onlyP, p, 0), k.fPrimeAtInfinity), zeros),
+  );
   return tf.sum(tf.where(both, interior, edge), -1);
 }

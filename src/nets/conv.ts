@@ -3,7 +3,16 @@ import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { criticFn, inputGradients, type Critic } from '../regularizers/critic.js';
 import { checkChoice, checkKnownOptions, checkNumber, checkTensor } from '../validate.js';
-import { ACTIVATIONS, activate, checkBatchFor, checkMlp, forward as mlpForward, type Activation, type CheckedMlp, type Mlp } from './mlp.js';
+import {
+  ACTIVATIONS,
+  activate,
+  checkBatchFor,
+  checkMlp,
+  forward as mlpForward,
+  type Activation,
+  type CheckedMlp,
+  type Mlp,
+} from './mlp.js';
 
 /**
  * Convolutional critics described as data, and the critics' gradient penalty that needs double
@@ -105,7 +114,14 @@ export interface Convnet {
 
 /** A convnet whose options were checked, with defaults filled in and shapes known. */
 export interface CheckedConvnet {
-  conv: { filter: tf.Tensor4D; bias?: tf.Tensor1D; gamma?: tf.Tensor1D; beta?: tf.Tensor1D; mean?: tf.Tensor1D; variance?: tf.Tensor1D }[];
+  conv: {
+    filter: tf.Tensor4D;
+    bias?: tf.Tensor1D;
+    gamma?: tf.Tensor1D;
+    beta?: tf.Tensor1D;
+    mean?: tf.Tensor1D;
+    variance?: tf.Tensor1D;
+  }[];
   head: CheckedMlp;
   activation: Activation;
   alpha: number;
@@ -127,13 +143,19 @@ const CONV_KEYS = ['conv', 'head', 'activation', 'alpha', 'stride', 'padding', '
  */
 export function checkConvnet(spec: string, name: string, net: unknown): CheckedConvnet {
   if (net === null || typeof net !== 'object' || !Array.isArray((net as Convnet).conv)) {
-    throw new InvalidArgumentError(spec, name, 'a convnet { conv: [{ filter, bias?, gamma?, beta?, mean?, variance? }, ...], head: { layers: [...] }, ... }', net === null ? 'null' : typeof net);
+    throw new InvalidArgumentError(
+      spec,
+      name,
+      'a convnet { conv: [{ filter, bias?, gamma?, beta?, mean?, variance? }, ...], head: { layers: [...] }, ... }',
+      net === null ? 'null' : typeof net,
+    );
   }
   const c = net as Convnet;
   checkKnownOptions(spec, c, CONV_KEYS);
   if (c.conv.length === 0) throw new InvalidArgumentError(spec, `${name}.conv`, 'at least one conv layer', 'no layers');
   const stride = checkNumber(spec, `${name}.stride`, c.stride ?? 1, { min: 1 });
-  if (!Number.isInteger(stride)) throw new InvalidArgumentError(spec, `${name}.stride`, 'an integer ≥ 1', String(stride));
+  if (!Number.isInteger(stride))
+    throw new InvalidArgumentError(spec, `${name}.stride`, 'an integer ≥ 1', String(stride));
   const padding = checkChoice(spec, `${name}.padding`, c.padding ?? 'same', PADDINGS);
   const pooling = checkChoice(spec, `${name}.pooling`, c.pooling ?? 'none', POOLINGS);
   const normalization = checkChoice(spec, `${name}.normalization`, c.normalization ?? 'none', NORMALIZATIONS);
@@ -151,32 +173,75 @@ export function checkConvnet(spec: string, name: string, net: unknown): CheckedC
   let channels = -1;
   c.conv.forEach((layer, l) => {
     const at = `${name}.conv[${l}]`;
-    if (layer === null || typeof layer !== 'object') throw new InvalidArgumentError(spec, at, 'a layer { filter, bias?, gamma?, beta?, mean?, variance? }', String(layer));
+    if (layer === null || typeof layer !== 'object')
+      throw new InvalidArgumentError(
+        spec,
+        at,
+        'a layer { filter, bias?, gamma?, beta?, mean?, variance? }',
+        String(layer),
+      );
     checkKnownOptions(spec, layer, ['filter', 'bias', 'gamma', 'beta', 'mean', 'variance']);
     const filter = checkTensor(spec, `${at}.filter`, layer.filter, { rank: 4, finite: true }) as tf.Tensor4D;
     if (l > 0 && filter.shape[2] !== channels) {
-      throw new InvalidArgumentError(spec, `${at}.filter`, `a filter [kh, kw, ${channels}, out] (layer ${l - 1} has ${channels} channels)`, `shape [${filter.shape.join(', ')}]`);
+      throw new InvalidArgumentError(
+        spec,
+        `${at}.filter`,
+        `a filter [kh, kw, ${channels}, out] (layer ${l - 1} has ${channels} channels)`,
+        `shape [${filter.shape.join(', ')}]`,
+      );
     }
     const out = filter.shape[3];
     const vector = (key: 'bias' | 'gamma' | 'beta' | 'mean' | 'variance', min?: number): tf.Tensor1D => {
-      const t = checkTensor(spec, `${at}.${key}`, layer[key], { rank: 1, finite: true, ...(min !== undefined ? { min } : {}) }) as tf.Tensor1D;
-      if (t.shape[0] !== out) throw new InvalidArgumentError(spec, `${at}.${key}`, `a vector of length ${out} (the layer's out-channels)`, `shape [${t.shape.join(', ')}]`);
+      const t = checkTensor(spec, `${at}.${key}`, layer[key], {
+        rank: 1,
+        finite: true,
+        ...(min !== undefined ? { min } : {}),
+      }) as tf.Tensor1D;
+      if (t.shape[0] !== out)
+        throw new InvalidArgumentError(
+          spec,
+          `${at}.${key}`,
+          `a vector of length ${out} (the layer's out-channels)`,
+          `shape [${t.shape.join(', ')}]`,
+        );
       return t;
     };
     const checked: CheckedConvnet['conv'][number] = { filter };
     if (layer.bias !== undefined) checked.bias = vector('bias');
     for (const key of ['gamma', 'beta', 'mean', 'variance'] as const) {
       if (uses[key]) {
-        if (layer[key] === undefined) throw new InvalidArgumentError(spec, `${at}.${key}`, `a vector [${out}] (normalization '${normalization}' uses it)`, 'nothing');
+        if (layer[key] === undefined)
+          throw new InvalidArgumentError(
+            spec,
+            `${at}.${key}`,
+            `a vector [${out}] (normalization '${normalization}' uses it)`,
+            'nothing',
+          );
         checked[key] = vector(key, key === 'variance' ? 0 : undefined);
       } else if (layer[key] !== undefined) {
-        throw new InvalidArgumentError(spec, `${at}.${key}`, `absent (normalization '${normalization}' does not use it)`, 'a value');
+        throw new InvalidArgumentError(
+          spec,
+          `${at}.${key}`,
+          `absent (normalization '${normalization}' does not use it)`,
+          'a value',
+        );
       }
     }
     conv.push(checked);
     channels = out;
   });
-  return { conv, head, activation, alpha, stride, padding, pooling, normalization, epsilon, inChannels: conv[0]!.filter.shape[2] };
+  return {
+    conv,
+    head,
+    activation,
+    alpha,
+    stride,
+    padding,
+    pooling,
+    normalization,
+    epsilon,
+    inChannels: conv[0]!.filter.shape[2],
+  };
 }
 
 /** TensorFlow's 'same' padding along one axis: [before, after], the smaller half before. */
@@ -194,21 +259,43 @@ export function convOutSize(size: number, kernel: number, stride: number, paddin
  * Checks images [n, H, W, C] fed to a checked convnet: C matches the first filter, every feature
  * map keeps at least one row and column, and the head's first layer takes the flattened size.
  */
-export function checkImagesFor(spec: string, name: string, x: unknown, net: CheckedConvnet, netName: string): tf.Tensor4D {
+export function checkImagesFor(
+  spec: string,
+  name: string,
+  x: unknown,
+  net: CheckedConvnet,
+  netName: string,
+): tf.Tensor4D {
   const t = checkTensor(spec, name, x, { rank: 4, finite: true }) as tf.Tensor4D;
   if (t.shape[3] !== net.inChannels) {
-    throw new InvalidArgumentError(spec, name, `images [n, H, W, ${net.inChannels}] (the in-channels of '${netName}')`, `shape [${t.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      spec,
+      name,
+      `images [n, H, W, ${net.inChannels}] (the in-channels of '${netName}')`,
+      `shape [${t.shape.join(', ')}]`,
+    );
   }
   let [h, w] = [t.shape[1], t.shape[2]];
   net.conv.forEach((layer, l) => {
     h = convOutSize(h, layer.filter.shape[0], net.stride, net.padding);
     w = convOutSize(w, layer.filter.shape[1], net.stride, net.padding);
     if (net.pooling !== 'none') [h, w] = [Math.floor(h / 2), Math.floor(w / 2)];
-    if (h < 1 || w < 1) throw new InvalidArgumentError(spec, name, `images large enough for '${netName}' (block ${l} leaves an empty feature map)`, `shape [${t.shape.join(', ')}]`);
+    if (h < 1 || w < 1)
+      throw new InvalidArgumentError(
+        spec,
+        name,
+        `images large enough for '${netName}' (block ${l} leaves an empty feature map)`,
+        `shape [${t.shape.join(', ')}]`,
+      );
   });
   const flat = h * w * net.conv[net.conv.length - 1]!.filter.shape[3];
   if (net.head.inputWidth !== flat) {
-    throw new InvalidArgumentError(spec, `${netName}.head.layers[0].weight`, `a matrix with ${flat} rows (the flattened ${h}×${w}×${flat / (h * w)} features)`, `${net.head.inputWidth} rows`);
+    throw new InvalidArgumentError(
+      spec,
+      `${netName}.head.layers[0].weight`,
+      `a matrix with ${flat} rows (the flattened ${h}×${w}×${flat / (h * w)} features)`,
+      `${net.head.inputWidth} rows`,
+    );
   }
   return t;
 }
@@ -301,7 +388,13 @@ export function mlpCritic(net: Mlp, x: tf.Tensor): tf.Tensor1D {
 }
 
 function requireOneOutput(spec: string, argument: string, width: number): void {
-  if (width !== 1) throw new InvalidArgumentError(spec, argument, 'a last layer with one output (a critic gives one score per example)', `${width} outputs`);
+  if (width !== 1)
+    throw new InvalidArgumentError(
+      spec,
+      argument,
+      'a last layer with one output (a critic gives one score per example)',
+      `${width} outputs`,
+    );
 }
 
 /**

@@ -23,10 +23,22 @@ import { checkChoice, checkKnownOptions, checkNumber, checkTensor } from '../val
  * constants of Klambauer et al. 2017; `swish` and `silu` are both x·sigmoid(x) (Ramachandran et
  * al. 2017; Elfwing et al. 2018); `softplus` is log(1 + eˣ) with no β or threshold.
  */
-export type Activation = 'linear' | 'relu' | 'leaky-relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'swish' | 'silu';
+export type Activation =
+  'linear' | 'relu' | 'leaky-relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'swish' | 'silu';
 
 /** Every activation name, in a stable order. */
-export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'silu'];
+export const ACTIVATIONS: readonly Activation[] = [
+  'linear',
+  'relu',
+  'leaky-relu',
+  'elu',
+  'selu',
+  'tanh',
+  'sigmoid',
+  'softplus',
+  'swish',
+  'silu',
+];
 
 /** One dense layer: y = h · weight + bias. */
 export interface DenseLayer {
@@ -90,11 +102,17 @@ export interface CheckedMlp {
  */
 export function checkMlp(spec: string, name: string, net: unknown): CheckedMlp {
   if (net === null || typeof net !== 'object' || !Array.isArray((net as Mlp).layers)) {
-    throw new InvalidArgumentError(spec, name, 'a network { layers: [{ weight, bias? }, ...], activation?, outputActivation?, alpha? }', net === null ? 'null' : typeof net);
+    throw new InvalidArgumentError(
+      spec,
+      name,
+      'a network { layers: [{ weight, bias? }, ...], activation?, outputActivation?, alpha? }',
+      net === null ? 'null' : typeof net,
+    );
   }
   const mlp = net as Mlp;
   checkKnownOptions(spec, mlp, ['layers', 'activation', 'outputActivation', 'alpha']);
-  if (mlp.layers.length === 0) throw new InvalidArgumentError(spec, `${name}.layers`, 'at least one layer', 'no layers');
+  if (mlp.layers.length === 0)
+    throw new InvalidArgumentError(spec, `${name}.layers`, 'at least one layer', 'no layers');
   const activation = checkChoice(spec, `${name}.activation`, mlp.activation ?? 'relu', ACTIVATIONS);
   const outputActivation = checkChoice(spec, `${name}.outputActivation`, mlp.outputActivation ?? 'linear', ACTIVATIONS);
   const alpha = checkNumber(spec, `${name}.alpha`, mlp.alpha ?? 0.2, { min: 0 });
@@ -102,15 +120,27 @@ export function checkMlp(spec: string, name: string, net: unknown): CheckedMlp {
   let width = -1;
   mlp.layers.forEach((layer, l) => {
     const at = `${name}.layers[${l}]`;
-    if (layer === null || typeof layer !== 'object') throw new InvalidArgumentError(spec, at, 'a layer { weight, bias? }', String(layer));
+    if (layer === null || typeof layer !== 'object')
+      throw new InvalidArgumentError(spec, at, 'a layer { weight, bias? }', String(layer));
     const w = checkTensor(spec, `${at}.weight`, layer.weight, { rank: 2, finite: true }) as tf.Tensor2D;
     if (l > 0 && w.shape[0] !== width) {
-      throw new InvalidArgumentError(spec, `${at}.weight`, `a matrix with ${width} rows (the width of layer ${l - 1})`, `shape [${w.shape.join(', ')}]`);
+      throw new InvalidArgumentError(
+        spec,
+        `${at}.weight`,
+        `a matrix with ${width} rows (the width of layer ${l - 1})`,
+        `shape [${w.shape.join(', ')}]`,
+      );
     }
     let b: tf.Tensor1D | undefined;
     if (layer.bias !== undefined) {
       b = checkTensor(spec, `${at}.bias`, layer.bias, { rank: 1, finite: true }) as tf.Tensor1D;
-      if (b.shape[0] !== w.shape[1]) throw new InvalidArgumentError(spec, `${at}.bias`, `a vector of length ${w.shape[1]} (the layer's width)`, `shape [${b.shape.join(', ')}]`);
+      if (b.shape[0] !== w.shape[1])
+        throw new InvalidArgumentError(
+          spec,
+          `${at}.bias`,
+          `a vector of length ${w.shape[1]} (the layer's width)`,
+          `shape [${b.shape.join(', ')}]`,
+        );
     }
     layers.push(b ? { weight: w, bias: b } : { weight: w });
     width = w.shape[1];
@@ -133,7 +163,12 @@ export function forward(net: CheckedMlp, x: tf.Tensor): tf.Tensor2D {
 export function checkBatchFor(spec: string, name: string, x: unknown, net: CheckedMlp, netName: string): tf.Tensor2D {
   const t = checkTensor(spec, name, x, { rank: 2, finite: true }) as tf.Tensor2D;
   if (t.shape[1] !== net.inputWidth) {
-    throw new InvalidArgumentError(spec, name, `a batch [n, ${net.inputWidth}] (the input width of '${netName}')`, `shape [${t.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      spec,
+      name,
+      `a batch [n, ${net.inputWidth}] (the input width of '${netName}')`,
+      `shape [${t.shape.join(', ')}]`,
+    );
   }
   return t;
 }

@@ -36,7 +36,11 @@ export function discriminatorLoss(
 ): tf.Tensor {
   ensureGradients();
   checkKnownOptions(spec, options, ['reduction', 'weightsReal', 'weightsFake']);
-  const reduction: Reduction = checkReduction(spec, options?.reduction, options?.weightsReal !== undefined || options?.weightsFake !== undefined);
+  const reduction: Reduction = checkReduction(
+    spec,
+    options?.reduction,
+    options?.weightsReal !== undefined || options?.weightsFake !== undefined,
+  );
   const r = checkTensor(spec, names[0], real, { minRank: 1, finite: true });
   const f = checkTensor(spec, names[1], fake, { minRank: 1, finite: true });
   if (reduction === 'none') checkSameShape(spec, [names[0], r], [names[1], f]);
@@ -66,8 +70,12 @@ export function generatorLoss(
  * shared ones that `discriminatorLoss` / `generatorLoss` validate. Options that are not an object
  * (null, a number) are passed on unchanged as `rest`, so the shared check refuses them.
  */
-export function splitOptions<O extends object, K extends keyof O>(options: O | undefined, keys: readonly K[]): { own: Partial<Pick<O, K>>; rest: Omit<O, K> | undefined } {
-  if (options === undefined || options === null || typeof options !== 'object') return { own: {}, rest: options as Omit<O, K> | undefined };
+export function splitOptions<O extends object, K extends keyof O>(
+  options: O | undefined,
+  keys: readonly K[],
+): { own: Partial<Pick<O, K>>; rest: Omit<O, K> | undefined } {
+  if (options === undefined || options === null || typeof options !== 'object')
+    return { own: {}, rest: options as Omit<O, K> | undefined };
   const own: Partial<Pick<O, K>> = {};
   const rest = { ...options } as Record<string, unknown>;
   for (const k of keys) {

@@ -33,13 +33,22 @@ export interface EnergyBasedOptions extends LossOptions {
 }
 
 function checkEnergies(argument: string, e: unknown): tf.Tensor {
-  return checkTensor(ENERGY_BASED_ID, argument, e, { minRank: 1, finite: true, min: 0, domain: 'finite and ≥ 0 (energies)' });
+  return checkTensor(ENERGY_BASED_ID, argument, e, {
+    minRank: 1,
+    finite: true,
+    min: 0,
+    domain: 'finite and ≥ 0 (energies)',
+  });
 }
 
 /** Validated reduction, batches and weights of the two-batch EBGAN discriminator loss. */
 function discriminatorTerms(real: unknown, fake: unknown, options: EnergyDiscriminatorLossOptions | undefined) {
   checkKnownOptions(ENERGY_BASED_ID, options, ['reduction', 'weightsReal', 'weightsFake', 'margin']);
-  const reduction: Reduction = checkReduction(ENERGY_BASED_ID, options?.reduction, options?.weightsReal !== undefined || options?.weightsFake !== undefined);
+  const reduction: Reduction = checkReduction(
+    ENERGY_BASED_ID,
+    options?.reduction,
+    options?.weightsReal !== undefined || options?.weightsFake !== undefined,
+  );
   const margin = checkNumber(ENERGY_BASED_ID, 'margin', options?.margin ?? 1, { min: 0, minExclusive: true });
   const er = checkEnergies('energiesReal', real);
   const ef = checkEnergies('energiesFake', fake);
@@ -53,7 +62,14 @@ function discriminatorTerms(real: unknown, fake: unknown, options: EnergyDiscrim
 const reduce = reduceLoss;
 
 /** reduce(e_r) + reduce(max(0, m − e_f)); call inside `tf.tidy`. */
-function discriminatorValue(er: tf.Tensor, ef: tf.Tensor, margin: number, wr: CheckedWeights | undefined, wf: CheckedWeights | undefined, reduction: Reduction): tf.Tensor {
+function discriminatorValue(
+  er: tf.Tensor,
+  ef: tf.Tensor,
+  margin: number,
+  wr: CheckedWeights | undefined,
+  wf: CheckedWeights | undefined,
+  reduction: Reduction,
+): tf.Tensor {
   return tf.add(reduce(er, wr, reduction), reduce(tf.relu(tf.sub(margin, ef)), wf, reduction));
 }
 
@@ -78,10 +94,22 @@ function discriminatorValue(er: tf.Tensor, ef: tf.Tensor, margin: number, wr: Ch
  * @param options `margin` m > 0 (default 1), reduction ('mean' default, 'sum', 'none' — needs
  *   n = m) and per-example weights
  */
-export function energyBasedDiscriminatorLoss(energiesReal: Energies, energiesFake: Energies, options?: Reduced<EnergyDiscriminatorLossOptions>): tf.Scalar;
+export function energyBasedDiscriminatorLoss(
+  energiesReal: Energies,
+  energiesFake: Energies,
+  options?: Reduced<EnergyDiscriminatorLossOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
-export function energyBasedDiscriminatorLoss(energiesReal: Energies, energiesFake: Energies, options: EnergyDiscriminatorLossOptions): tf.Tensor;
-export function energyBasedDiscriminatorLoss(energiesReal: Energies, energiesFake: Energies, options?: EnergyDiscriminatorLossOptions): tf.Tensor {
+export function energyBasedDiscriminatorLoss(
+  energiesReal: Energies,
+  energiesFake: Energies,
+  options: EnergyDiscriminatorLossOptions,
+): tf.Tensor;
+export function energyBasedDiscriminatorLoss(
+  energiesReal: Energies,
+  energiesFake: Energies,
+  options?: EnergyDiscriminatorLossOptions,
+): tf.Tensor {
   ensureGradients();
   const { reduction, margin, er, ef, wr, wf } = discriminatorTerms(energiesReal, energiesFake, options);
   return tf.tidy(() => discriminatorValue(er, ef, margin, wr, wf, reduction));
@@ -140,7 +168,11 @@ function energiesOf(residual: tf.Tensor2D, energy: EnergyKind): tf.Tensor1D {
  * @param options `energy`
  * @returns energies [n], all ≥ 0
  */
-export function autoencoderEnergies(autoencoder: Mlp, x: tf.Tensor, options?: { energy?: EnergyKind }): Energies<tf.Rank.R1> {
+export function autoencoderEnergies(
+  autoencoder: Mlp,
+  x: tf.Tensor,
+  options?: { energy?: EnergyKind },
+): Energies<tf.Rank.R1> {
   ensureGradients();
   checkKnownOptions(ENERGY_BASED_ID, options, ['energy']);
   const energy = checkChoice(ENERGY_BASED_ID, 'energy', options?.energy ?? 'mse', ENERGY_KINDS);
@@ -152,16 +184,34 @@ export function autoencoderEnergies(autoencoder: Mlp, x: tf.Tensor, options?: { 
 function checkAutoencoder(autoencoder: unknown) {
   const net = checkMlp(ENERGY_BASED_ID, 'autoencoder', autoencoder);
   if (net.outputWidth !== net.inputWidth) {
-    throw new InvalidArgumentError(ENERGY_BASED_ID, 'autoencoder', `a network whose output width equals its input width (${net.inputWidth})`, `output width ${net.outputWidth}`);
+    throw new InvalidArgumentError(
+      ENERGY_BASED_ID,
+      'autoencoder',
+      `a network whose output width equals its input width (${net.inputWidth})`,
+      `output width ${net.outputWidth}`,
+    );
   }
   return net;
 }
 
 /** Per-example weights of a batch of `n` examples, as `checkWeights` (no tensor is created). */
-export function checkBatchWeights(spec: string, name: string, weights: unknown, batchName: string, n: number, reduction: Reduction): CheckedWeights | undefined {
+export function checkBatchWeights(
+  spec: string,
+  name: string,
+  weights: unknown,
+  batchName: string,
+  n: number,
+  reduction: Reduction,
+): CheckedWeights | undefined {
   if (weights === undefined) return undefined;
   const w = checkTensor(spec, name, weights, { rank: 1, min: 0, finite: true, domain: 'finite and ≥ 0' });
-  if (w.shape[0] !== n) throw new InvalidArgumentError(spec, name, `a vector of ${n} weights, one per example of '${batchName}'`, `shape [${w.shape.join(', ')}]`);
+  if (w.shape[0] !== n)
+    throw new InvalidArgumentError(
+      spec,
+      name,
+      `a vector of ${n} weights, one per example of '${batchName}'`,
+      `shape [${w.shape.join(', ')}]`,
+    );
   return checkWeights(spec, name, w, [name, w], reduction);
 }
 
@@ -188,17 +238,31 @@ export interface EnergyBasedResult {
  *   per-example weights
  * @returns the two losses and the energies [n], [m]
  */
-export function energyBasedLosses(autoencoder: Mlp, xReal: tf.Tensor, xFake: tf.Tensor, options?: EnergyBasedOptions): EnergyBasedResult {
+export function energyBasedLosses(
+  autoencoder: Mlp,
+  xReal: tf.Tensor,
+  xFake: tf.Tensor,
+  options?: EnergyBasedOptions,
+): EnergyBasedResult {
   ensureGradients();
   checkKnownOptions(ENERGY_BASED_ID, options, ['reduction', 'weightsReal', 'weightsFake', 'margin', 'energy']);
-  const reduction: Reduction = checkReduction(ENERGY_BASED_ID, options?.reduction, options?.weightsReal !== undefined || options?.weightsFake !== undefined);
+  const reduction: Reduction = checkReduction(
+    ENERGY_BASED_ID,
+    options?.reduction,
+    options?.weightsReal !== undefined || options?.weightsFake !== undefined,
+  );
   const margin = checkNumber(ENERGY_BASED_ID, 'margin', options?.margin ?? 1, { min: 0, minExclusive: true });
   const energy = checkChoice(ENERGY_BASED_ID, 'energy', options?.energy ?? 'mse', ENERGY_KINDS);
   const net = checkAutoencoder(autoencoder);
   const xr = checkBatchFor(ENERGY_BASED_ID, 'xReal', xReal, net, 'autoencoder');
   const xf = checkBatchFor(ENERGY_BASED_ID, 'xFake', xFake, net, 'autoencoder');
   if (reduction === 'none' && xr.shape[0] !== xf.shape[0]) {
-    throw new InvalidArgumentError(ENERGY_BASED_ID, 'xFake', `a batch of ${xr.shape[0]} examples like 'xReal' (reduction 'none' adds the terms elementwise)`, `shape [${xf.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      ENERGY_BASED_ID,
+      'xFake',
+      `a batch of ${xr.shape[0]} examples like 'xReal' (reduction 'none' adds the terms elementwise)`,
+      `shape [${xf.shape.join(', ')}]`,
+    );
   }
   const wr = checkBatchWeights(ENERGY_BASED_ID, 'weightsReal', options?.weightsReal, 'xReal', xr.shape[0], reduction);
   const wf = checkBatchWeights(ENERGY_BASED_ID, 'weightsFake', options?.weightsFake, 'xFake', xf.shape[0], reduction);

@@ -5,7 +5,12 @@ import { checkChoice, checkKnownOptions } from '../validate.js';
 import { checkAlpha, fDivergenceFunctions, FDIVERGENCE_NAMES, type FDivergenceName } from '../fdiv/functions.js';
 import { kernelOf } from '../fdiv/functions.js';
 import type { FKernel } from '../fdiv/generators.js';
-import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
+import {
+  discriminatorLoss,
+  generatorLoss,
+  type DiscriminatorLossOptions,
+  type GeneratorLossOptions,
+} from './common.js';
 
 /** The catalog id of this spec, `objective/f-gan`; errors from these functions name it. */
 export const F_GAN_ID = 'objective/f-gan';
@@ -24,13 +29,21 @@ export type FGanDiscriminatorOptions = FGanDivergenceOptions & DiscriminatorLoss
 export type FGanGeneratorOptions = FGanDivergenceOptions & GeneratorLossOptions;
 
 /** Validates the divergence options, and returns the kernel and the options left for the loss helper. */
-function split<O extends FGanDivergenceOptions>(options: O | undefined, known: string[]): [FKernel, Omit<O, 'divergence' | 'alpha'> | undefined] {
+function split<O extends FGanDivergenceOptions>(
+  options: O | undefined,
+  known: string[],
+): [FKernel, Omit<O, 'divergence' | 'alpha'> | undefined] {
   checkKnownOptions(F_GAN_ID, options, ['divergence', 'alpha', ...known]);
   const divergence = checkChoice(F_GAN_ID, 'divergence', options?.divergence ?? 'gan', FDIVERGENCE_NAMES);
   let alpha: number | undefined;
   if (divergence === 'alpha') alpha = checkAlpha(F_GAN_ID, options?.alpha);
   else if (options?.alpha !== undefined) {
-    throw new InvalidParameterError(F_GAN_ID, 'alpha', "absent: only divergence 'alpha' takes α", JSON.stringify(options.alpha) ?? String(options.alpha));
+    throw new InvalidParameterError(
+      F_GAN_ID,
+      'alpha',
+      "absent: only divergence 'alpha' takes α",
+      JSON.stringify(options.alpha) ?? String(options.alpha),
+    );
   }
   const kernel = kernelOf(fDivergenceFunctions(divergence, alpha !== undefined ? { alpha } : undefined));
   if (options === undefined) return [kernel, undefined];
@@ -60,12 +73,32 @@ function split<O extends FGanDivergenceOptions>(options: O | undefined, known: s
  * @param options divergence (default 'gan'), alpha (with 'alpha'), reduction ('mean' default,
  *   'sum', 'none' — needs n = m) and per-example weights
  */
-export function fGanDiscriminatorLoss(vReal: CriticScores, vFake: CriticScores, options?: Reduced<FGanDiscriminatorOptions>): tf.Scalar;
+export function fGanDiscriminatorLoss(
+  vReal: CriticScores,
+  vFake: CriticScores,
+  options?: Reduced<FGanDiscriminatorOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
-export function fGanDiscriminatorLoss(vReal: CriticScores, vFake: CriticScores, options: FGanDiscriminatorOptions): tf.Tensor;
-export function fGanDiscriminatorLoss(vReal: CriticScores, vFake: CriticScores, options?: FGanDiscriminatorOptions): tf.Tensor {
+export function fGanDiscriminatorLoss(
+  vReal: CriticScores,
+  vFake: CriticScores,
+  options: FGanDiscriminatorOptions,
+): tf.Tensor;
+export function fGanDiscriminatorLoss(
+  vReal: CriticScores,
+  vFake: CriticScores,
+  options?: FGanDiscriminatorOptions,
+): tf.Tensor {
   const [k, rest] = split(options, ['reduction', 'weightsReal', 'weightsFake']);
-  return discriminatorLoss(F_GAN_ID, ['vReal', 'vFake'], vReal, vFake, rest, (v) => tf.neg(k.activation(v)), (v) => k.conjugateOfActivation(v));
+  return discriminatorLoss(
+    F_GAN_ID,
+    ['vReal', 'vFake'],
+    vReal,
+    vFake,
+    rest,
+    (v) => tf.neg(k.activation(v)),
+    (v) => k.conjugateOfActivation(v),
+  );
 }
 
 /**

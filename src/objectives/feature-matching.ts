@@ -18,12 +18,24 @@ export interface FeatureMatchingOptions {
 function checkMeanWeights(spec: string, name: string, weights: unknown, rows: number): tf.Tensor | undefined {
   if (weights === undefined) return undefined;
   const w = checkTensor(spec, name, weights, { rank: 1, finite: true, min: 0, domain: 'finite and ≥ 0' });
-  if (w.shape[0] !== rows) throw new InvalidArgumentError(spec, name, `one weight per example (shape [${rows}])`, `shape [${w.shape.join(', ')}]`);
+  if (w.shape[0] !== rows)
+    throw new InvalidArgumentError(
+      spec,
+      name,
+      `one weight per example (shape [${rows}])`,
+      `shape [${w.shape.join(', ')}]`,
+    );
   if (valuesChecked()) {
     const data = w.dataSync();
     let total = 0;
     for (let i = 0; i < data.length; i++) total += data[i]!;
-    if (!(total > 0)) throw new InvalidArgumentError(spec, name, 'weights with a positive sum (the weighted mean divides by Σ w)', `Σ w = ${total}`);
+    if (!(total > 0))
+      throw new InvalidArgumentError(
+        spec,
+        name,
+        'weights with a positive sum (the weighted mean divides by Σ w)',
+        `Σ w = ${total}`,
+      );
   }
   return w;
 }
@@ -55,19 +67,31 @@ function batchMean(f: tf.Tensor, w: tf.Tensor | undefined): tf.Tensor {
  * @param options per-example weights of the two means
  * @returns a scalar
  */
-export function featureMatchingLoss(featuresReal: Features, featuresFake: Features, options?: FeatureMatchingOptions): tf.Scalar {
+export function featureMatchingLoss(
+  featuresReal: Features,
+  featuresFake: Features,
+  options?: FeatureMatchingOptions,
+): tf.Scalar {
   ensureGradients();
   const spec = FEATURE_MATCHING_ID;
   checkKnownOptions(spec, options, ['weightsReal', 'weightsFake']);
   const fr = checkTensor(spec, 'featuresReal', featuresReal, { minRank: 2, finite: true });
   const ff = checkTensor(spec, 'featuresFake', featuresFake, { minRank: 2, finite: true });
   if (!tf.util.arraysEqual(fr.shape.slice(1), ff.shape.slice(1))) {
-    throw new InvalidArgumentError(spec, 'featuresFake', `features of the same shape as 'featuresReal' ([m, ${fr.shape.slice(1).join(', ')}])`, `shape [${ff.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      spec,
+      'featuresFake',
+      `features of the same shape as 'featuresReal' ([m, ${fr.shape.slice(1).join(', ')}])`,
+      `shape [${ff.shape.join(', ')}]`,
+    );
   }
   const wr = checkMeanWeights(spec, 'weightsReal', options?.weightsReal, fr.shape[0]!);
   const wf = checkMeanWeights(spec, 'weightsFake', options?.weightsFake, ff.shape[0]!);
   return tf.tidy(() => {
-    const d = tf.sub(batchMean(tf.reshape(fr, [fr.shape[0]!, -1]), wr), batchMean(tf.reshape(ff, [ff.shape[0]!, -1]), wf));
+    const d = tf.sub(
+      batchMean(tf.reshape(fr, [fr.shape[0]!, -1]), wr),
+      batchMean(tf.reshape(ff, [ff.shape[0]!, -1]), wf),
+    );
     return tf.sum(tf.square(d));
   });
 }

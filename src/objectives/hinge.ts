@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CriticScores, Reduced } from '../types.js';
-import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
+import {
+  discriminatorLoss,
+  generatorLoss,
+  type DiscriminatorLossOptions,
+  type GeneratorLossOptions,
+} from './common.js';
 
 /** The catalog id of this spec, `objective/hinge`; errors from these functions name it. */
 export const HINGE_ID = 'objective/hinge';
@@ -22,11 +27,31 @@ export const HINGE_ID = 'objective/hinge';
  * @param criticFake critic scores on generated data, shape [m, ...]
  * @param options reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
  */
-export function hingeDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: Reduced<DiscriminatorLossOptions>): tf.Scalar;
+export function hingeDiscriminatorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options?: Reduced<DiscriminatorLossOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
-export function hingeDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options: DiscriminatorLossOptions): tf.Tensor;
-export function hingeDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: DiscriminatorLossOptions): tf.Tensor {
-  return discriminatorLoss(HINGE_ID, ['criticReal', 'criticFake'], criticReal, criticFake, options, (c) => tf.relu(tf.sub(1, c)), (c) => tf.relu(tf.add(1, c)));
+export function hingeDiscriminatorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options: DiscriminatorLossOptions,
+): tf.Tensor;
+export function hingeDiscriminatorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options?: DiscriminatorLossOptions,
+): tf.Tensor {
+  return discriminatorLoss(
+    HINGE_ID,
+    ['criticReal', 'criticFake'],
+    criticReal,
+    criticFake,
+    options,
+    (c) => tf.relu(tf.sub(1, c)),
+    (c) => tf.relu(tf.add(1, c)),
+  );
 }
 
 /**

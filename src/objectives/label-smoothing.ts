@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Logits, Reduced } from '../types.js';
 import { checkNumber } from '../validate.js';
-import { discriminatorLoss, generatorLoss, splitOptions, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
+import {
+  discriminatorLoss,
+  generatorLoss,
+  splitOptions,
+  type DiscriminatorLossOptions,
+  type GeneratorLossOptions,
+} from './common.js';
 
 /** The catalog id of this spec, `objective/label-smoothing`; errors from these functions name it. */
 export const LABEL_SMOOTHING_ID = 'objective/label-smoothing';
@@ -38,15 +44,35 @@ export interface LabelSmoothingDiscriminatorOptions extends DiscriminatorLossOpt
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options alpha; reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
  */
-export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: Reduced<LabelSmoothingDiscriminatorOptions>): tf.Scalar;
+export function labelSmoothingDiscriminatorLoss(
+  logitsReal: Logits,
+  logitsFake: Logits,
+  options?: Reduced<LabelSmoothingDiscriminatorOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
-export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options: LabelSmoothingDiscriminatorOptions): tf.Tensor;
-export function labelSmoothingDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: LabelSmoothingDiscriminatorOptions): tf.Tensor {
+export function labelSmoothingDiscriminatorLoss(
+  logitsReal: Logits,
+  logitsFake: Logits,
+  options: LabelSmoothingDiscriminatorOptions,
+): tf.Tensor;
+export function labelSmoothingDiscriminatorLoss(
+  logitsReal: Logits,
+  logitsFake: Logits,
+  options?: LabelSmoothingDiscriminatorOptions,
+): tf.Tensor {
   const { own, rest } = splitOptions(options, ['alpha'] as const);
   const alpha = checkNumber(LABEL_SMOOTHING_ID, 'alpha', own.alpha ?? 0.9, { min: 0, minExclusive: true, max: 1 });
   // 1 − α is formed in float64 before it becomes a float32 scalar, so it is accurate even for α near 1.
   const realTerm = (l: tf.Tensor) => tf.add(tf.mul(alpha, tf.softplus(tf.neg(l))), tf.mul(1 - alpha, tf.softplus(l)));
-  return discriminatorLoss(LABEL_SMOOTHING_ID, ['logitsReal', 'logitsFake'], logitsReal, logitsFake, rest, realTerm, (l) => tf.softplus(l));
+  return discriminatorLoss(
+    LABEL_SMOOTHING_ID,
+    ['logitsReal', 'logitsFake'],
+    logitsReal,
+    logitsFake,
+    rest,
+    realTerm,
+    (l) => tf.softplus(l),
+  );
 }
 
 /**

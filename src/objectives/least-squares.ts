@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CriticScores, Reduced } from '../types.js';
 import { checkNumber } from '../validate.js';
-import { discriminatorLoss, generatorLoss, splitOptions, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
+import {
+  discriminatorLoss,
+  generatorLoss,
+  splitOptions,
+  type DiscriminatorLossOptions,
+  type GeneratorLossOptions,
+} from './common.js';
 
 /** The catalog id of this spec, `objective/least-squares`; errors from these functions name it. */
 export const LEAST_SQUARES_ID = 'objective/least-squares';
@@ -46,14 +52,34 @@ const halfSquaredError = (target: number) => (s: tf.Tensor) => tf.mul(0.5, tf.sq
  * @param criticFake raw discriminator outputs on generated data, shape [m, ...]
  * @param options a, b; reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
  */
-export function leastSquaresDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: Reduced<LeastSquaresDiscriminatorOptions>): tf.Scalar;
+export function leastSquaresDiscriminatorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options?: Reduced<LeastSquaresDiscriminatorOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
-export function leastSquaresDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options: LeastSquaresDiscriminatorOptions): tf.Tensor;
-export function leastSquaresDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: LeastSquaresDiscriminatorOptions): tf.Tensor {
+export function leastSquaresDiscriminatorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options: LeastSquaresDiscriminatorOptions,
+): tf.Tensor;
+export function leastSquaresDiscriminatorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options?: LeastSquaresDiscriminatorOptions,
+): tf.Tensor {
   const { own, rest } = splitOptions(options, ['a', 'b'] as const);
   const fakeTarget = checkNumber(LEAST_SQUARES_ID, 'a', own.a ?? 0);
   const realTarget = checkNumber(LEAST_SQUARES_ID, 'b', own.b ?? 1);
-  return discriminatorLoss(LEAST_SQUARES_ID, ['criticReal', 'criticFake'], criticReal, criticFake, rest, halfSquaredError(realTarget), halfSquaredError(fakeTarget));
+  return discriminatorLoss(
+    LEAST_SQUARES_ID,
+    ['criticReal', 'criticFake'],
+    criticReal,
+    criticFake,
+    rest,
+    halfSquaredError(realTarget),
+    halfSquaredError(fakeTarget),
+  );
 }
 
 /**
@@ -67,7 +93,10 @@ export function leastSquaresDiscriminatorLoss(criticReal: CriticScores, criticFa
  * @param criticFake raw discriminator outputs on generated data, shape [m, ...]
  * @param options c; reduction and per-example weights
  */
-export function leastSquaresGeneratorLoss(criticFake: CriticScores, options?: Reduced<LeastSquaresGeneratorOptions>): tf.Scalar;
+export function leastSquaresGeneratorLoss(
+  criticFake: CriticScores,
+  options?: Reduced<LeastSquaresGeneratorOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
 export function leastSquaresGeneratorLoss(criticFake: CriticScores, options: LeastSquaresGeneratorOptions): tf.Tensor;
 export function leastSquaresGeneratorLoss(criticFake: CriticScores, options?: LeastSquaresGeneratorOptions): tf.Tensor {

@@ -63,9 +63,21 @@ export function pairwiseMargin(xReal: tf.Tensor, xFake: tf.Tensor, margin: LossS
  * @param options λ (default 1), margin ('l1' default, 'l2'), reduction ('mean' default, 'sum',
  *   'none' gives the per-pair L(x_r) + λ(Δ + L(x_r) − L(x_f))₊) and per-pair weights
  */
-export function lossSensitiveDiscriminatorLoss(lossReal: SampleLosses, lossFake: SampleLosses, xReal: Samples, xFake: Samples, options?: Reduced<LossSensitiveOptions>): tf.Scalar;
+export function lossSensitiveDiscriminatorLoss(
+  lossReal: SampleLosses,
+  lossFake: SampleLosses,
+  xReal: Samples,
+  xFake: Samples,
+  options?: Reduced<LossSensitiveOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
-export function lossSensitiveDiscriminatorLoss(lossReal: SampleLosses, lossFake: SampleLosses, xReal: Samples, xFake: Samples, options: LossSensitiveOptions): tf.Tensor;
+export function lossSensitiveDiscriminatorLoss(
+  lossReal: SampleLosses,
+  lossFake: SampleLosses,
+  xReal: Samples,
+  xFake: Samples,
+  options: LossSensitiveOptions,
+): tf.Tensor;
 export function lossSensitiveDiscriminatorLoss(
   lossReal: SampleLosses,
   lossFake: SampleLosses,
@@ -85,7 +97,12 @@ export function lossSensitiveDiscriminatorLoss(
   const xr = checkTensor(spec, 'xReal', xReal, { minRank: 2, finite: true });
   const xf = checkTensor(spec, 'xFake', xFake, { minRank: 2, finite: true });
   if (xr.shape[0] !== lr.shape[0]) {
-    throw new InvalidArgumentError(spec, 'xReal', `one sample per loss value (shape [${lr.shape[0]}, ...])`, `shape [${xr.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      spec,
+      'xReal',
+      `one sample per loss value (shape [${lr.shape[0]}, ...])`,
+      `shape [${xr.shape.join(', ')}]`,
+    );
   }
   checkSameShape(spec, ['xReal', xr], ['xFake', xf]);
   const w = checkWeights(spec, 'weights', options?.weights, ['lossReal', lr], reduction);

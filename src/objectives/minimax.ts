@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Logits, Reduced } from '../types.js';
-import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
+import {
+  discriminatorLoss,
+  generatorLoss,
+  type DiscriminatorLossOptions,
+  type GeneratorLossOptions,
+} from './common.js';
 
 /** The catalog id of this spec, `objective/minimax`; errors from these functions name it. */
 export const MINIMAX_ID = 'objective/minimax';
@@ -22,11 +27,31 @@ export const MINIMAX_ID = 'objective/minimax';
  * @param logitsFake discriminator logits on generated data, shape [m, ...]
  * @param options reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
  */
-export function minimaxDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: Reduced<DiscriminatorLossOptions>): tf.Scalar;
+export function minimaxDiscriminatorLoss(
+  logitsReal: Logits,
+  logitsFake: Logits,
+  options?: Reduced<DiscriminatorLossOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
-export function minimaxDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options: DiscriminatorLossOptions): tf.Tensor;
-export function minimaxDiscriminatorLoss(logitsReal: Logits, logitsFake: Logits, options?: DiscriminatorLossOptions): tf.Tensor {
-  return discriminatorLoss(MINIMAX_ID, ['logitsReal', 'logitsFake'], logitsReal, logitsFake, options, (l) => tf.softplus(tf.neg(l)), (l) => tf.softplus(l));
+export function minimaxDiscriminatorLoss(
+  logitsReal: Logits,
+  logitsFake: Logits,
+  options: DiscriminatorLossOptions,
+): tf.Tensor;
+export function minimaxDiscriminatorLoss(
+  logitsReal: Logits,
+  logitsFake: Logits,
+  options?: DiscriminatorLossOptions,
+): tf.Tensor {
+  return discriminatorLoss(
+    MINIMAX_ID,
+    ['logitsReal', 'logitsFake'],
+    logitsReal,
+    logitsFake,
+    options,
+    (l) => tf.softplus(tf.neg(l)),
+    (l) => tf.softplus(l),
+  );
 }
 
 /**

@@ -99,7 +99,12 @@ function mixedPayoff(p: tf.Tensor, u: tf.Tensor, v: tf.Tensor, k: number, l: num
  * @param discriminatorLogits a_D [k_D], the discriminators' mixture logits
  * @param options β ≥ 0 (default 0.1), `regularizer` ('cross-entropy' default)
  */
-export function mixGanLosses(payoff: tf.Tensor, generatorLogits: tf.Tensor, discriminatorLogits: tf.Tensor, options?: MixGanOptions): MixGanResult {
+export function mixGanLosses(
+  payoff: tf.Tensor,
+  generatorLogits: tf.Tensor,
+  discriminatorLogits: tf.Tensor,
+  options?: MixGanOptions,
+): MixGanResult {
   ensureGradients();
   const id = MIX_GAN_ID;
   checkKnownOptions(id, options, ['beta', 'regularizer']);
@@ -108,8 +113,20 @@ export function mixGanLosses(payoff: tf.Tensor, generatorLogits: tf.Tensor, disc
   const p = checkTensor(id, 'payoff', payoff, { rank: 2, finite: true });
   const ag = checkTensor(id, 'generatorLogits', generatorLogits, { rank: 1, finite: true });
   const ad = checkTensor(id, 'discriminatorLogits', discriminatorLogits, { rank: 1, finite: true });
-  if (ag.shape[0] !== p.shape[0]) throw new InvalidArgumentError(id, 'generatorLogits', `a vector of ${p.shape[0]} logits, one per row (generator) of 'payoff'`, `shape [${ag.shape.join(', ')}]`);
-  if (ad.shape[0] !== p.shape[1]) throw new InvalidArgumentError(id, 'discriminatorLogits', `a vector of ${p.shape[1]} logits, one per column (discriminator) of 'payoff'`, `shape [${ad.shape.join(', ')}]`);
+  if (ag.shape[0] !== p.shape[0])
+    throw new InvalidArgumentError(
+      id,
+      'generatorLogits',
+      `a vector of ${p.shape[0]} logits, one per row (generator) of 'payoff'`,
+      `shape [${ag.shape.join(', ')}]`,
+    );
+  if (ad.shape[0] !== p.shape[1])
+    throw new InvalidArgumentError(
+      id,
+      'discriminatorLogits',
+      `a vector of ${p.shape[1]} logits, one per column (discriminator) of 'payoff'`,
+      `shape [${ad.shape.join(', ')}]`,
+    );
   const k = argMax(ag);
   const l = argMax(ad);
   return tf.tidy(() => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Logits, LossOptions, Reduction } from '../types.js';
+import type { Logits, LossOptions } from '../types.js';
 import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkBatchFor, checkMlp, forward, type CheckedMlp, type Mlp } from '../nets/mlp.js';
@@ -61,7 +61,14 @@ function checkOptions(options: ModeRegularizedOptions | undefined) {
 type Checked = ReturnType<typeof checkOptions>;
 
 /** The three losses from validated tensors; call inside `tf.tidy`. */
-function losses(lr: tf.Tensor, lf: tf.Tensor, lrec: tf.Tensor, x: tf.Tensor, rec: tf.Tensor, o: Checked): ModeRegularizedResult {
+function losses(
+  lr: tf.Tensor,
+  lf: tf.Tensor,
+  lrec: tf.Tensor,
+  x: tf.Tensor,
+  rec: tf.Tensor,
+  o: Checked,
+): ModeRegularizedResult {
   const diff = tf.sub(x, rec);
   const d = o.distance === 'l2' ? tf.sum(tf.square(diff), 1) : tf.sum(tf.abs(diff), 1);
   // log D = log sigmoid(l) = −softplus(−l): exact and finite for every finite logit.
@@ -69,7 +76,10 @@ function losses(lr: tf.Tensor, lf: tf.Tensor, lrec: tf.Tensor, x: tf.Tensor, rec
   const regularizer = reduceLoss(tf.add(tf.mul(o.lambda1, d), tf.mul(o.lambda2, logD)), undefined, o.reduction);
   const nonSaturating = reduceLoss(tf.softplus(tf.neg(lf)), undefined, o.reduction);
   return {
-    discriminator: tf.add(reduceLoss(tf.softplus(tf.neg(lr)), undefined, o.reduction), reduceLoss(tf.softplus(lf), undefined, o.reduction)),
+    discriminator: tf.add(
+      reduceLoss(tf.softplus(tf.neg(lr)), undefined, o.reduction),
+      reduceLoss(tf.softplus(lf), undefined, o.reduction),
+    ),
     generator: tf.add(nonSaturating, regularizer),
     encoder: regularizer,
   };
@@ -95,10 +105,14 @@ function losses(lr: tf.Tensor, lf: tf.Tensor, lrec: tf.Tensor, x: tf.Tensor, rec
  * @param options λ1, λ2 ≥ 0 (default 1 each), `distance` ('l2' default), reduction ('mean'
  *   default, 'sum', 'none' — with 'none' every term is per example and needs n = m)
  */
-export function modeRegularizedLosses(inputs: ModeRegularizedInputs, options?: ModeRegularizedOptions): ModeRegularizedResult {
+export function modeRegularizedLosses(
+  inputs: ModeRegularizedInputs,
+  options?: ModeRegularizedOptions,
+): ModeRegularizedResult {
   ensureGradients();
   const o = checkOptions(options);
-  if (inputs === null || typeof inputs !== 'object') throw new InvalidArgumentError(MODE_REGULARIZED_ID, 'inputs', 'an object of tensors', String(inputs));
+  if (inputs === null || typeof inputs !== 'object')
+    throw new InvalidArgumentError(MODE_REGULARIZED_ID, 'inputs', 'an object of tensors', String(inputs));
   const id = MODE_REGULARIZED_ID;
   const lr = checkTensor(id, 'logitsReal', inputs.logitsReal, { rank: 1, finite: true });
   const lf = checkTensor(id, 'logitsFake', inputs.logitsFake, { rank: 1, finite: true });
@@ -106,8 +120,20 @@ export function modeRegularizedLosses(inputs: ModeRegularizedInputs, options?: M
   const x = checkTensor(id, 'x', inputs.x, { rank: 2, finite: true });
   const rec = checkTensor(id, 'reconstructions', inputs.reconstructions, { rank: 2, finite: true });
   checkSameShape(id, ['x', x], ['reconstructions', rec]);
-  if (lr.shape[0] !== x.shape[0]) throw new InvalidArgumentError(id, 'logitsReal', `a vector of ${x.shape[0]} logits, one per row of 'x'`, `shape [${lr.shape.join(', ')}]`);
-  if (lrec.shape[0] !== x.shape[0]) throw new InvalidArgumentError(id, 'logitsReconstructed', `a vector of ${x.shape[0]} logits, one per row of 'x'`, `shape [${lrec.shape.join(', ')}]`);
+  if (lr.shape[0] !== x.shape[0])
+    throw new InvalidArgumentError(
+      id,
+      'logitsReal',
+      `a vector of ${x.shape[0]} logits, one per row of 'x'`,
+      `shape [${lr.shape.join(', ')}]`,
+    );
+  if (lrec.shape[0] !== x.shape[0])
+    throw new InvalidArgumentError(
+      id,
+      'logitsReconstructed',
+      `a vector of ${x.shape[0]} logits, one per row of 'x'`,
+      `shape [${lrec.shape.join(', ')}]`,
+    );
   if (o.reduction === 'none') checkSameShape(id, ['logitsReal', lr], ['logitsFake', lf]);
   return tf.tidy(() => losses(lr, lf, lrec, x, rec, o));
 }
@@ -133,27 +159,62 @@ export interface ModeRegularizedNetworks {
  * @param z noise [m, d_z]
  * @param options as `modeRegularizedLosses`
  */
-export function modeRegularizedNetworkLosses(networks: ModeRegularizedNetworks, x: tf.Tensor, z: tf.Tensor, options?: ModeRegularizedOptions): ModeRegularizedResult {
+export function modeRegularizedNetworkLosses(
+  networks: ModeRegularizedNetworks,
+  x: tf.Tensor,
+  z: tf.Tensor,
+  options?: ModeRegularizedOptions,
+): ModeRegularizedResult {
   ensureGradients();
   const id = MODE_REGULARIZED_ID;
   const o = checkOptions(options);
-  if (networks === null || typeof networks !== 'object') throw new InvalidArgumentError(id, 'networks', 'an object { encoder, generator, discriminator }', String(networks));
+  if (networks === null || typeof networks !== 'object')
+    throw new InvalidArgumentError(id, 'networks', 'an object { encoder, generator, discriminator }', String(networks));
   checkKnownOptions(id, networks, ['encoder', 'generator', 'discriminator']);
   const enc = checkMlp(id, 'encoder', networks.encoder);
   const gen = checkMlp(id, 'generator', networks.generator);
   const disc = checkMlp(id, 'discriminator', networks.discriminator);
   const chain = (a: CheckedMlp, aName: string, b: CheckedMlp, bName: string) => {
-    if (a.outputWidth !== b.inputWidth) throw new InvalidArgumentError(id, bName, `a network taking ${a.outputWidth} inputs (the output width of '${aName}')`, `input width ${b.inputWidth}`);
+    if (a.outputWidth !== b.inputWidth)
+      throw new InvalidArgumentError(
+        id,
+        bName,
+        `a network taking ${a.outputWidth} inputs (the output width of '${aName}')`,
+        `input width ${b.inputWidth}`,
+      );
   };
   chain(enc, 'encoder', gen, 'generator');
   chain(gen, 'generator', disc, 'discriminator');
-  if (gen.outputWidth !== enc.inputWidth) throw new InvalidArgumentError(id, 'generator', `a network with ${enc.inputWidth} outputs (the data width of 'encoder')`, `output width ${gen.outputWidth}`);
-  if (disc.outputWidth !== 1) throw new InvalidArgumentError(id, 'discriminator', 'a network with one output (a logit)', `output width ${disc.outputWidth}`);
-  if (disc.outputActivation !== 'linear') throw new InvalidArgumentError(id, 'discriminator.outputActivation', "'linear' (the discriminator returns logits)", `'${disc.outputActivation}'`);
+  if (gen.outputWidth !== enc.inputWidth)
+    throw new InvalidArgumentError(
+      id,
+      'generator',
+      `a network with ${enc.inputWidth} outputs (the data width of 'encoder')`,
+      `output width ${gen.outputWidth}`,
+    );
+  if (disc.outputWidth !== 1)
+    throw new InvalidArgumentError(
+      id,
+      'discriminator',
+      'a network with one output (a logit)',
+      `output width ${disc.outputWidth}`,
+    );
+  if (disc.outputActivation !== 'linear')
+    throw new InvalidArgumentError(
+      id,
+      'discriminator.outputActivation',
+      "'linear' (the discriminator returns logits)",
+      `'${disc.outputActivation}'`,
+    );
   const xs = checkBatchFor(id, 'x', x, enc, 'encoder');
   const zs = checkBatchFor(id, 'z', z, gen, 'generator');
   if (o.reduction === 'none' && xs.shape[0] !== zs.shape[0]) {
-    throw new InvalidArgumentError(id, 'z', `a batch of ${xs.shape[0]} examples like 'x' (reduction 'none' adds the terms elementwise)`, `shape [${zs.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      id,
+      'z',
+      `a batch of ${xs.shape[0]} examples like 'x' (reduction 'none' adds the terms elementwise)`,
+      `shape [${zs.shape.join(', ')}]`,
+    );
   }
   return tf.tidy(() => {
     const logits = (h: tf.Tensor) => tf.reshape(forward(disc, h), [-1]);

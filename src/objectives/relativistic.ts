@@ -27,27 +27,58 @@ type Side = 'discriminator' | 'generator';
  * `'standard'` the batches are paired and must have the same shape, and the pair i carries the
  * weight wr_i·wf_i (the importance weight of an independent draw from each weighted batch).
  */
-function relativisticLoss(side: Side, real: unknown, fake: unknown, options: RelativisticLossOptions | undefined): tf.Tensor {
+function relativisticLoss(
+  side: Side,
+  real: unknown,
+  fake: unknown,
+  options: RelativisticLossOptions | undefined,
+): tf.Tensor {
   const spec = RELATIVISTIC_ID;
   ensureGradients();
   checkKnownOptions(spec, options, ['reduction', 'weightsReal', 'weightsFake', 'variant']);
-  const reduction: Reduction = checkReduction(spec, options?.reduction, options?.weightsReal !== undefined || options?.weightsFake !== undefined);
-  const variant: RelativisticVariant = checkChoice(spec, 'variant', options?.variant ?? 'standard', RELATIVISTIC_VARIANTS);
+  const reduction: Reduction = checkReduction(
+    spec,
+    options?.reduction,
+    options?.weightsReal !== undefined || options?.weightsFake !== undefined,
+  );
+  const variant: RelativisticVariant = checkChoice(
+    spec,
+    'variant',
+    options?.variant ?? 'standard',
+    RELATIVISTIC_VARIANTS,
+  );
   const r = checkTensor(spec, 'criticReal', real, { minRank: 1, finite: true });
   const f = checkTensor(spec, 'criticFake', fake, { minRank: 1, finite: true });
   if (variant === 'standard' || reduction === 'none') checkSameShape(spec, ['criticReal', r], ['criticFake', f]);
   // The average variant divides by Σ w in the inner means whatever the outer reduction, so it
   // always needs weights with a positive sum; the standard one needs Σ wr·wf > 0 under 'mean'.
   const innerReduction: Reduction = variant === 'average' ? 'mean' : reduction;
-  const wr = checkWeights(spec, 'weightsReal', options?.weightsReal, ['criticReal', r], variant === 'standard' ? 'sum' : innerReduction);
-  const wf = checkWeights(spec, 'weightsFake', options?.weightsFake, ['criticFake', f], variant === 'standard' ? 'sum' : innerReduction);
+  const wr = checkWeights(
+    spec,
+    'weightsReal',
+    options?.weightsReal,
+    ['criticReal', r],
+    variant === 'standard' ? 'sum' : innerReduction,
+  );
+  const wf = checkWeights(
+    spec,
+    'weightsFake',
+    options?.weightsFake,
+    ['criticFake', f],
+    variant === 'standard' ? 'sum' : innerReduction,
+  );
   if (variant === 'standard' && reduction === 'mean' && (wr || wf) && valuesChecked()) {
     const a = wr !== undefined ? tf.tidy(() => Array.from(expandWeights(wr, r.shape).dataSync())) : undefined;
     const b = wf !== undefined ? tf.tidy(() => Array.from(expandWeights(wf, f.shape).dataSync())) : undefined;
     let total = 0;
     for (let i = 0; i < r.size; i++) total += (a ? a[i]! : 1) * (b ? b[i]! : 1);
     if (!(total > 0)) {
-      throw new InvalidArgumentError(spec, wf ? 'weightsFake' : 'weightsReal', "weights whose pair weights wr·wf have a positive sum (reduction 'mean' divides by Σ wr·wf)", `Σ wr·wf = ${total}`);
+      throw new InvalidArgumentError(
+        spec,
+        wf ? 'weightsFake' : 'weightsReal',
+        "weights whose pair weights wr·wf have a positive sum (reduction 'mean' divides by Σ wr·wf)",
+        `Σ wr·wf = ${total}`,
+      );
     }
   }
   const sign = side === 'discriminator' ? 1 : -1;
@@ -55,7 +86,10 @@ function relativisticLoss(side: Side, real: unknown, fake: unknown, options: Rel
     if (variant === 'standard') {
       // −log sigmoid(s·(C_r − C_f)) = softplus(−s·(C_r − C_f)), s = +1 for D and −1 for G.
       const pairs = tf.softplus(tf.mul(-sign, tf.sub(r, f)));
-      const w = wr !== undefined && wf !== undefined ? tf.mul(expandWeights(wr, r.shape), expandWeights(wf, f.shape)) : (wr ?? wf);
+      const w =
+        wr !== undefined && wf !== undefined
+          ? tf.mul(expandWeights(wr, r.shape), expandWeights(wf, f.shape))
+          : (wr ?? wf);
       return reduceLoss(pairs, w, reduction);
     }
     // The weighted mean Σ w·C / Σ w, taken as c̄ + Σ w·(C − c̄) / Σ w around the plain mean c̄ (an
@@ -97,10 +131,22 @@ function relativisticLoss(side: Side, real: unknown, fake: unknown, options: Rel
  * @param criticFake raw critic outputs on generated data, shape [m, ...] (m = n for 'standard')
  * @param options variant ('standard' default, 'average'); reduction; per-example weights
  */
-export function relativisticDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: Reduced<RelativisticLossOptions>): tf.Scalar;
+export function relativisticDiscriminatorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options?: Reduced<RelativisticLossOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
-export function relativisticDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options: RelativisticLossOptions): tf.Tensor;
-export function relativisticDiscriminatorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: RelativisticLossOptions): tf.Tensor {
+export function relativisticDiscriminatorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options: RelativisticLossOptions,
+): tf.Tensor;
+export function relativisticDiscriminatorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options?: RelativisticLossOptions,
+): tf.Tensor {
   return relativisticLoss('discriminator', criticReal, criticFake, options);
 }
 
@@ -118,9 +164,21 @@ export function relativisticDiscriminatorLoss(criticReal: CriticScores, criticFa
  * @param criticFake raw critic outputs on generated data, shape [m, ...] (m = n for 'standard')
  * @param options variant ('standard' default, 'average'); reduction; per-example weights
  */
-export function relativisticGeneratorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: Reduced<RelativisticLossOptions>): tf.Scalar;
+export function relativisticGeneratorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options?: Reduced<RelativisticLossOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
-export function relativisticGeneratorLoss(criticReal: CriticScores, criticFake: CriticScores, options: RelativisticLossOptions): tf.Tensor;
-export function relativisticGeneratorLoss(criticReal: CriticScores, criticFake: CriticScores, options?: RelativisticLossOptions): tf.Tensor {
+export function relativisticGeneratorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options: RelativisticLossOptions,
+): tf.Tensor;
+export function relativisticGeneratorLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options?: RelativisticLossOptions,
+): tf.Tensor {
   return relativisticLoss('generator', criticReal, criticFake, options);
 }

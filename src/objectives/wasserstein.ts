@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CriticScores, Reduced } from '../types.js';
-import { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossOptions } from './common.js';
+import {
+  discriminatorLoss,
+  generatorLoss,
+  type DiscriminatorLossOptions,
+  type GeneratorLossOptions,
+} from './common.js';
 
 /** The catalog id of this spec, `objective/wasserstein`; errors from these functions name it. */
 export const WASSERSTEIN_ID = 'objective/wasserstein';
@@ -19,11 +24,31 @@ export const WASSERSTEIN_ID = 'objective/wasserstein';
  * @param criticFake critic scores on generated data, shape [m, ...]
  * @param options reduction ('mean' default, 'sum', 'none' — needs n = m) and per-example weights
  */
-export function wassersteinCriticLoss(criticReal: CriticScores, criticFake: CriticScores, options?: Reduced<DiscriminatorLossOptions>): tf.Scalar;
+export function wassersteinCriticLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options?: Reduced<DiscriminatorLossOptions>,
+): tf.Scalar;
 /** With `reduction: 'none'` (or a reduction known only at run time): the per-example losses, a `tf.Tensor`. */
-export function wassersteinCriticLoss(criticReal: CriticScores, criticFake: CriticScores, options: DiscriminatorLossOptions): tf.Tensor;
-export function wassersteinCriticLoss(criticReal: CriticScores, criticFake: CriticScores, options?: DiscriminatorLossOptions): tf.Tensor {
-  return discriminatorLoss(WASSERSTEIN_ID, ['criticReal', 'criticFake'], criticReal, criticFake, options, (c) => tf.neg(c), (c) => c);
+export function wassersteinCriticLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options: DiscriminatorLossOptions,
+): tf.Tensor;
+export function wassersteinCriticLoss(
+  criticReal: CriticScores,
+  criticFake: CriticScores,
+  options?: DiscriminatorLossOptions,
+): tf.Tensor {
+  return discriminatorLoss(
+    WASSERSTEIN_ID,
+    ['criticReal', 'criticFake'],
+    criticReal,
+    criticFake,
+    options,
+    (c) => tf.neg(c),
+    (c) => c,
+  );
 }
 
 /**

@@ -46,14 +46,37 @@ export interface CheckedGame {
 
 /** Validates a game, its real batch x [n, d] and its noise z [m, k]; errors name `spec`. */
 export function checkGame(spec: string, game: unknown, x: unknown, z: unknown): CheckedGame {
-  if (game === null || typeof game !== 'object') throw new InvalidArgumentError(spec, 'game', 'an object { generator, discriminator }', game === null ? 'null' : typeof game);
+  if (game === null || typeof game !== 'object')
+    throw new InvalidArgumentError(
+      spec,
+      'game',
+      'an object { generator, discriminator }',
+      game === null ? 'null' : typeof game,
+    );
   checkKnownOptions(spec, game, ['generator', 'discriminator']);
   const gen = checkMlp(spec, 'generator', (game as GanGame).generator);
   const disc = checkMlp(spec, 'discriminator', (game as GanGame).discriminator);
-  if (disc.outputWidth !== 1) throw new InvalidArgumentError(spec, 'discriminator', 'a network with one output (a logit or critic score)', `output width ${disc.outputWidth}`);
-  if (disc.outputActivation !== 'linear') throw new InvalidArgumentError(spec, 'discriminator.outputActivation', "'linear' (the discriminator returns logits or critic scores)", `'${disc.outputActivation}'`);
+  if (disc.outputWidth !== 1)
+    throw new InvalidArgumentError(
+      spec,
+      'discriminator',
+      'a network with one output (a logit or critic score)',
+      `output width ${disc.outputWidth}`,
+    );
+  if (disc.outputActivation !== 'linear')
+    throw new InvalidArgumentError(
+      spec,
+      'discriminator.outputActivation',
+      "'linear' (the discriminator returns logits or critic scores)",
+      `'${disc.outputActivation}'`,
+    );
   if (gen.outputWidth !== disc.inputWidth) {
-    throw new InvalidArgumentError(spec, 'generator', `a network with ${disc.inputWidth} outputs (the input width of 'discriminator')`, `output width ${gen.outputWidth}`);
+    throw new InvalidArgumentError(
+      spec,
+      'generator',
+      `a network with ${disc.inputWidth} outputs (the input width of 'discriminator')`,
+      `output width ${gen.outputWidth}`,
+    );
   }
   const xs = checkBatchFor(spec, 'x', x, disc, 'discriminator');
   const zs = checkBatchFor(spec, 'z', z, gen, 'generator');
@@ -81,15 +104,26 @@ export function withParameters(net: CheckedMlp, params: readonly tf.Tensor[]): C
 }
 
 /** Both players' losses (see the table above) as scalars. Call inside `tf.tidy`. */
-export function gameLosses(gen: CheckedMlp, disc: CheckedMlp, x: tf.Tensor, z: tf.Tensor, objective: GameObjective): { discriminator: tf.Scalar; generator: tf.Scalar } {
+export function gameLosses(
+  gen: CheckedMlp,
+  disc: CheckedMlp,
+  x: tf.Tensor,
+  z: tf.Tensor,
+  objective: GameObjective,
+): { discriminator: tf.Scalar; generator: tf.Scalar } {
   const lr = tf.reshape(forward(disc, x), [-1]);
   const lf = tf.reshape(forward(disc, forward(gen, z)), [-1]);
   if (objective === 'wasserstein') {
-    return { discriminator: tf.sub(tf.mean(lf), tf.mean(lr)) as tf.Scalar, generator: tf.neg(tf.mean(lf)) as tf.Scalar };
+    return {
+      discriminator: tf.sub(tf.mean(lf), tf.mean(lr)) as tf.Scalar,
+      generator: tf.neg(tf.mean(lf)) as tf.Scalar,
+    };
   }
   // softplus from logits: exact and finite for every finite logit.
   const discriminator = tf.add(tf.mean(tf.softplus(tf.neg(lr))), tf.mean(tf.softplus(lf))) as tf.Scalar;
-  const generator = (objective === 'minimax' ? tf.neg(tf.mean(tf.softplus(lf))) : tf.mean(tf.softplus(tf.neg(lf)))) as tf.Scalar;
+  const generator = (
+    objective === 'minimax' ? tf.neg(tf.mean(tf.softplus(lf))) : tf.mean(tf.softplus(tf.neg(lf)))
+  ) as tf.Scalar;
   return { discriminator, generator };
 }
 
@@ -161,7 +195,12 @@ export interface ConsensusResult {
  * @param z noise [m, k]
  * @param options γ ≥ 0 (default 10) and the base objective (default 'non-saturating')
  */
-export function consensusRegularizer(game: GanGame, x: tf.Tensor, z: tf.Tensor, options?: ConsensusOptions): ConsensusResult {
+export function consensusRegularizer(
+  game: GanGame,
+  x: tf.Tensor,
+  z: tf.Tensor,
+  options?: ConsensusOptions,
+): ConsensusResult {
   ensureGradients();
   checkKnownOptions(CONSENSUS_ID, options, ['gamma', 'objective']);
   const gamma = checkNumber(CONSENSUS_ID, 'gamma', options?.gamma ?? 10, { min: 0 });
@@ -170,7 +209,8 @@ export function consensusRegularizer(game: GanGame, x: tf.Tensor, z: tf.Tensor, 
   return tf.tidy(() => {
     const gp = parametersOf(g.gen);
     const dp = parametersOf(g.disc);
-    const at = (gps: tf.Tensor[], dps: tf.Tensor[]) => gameLosses(withParameters(g.gen, gps), withParameters(g.disc, dps), g.x, g.z, objective);
+    const at = (gps: tf.Tensor[], dps: tf.Tensor[]) =>
+      gameLosses(withParameters(g.gen, gps), withParameters(g.disc, dps), g.x, g.z, objective);
     const base = at(gp, dp);
     const vG = parameterGradients((ps) => at(ps, dp).generator, gp);
     const vD = parameterGradients((ps) => at(gp, ps).discriminator, dp);

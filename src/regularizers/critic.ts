@@ -26,7 +26,13 @@ export function criticFn(spec: string, argument: string, critic: unknown): Criti
     const model = critic as LayersModelLike;
     return (x) => {
       const out = model.apply(x, { training: true });
-      if (!(out instanceof tf.Tensor)) throw new InvalidArgumentError(spec, argument, 'a model with one output tensor', 'a model with several outputs');
+      if (!(out instanceof tf.Tensor))
+        throw new InvalidArgumentError(
+          spec,
+          argument,
+          'a model with one output tensor',
+          'a model with several outputs',
+        );
       return flatScores(spec, argument, out, x);
     };
   }
@@ -34,10 +40,16 @@ export function criticFn(spec: string, argument: string, critic: unknown): Criti
 }
 
 function flatScores(spec: string, argument: string, out: unknown, x: tf.Tensor): tf.Tensor {
-  if (!(out instanceof tf.Tensor)) throw new InvalidArgumentError(spec, argument, 'a critic returning a tensor', typeof out);
+  if (!(out instanceof tf.Tensor))
+    throw new InvalidArgumentError(spec, argument, 'a critic returning a tensor', typeof out);
   const n = x.shape[0]!;
   if (out.shape[0] !== n || out.size !== n) {
-    throw new InvalidArgumentError(spec, argument, `a critic returning one score per example ([${n}] or [${n}, 1])`, `a tensor of shape [${out.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      spec,
+      argument,
+      `a critic returning one score per example ([${n}] or [${n}, 1])`,
+      `a tensor of shape [${out.shape.join(', ')}]`,
+    );
   }
   return out.rank === 1 ? out : tf.reshape(out, [n]);
 }

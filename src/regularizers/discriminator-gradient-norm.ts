@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../autodiff/index.js';
 import { checkKnownOptions, checkNumber } from '../validate.js';
-import { checkGame, checkObjective, gameLosses, parameterGradients, parametersOf, squaredNorm, withParameters, type GameObjective, type GanGame } from './consensus.js';
+import {
+  checkGame,
+  checkObjective,
+  gameLosses,
+  parameterGradients,
+  parametersOf,
+  squaredNorm,
+  withParameters,
+  type GameObjective,
+  type GanGame,
+} from './consensus.js';
 
 /** The catalog id of this spec, `penalty/discriminator-gradient-norm`; errors from these functions name it. */
 export const DISCRIMINATOR_GRADIENT_NORM_ID = 'penalty/discriminator-gradient-norm';
@@ -47,7 +57,12 @@ export interface DiscriminatorGradientNormResult {
  * @param z noise [m, k]
  * @param options η ≥ 0 (default 0.5) and the base objective (default 'non-saturating')
  */
-export function discriminatorGradientNormPenalty(game: GanGame, x: tf.Tensor, z: tf.Tensor, options?: DiscriminatorGradientNormOptions): DiscriminatorGradientNormResult {
+export function discriminatorGradientNormPenalty(
+  game: GanGame,
+  x: tf.Tensor,
+  z: tf.Tensor,
+  options?: DiscriminatorGradientNormOptions,
+): DiscriminatorGradientNormResult {
   ensureGradients();
   const id = DISCRIMINATOR_GRADIENT_NORM_ID;
   checkKnownOptions(id, options, ['eta', 'objective']);
@@ -57,7 +72,8 @@ export function discriminatorGradientNormPenalty(game: GanGame, x: tf.Tensor, z:
   return tf.tidy(() => {
     const gp = parametersOf(g.gen);
     const dp = parametersOf(g.disc);
-    const at = (dps: tf.Tensor[]) => gameLosses(withParameters(g.gen, gp), withParameters(g.disc, dps), g.x, g.z, objective);
+    const at = (dps: tf.Tensor[]) =>
+      gameLosses(withParameters(g.gen, gp), withParameters(g.disc, dps), g.x, g.z, objective);
     // ∇_{θ_D} V = −∇_{θ_D} L_D: the sign vanishes in the squared norm.
     const gradV = parameterGradients((ps) => at(ps).discriminator, dp);
     const penalty = tf.mul(eta, squaredNorm(gradV)) as tf.Scalar;

@@ -66,7 +66,13 @@ export function draganPenalty(critic: Critic, xReal: tf.Tensor, options?: Dragan
   if (random.tensor) {
     checkTensor(spec, 'noise', random.tensor, { finite: true });
     checkSameShape(spec, ['xReal', x], ['noise', random.tensor]);
-    if (o.c !== undefined) throw new InvalidParameterError(spec, 'c', "absent when 'noise' is given (c only scales drawn noise)", String(o.c));
+    if (o.c !== undefined)
+      throw new InvalidParameterError(
+        spec,
+        'c',
+        "absent when 'noise' is given (c only scales drawn noise)",
+        String(o.c),
+      );
   }
   const c = random.random ? checkNumber(spec, 'c', o.c ?? 10, { min: 0, minExclusive: true }) : 0;
   const d = connectedCritic(spec, critic, x);

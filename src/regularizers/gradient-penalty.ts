@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError, InvalidParameterError } from '../errors.js';
-import { checkChoice, checkKnownOptions, checkNumber, checkSameShape, checkTensor, describeValue, valuesChecked } from '../validate.js';
+import {
+  checkChoice,
+  checkKnownOptions,
+  checkNumber,
+  checkSameShape,
+  checkTensor,
+  describeValue,
+  valuesChecked,
+} from '../validate.js';
 import { checkSeed, Random, randomSource, streamFor } from '../random.js';
 import { criticFn, inputGradients, perExampleNorm, type Critic, type CriticFn } from './critic.js';
 
@@ -136,7 +144,12 @@ function perExample(e: tf.Tensor, x: tf.Tensor): tf.Tensor {
  *   or a `seed`; none of them draws a fresh ε from the default generator
  * @returns the penalty, a scalar ≥ 0
  */
-export function gradientPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.Tensor, options?: GradientPenaltyOptions): tf.Scalar {
+export function gradientPenalty(
+  critic: Critic,
+  xReal: tf.Tensor,
+  xFake: tf.Tensor,
+  options?: GradientPenaltyOptions,
+): tf.Scalar {
   ensureGradients();
   const spec = GRADIENT_PENALTY_ID;
   checkKnownOptions(spec, options, ['lambda', 'sided', 'epsilon', 'random', 'seed']);
@@ -149,8 +162,20 @@ export function gradientPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.Tens
   const n = xr.shape[0]!;
   const random = randomSource(spec, 'epsilon', o.epsilon, o.random, o.seed);
   if (random.tensor) {
-    const e = checkTensor(spec, 'epsilon', random.tensor, { rank: 1, finite: true, min: 0, max: 1, domain: 'in [0, 1]' });
-    if (e.shape[0] !== n) throw new InvalidArgumentError(spec, 'epsilon', `one interpolation weight per example, shape [${n}]`, `shape [${e.shape.join(', ')}]`);
+    const e = checkTensor(spec, 'epsilon', random.tensor, {
+      rank: 1,
+      finite: true,
+      min: 0,
+      max: 1,
+      domain: 'in [0, 1]',
+    });
+    if (e.shape[0] !== n)
+      throw new InvalidArgumentError(
+        spec,
+        'epsilon',
+        `one interpolation weight per example, shape [${n}]`,
+        `shape [${e.shape.join(', ')}]`,
+      );
   }
   const c = connectedCritic(spec, critic, xr);
   return tf.tidy(() => {
@@ -170,7 +195,8 @@ export function gradientPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.Tens
  */
 export function interpolationWeights(n: number, random: Random | number): tf.Tensor1D {
   checkNumber(GRADIENT_PENALTY_ID, 'n', n, { min: 1 });
-  if (!Number.isInteger(n)) throw new InvalidParameterError(GRADIENT_PENALTY_ID, 'n', 'an integer ≥ 1', describeValue(n));
+  if (!Number.isInteger(n))
+    throw new InvalidParameterError(GRADIENT_PENALTY_ID, 'n', 'an integer ≥ 1', describeValue(n));
   if (random instanceof Random) return random.uniform<tf.Rank.R1>([n]);
   return streamFor(checkSeed(GRADIENT_PENALTY_ID, random)).uniform<tf.Rank.R1>([n]);
 }

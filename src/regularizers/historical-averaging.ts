@@ -11,8 +11,16 @@ export type TensorList = tf.Tensor | readonly tf.Tensor[];
 
 function listOf(argument: string, t: unknown): tf.Tensor[] {
   const list = Array.isArray(t) ? (t as unknown[]) : [t];
-  if (list.length === 0) throw new InvalidArgumentError(HISTORICAL_AVERAGING_ID, argument, 'a tensor or a non-empty list of tensors', 'an empty list');
-  return list.map((x, i) => checkTensor(HISTORICAL_AVERAGING_ID, Array.isArray(t) ? `${argument}[${i}]` : argument, x, { finite: true }));
+  if (list.length === 0)
+    throw new InvalidArgumentError(
+      HISTORICAL_AVERAGING_ID,
+      argument,
+      'a tensor or a non-empty list of tensors',
+      'an empty list',
+    );
+  return list.map((x, i) =>
+    checkTensor(HISTORICAL_AVERAGING_ID, Array.isArray(t) ? `${argument}[${i}]` : argument, x, { finite: true }),
+  );
 }
 
 /**
@@ -38,10 +46,24 @@ export function historicalAveragingPenalty(theta: TensorList, average: TensorLis
   const th = listOf('theta', theta);
   const av = listOf('average', average);
   if (th.length !== av.length) {
-    throw new InvalidArgumentError(HISTORICAL_AVERAGING_ID, 'average', `a list of ${th.length} tensors like 'theta'`, `${Array.isArray(average) ? `a list of ${av.length}` : 'one tensor'}`);
+    throw new InvalidArgumentError(
+      HISTORICAL_AVERAGING_ID,
+      'average',
+      `a list of ${th.length} tensors like 'theta'`,
+      `${Array.isArray(average) ? `a list of ${av.length}` : 'one tensor'}`,
+    );
   }
-  th.forEach((t, i) => checkSameShape(HISTORICAL_AVERAGING_ID, [Array.isArray(theta) ? `theta[${i}]` : 'theta', t], [Array.isArray(average) ? `average[${i}]` : 'average', av[i]!]));
-  return tf.tidy(() => th.reduce((acc: tf.Tensor, t, i) => tf.add(acc, tf.sum(tf.square(tf.sub(t, av[i]!)))), tf.scalar(0)) as tf.Scalar);
+  th.forEach((t, i) =>
+    checkSameShape(
+      HISTORICAL_AVERAGING_ID,
+      [Array.isArray(theta) ? `theta[${i}]` : 'theta', t],
+      [Array.isArray(average) ? `average[${i}]` : 'average', av[i]!],
+    ),
+  );
+  return tf.tidy(
+    () =>
+      th.reduce((acc: tf.Tensor, t, i) => tf.add(acc, tf.sum(tf.square(tf.sub(t, av[i]!)))), tf.scalar(0)) as tf.Scalar,
+  );
 }
 
 /**
@@ -76,8 +98,20 @@ export class HistoricalAverage {
     const ps = listOf('params', params);
     if (this.averages) {
       const avg = this.averages;
-      if (ps.length !== avg.length) throw new InvalidArgumentError(HISTORICAL_AVERAGING_ID, 'params', `a list of ${avg.length} tensors, as at the first update`, `${ps.length} tensors`);
-      ps.forEach((p, i) => checkSameShape(HISTORICAL_AVERAGING_ID, ['average', avg[i]!], [Array.isArray(params) ? `params[${i}]` : 'params', p]));
+      if (ps.length !== avg.length)
+        throw new InvalidArgumentError(
+          HISTORICAL_AVERAGING_ID,
+          'params',
+          `a list of ${avg.length} tensors, as at the first update`,
+          `${ps.length} tensors`,
+        );
+      ps.forEach((p, i) =>
+        checkSameShape(
+          HISTORICAL_AVERAGING_ID,
+          ['average', avg[i]!],
+          [Array.isArray(params) ? `params[${i}]` : 'params', p],
+        ),
+      );
     }
     const t = this.t + 1;
     const next = tf.tidy(() =>

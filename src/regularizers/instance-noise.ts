@@ -67,7 +67,12 @@ export function instanceNoiseSigma(step: number, options?: InstanceNoiseSchedule
  * @param step t ≥ 0
  * @param options schedule, σ₀, T
  */
-export function instanceNoise(x: tf.Tensor, noise: tf.Tensor, step: number, options?: InstanceNoiseSchedule): tf.Tensor {
+export function instanceNoise(
+  x: tf.Tensor,
+  noise: tf.Tensor,
+  step: number,
+  options?: InstanceNoiseSchedule,
+): tf.Tensor {
   ensureGradients();
   const sigma = instanceNoiseSigma(step, options);
   const xs = checkTensor(INSTANCE_NOISE_ID, 'x', x, { minRank: 1, finite: true });
@@ -96,7 +101,11 @@ export interface InstanceNoiseRandomness {
  * @param step t ≥ 0
  * @param options schedule, σ₀, T, and the randomness (`random` or `seed`)
  */
-export function addInstanceNoise(x: tf.Tensor, step: number, options?: InstanceNoiseSchedule & InstanceNoiseRandomness): tf.Tensor {
+export function addInstanceNoise(
+  x: tf.Tensor,
+  step: number,
+  options?: InstanceNoiseSchedule & InstanceNoiseRandomness,
+): tf.Tensor {
   checkKnownOptions(INSTANCE_NOISE_ID, options, [...KNOWN, 'random', 'seed']);
   const { seed, random, ...schedule } = options ?? {};
   const source = randomSource(INSTANCE_NOISE_ID, 'random', undefined, random, seed) as { random: Random };
@@ -109,7 +118,12 @@ export function addInstanceNoise(x: tf.Tensor, step: number, options?: InstanceN
  * Instance noise on both batches, as the method requires: independent noise for the real and the
  * generated batch (two successive draws of one generator), the same σ(t).
  */
-export function instanceNoisePair(real: tf.Tensor, fake: tf.Tensor, step: number, options?: InstanceNoiseSchedule & InstanceNoiseRandomness): { real: tf.Tensor; fake: tf.Tensor } {
+export function instanceNoisePair(
+  real: tf.Tensor,
+  fake: tf.Tensor,
+  step: number,
+  options?: InstanceNoiseSchedule & InstanceNoiseRandomness,
+): { real: tf.Tensor; fake: tf.Tensor } {
   checkKnownOptions(INSTANCE_NOISE_ID, options, [...KNOWN, 'random', 'seed']);
   const { seed, random, ...schedule } = options ?? {};
   const source = randomSource(INSTANCE_NOISE_ID, 'random', undefined, random, seed) as { random: Random };

@@ -37,7 +37,13 @@ export function minibatchDiscrimination(features: Features, tensor: tf.Tensor): 
   const t = checkTensor(spec, 'tensor', tensor, { rank: 3, finite: true });
   const [n, a] = f.shape as [number, number];
   const [ta, b, c] = t.shape as [number, number, number];
-  if (ta !== a) throw new InvalidArgumentError(spec, 'tensor', `shape [${a}, B, C] (its first axis the feature size A of 'features')`, `shape [${t.shape.join(', ')}]`);
+  if (ta !== a)
+    throw new InvalidArgumentError(
+      spec,
+      'tensor',
+      `shape [${a}, B, C] (its first axis the feature size A of 'features')`,
+      `shape [${t.shape.join(', ')}]`,
+    );
   return tf.tidy(() => {
     const m = tf.reshape(tf.matMul(f, tf.reshape(t, [a, b * c])), [n, b, c]);
     const l1 = tf.sum(tf.abs(tf.sub(tf.expandDims(m, 1), tf.expandDims(m, 0))), 3); // [n, n, B]

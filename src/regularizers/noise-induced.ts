@@ -51,7 +51,12 @@ export interface NoiseInducedOptions {
  * @param xFake generated batch [m, ...], the same trailing shape
  * @returns a scalar ≥ 0
  */
-export function noiseInducedPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.Tensor, options?: NoiseInducedOptions): tf.Scalar {
+export function noiseInducedPenalty(
+  critic: Critic,
+  xReal: tf.Tensor,
+  xFake: tf.Tensor,
+  options?: NoiseInducedOptions,
+): tf.Scalar {
   ensureGradients();
   const spec = NOISE_INDUCED_ID;
   checkKnownOptions(spec, options, ['gamma', 'f']);
@@ -60,19 +65,31 @@ export function noiseInducedPenalty(critic: Critic, xReal: tf.Tensor, xFake: tf.
   const xr = checkSamples(spec, 'xReal', xReal);
   const xf = checkSamples(spec, 'xFake', xFake);
   if (!tf.util.arraysEqual(xr.shape.slice(1), xf.shape.slice(1))) {
-    throw new InvalidArgumentError(spec, 'xFake', `a batch [m, ${xr.shape.slice(1).join(', ')}] (the trailing shape of 'xReal')`, `shape [${xf.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      spec,
+      'xFake',
+      `a batch [m, ${xr.shape.slice(1).join(', ')}] (the trailing shape of 'xReal')`,
+      `shape [${xf.shape.join(', ')}]`,
+    );
   }
   const psi = connectedCritic(spec, critic, xr);
   return tf.tidy(() => {
-    const fake = (weight: (logits: tf.Tensor) => tf.Tensor) => tf.mean(tf.mul(weight(psi(xf)), squaredGradientNorms(psi, xf)));
+    const fake = (weight: (logits: tf.Tensor) => tf.Tensor) =>
+      tf.mean(tf.mul(weight(psi(xf)), squaredGradientNorms(psi, xf)));
     let omega: tf.Tensor;
     if (f === 'gan') {
       const real = tf.mean(tf.mul(tf.square(tf.sigmoid(tf.neg(psi(xr)))), squaredGradientNorms(psi, xr)));
-      omega = tf.add(real, fake((l) => tf.square(tf.sigmoid(l))));
+      omega = tf.add(
+        real,
+        fake((l) => tf.square(tf.sigmoid(l))),
+      );
     } else if (f === 'kl') {
       omega = fake((l) => tf.exp(tf.sub(l, 1)));
     } else {
-      omega = tf.mul(0.5, fake(() => tf.scalar(1)));
+      omega = tf.mul(
+        0.5,
+        fake(() => tf.scalar(1)),
+      );
     }
     return tf.mul(gamma / 2, omega) as tf.Scalar;
   });

@@ -33,7 +33,13 @@ export function pullingAwayTerm(representations: Features): tf.Tensor {
   const spec = PULLING_AWAY_ID;
   const s = checkTensor(spec, 'representations', representations, { minRank: 2, finite: true });
   const n = s.shape[0]!;
-  if (n < 2) throw new InvalidArgumentError(spec, 'representations', 'a batch of N ≥ 2 rows (pairs of distinct rows)', `shape [${s.shape.join(', ')}]`);
+  if (n < 2)
+    throw new InvalidArgumentError(
+      spec,
+      'representations',
+      'a batch of N ≥ 2 rows (pairs of distinct rows)',
+      `shape [${s.shape.join(', ')}]`,
+    );
   return tf.tidy(() => {
     const rows = tf.reshape(s, [n, -1]);
     // Per-row scale max|S_i| (1 for a zero row), held constant: f_PT(S) = f_PT(S_i / a_i).

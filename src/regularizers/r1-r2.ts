@@ -15,7 +15,13 @@ export interface ZeroCenteredPenaltyOptions {
   gamma?: number;
 }
 
-function zeroCentered(spec: string, argument: string, critic: Critic, x: tf.Tensor, options: ZeroCenteredPenaltyOptions | undefined): tf.Scalar {
+function zeroCentered(
+  spec: string,
+  argument: string,
+  critic: Critic,
+  x: tf.Tensor,
+  options: ZeroCenteredPenaltyOptions | undefined,
+): tf.Scalar {
   ensureGradients();
   checkKnownOptions(spec, options, ['gamma']);
   const gamma = checkNumber(spec, 'gamma', options?.gamma ?? 10, { min: 0 });

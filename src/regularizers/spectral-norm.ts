@@ -42,7 +42,8 @@ function normalize(x: tf.Tensor): tf.Tensor {
 function options(spec: string, o: SpectralNormOptions | undefined): { iterations: number; outAxis: OutAxis } {
   checkKnownOptions(spec, o, ['iterations', 'outAxis']);
   const iterations = checkNumber(spec, 'iterations', o?.iterations ?? 1, { min: 1 });
-  if (!Number.isInteger(iterations)) throw new InvalidParameterError(spec, 'iterations', 'an integer ≥ 1', String(iterations));
+  if (!Number.isInteger(iterations))
+    throw new InvalidParameterError(spec, 'iterations', 'an integer ≥ 1', String(iterations));
   return { iterations, outAxis: checkChoice(spec, 'outAxis', o?.outAxis ?? 'first', OUT_AXES) };
 }
 
@@ -92,15 +93,30 @@ export function spectralNormalize(weight: tf.Tensor, u: tf.Tensor, opts?: Spectr
   const u0 = checkTensor(spec, 'u', u, { rank: 1, finite: true });
   const out = outUnits(w.shape, outAxis);
   if (u0.shape[0] !== out) {
-    throw new InvalidArgumentError(spec, 'u', `a vector of length ${out} (the output units of 'weight', outAxis '${outAxis}')`, `shape [${u0.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      spec,
+      'u',
+      `a vector of length ${out} (the output units of 'weight', outAxis '${outAxis}')`,
+      `shape [${u0.shape.join(', ')}]`,
+    );
   }
   if (valuesChecked()) {
     const [wMax, projected] = tf.tidy(() => {
       const m = asMatrix(w, outAxis);
-      return [tf.max(tf.abs(m)).dataSync()[0]!, tf.max(tf.abs(tf.matMul(tf.reshape(normalize(u0), [1, -1]), m))).dataSync()[0]!];
+      return [
+        tf.max(tf.abs(m)).dataSync()[0]!,
+        tf.max(tf.abs(tf.matMul(tf.reshape(normalize(u0), [1, -1]), m))).dataSync()[0]!,
+      ];
     });
-    if (!(wMax > 0)) throw new InvalidArgumentError(spec, 'weight', 'a nonzero matrix (σ(0) = 0 cannot normalise)', 'all zeros');
-    if (!(projected > 0)) throw new InvalidArgumentError(spec, 'u', "a vector not orthogonal to the range of 'weight' (Wᵀu = 0 gives σ = 0)", 'Wᵀu = 0');
+    if (!(wMax > 0))
+      throw new InvalidArgumentError(spec, 'weight', 'a nonzero matrix (σ(0) = 0 cannot normalise)', 'all zeros');
+    if (!(projected > 0))
+      throw new InvalidArgumentError(
+        spec,
+        'u',
+        "a vector not orthogonal to the range of 'weight' (Wᵀu = 0 gives σ = 0)",
+        'Wᵀu = 0',
+      );
   }
   return tf.tidy(() => {
     const m = asMatrix(w, outAxis);
@@ -139,7 +155,12 @@ export class SpectralNorm {
     const { seed, random, ...rest } = opts ?? {};
     const o = options(spec, rest);
     if (!Array.isArray(shape) || shape.length < 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new InvalidArgumentError(spec, 'shape', 'a weight shape of rank ≥ 2 with positive integer sizes', JSON.stringify(shape));
+      throw new InvalidArgumentError(
+        spec,
+        'shape',
+        'a weight shape of rank ≥ 2 with positive integer sizes',
+        JSON.stringify(shape),
+      );
     }
     const source = randomSource(spec, 'random', undefined, random, seed) as { random: Random };
     this.iterations = o.iterations;
@@ -156,7 +177,12 @@ export class SpectralNorm {
   apply(weight: tf.Tensor): { normalized: tf.Tensor; sigma: tf.Tensor } {
     const w = checkTensor(SPECTRAL_NORM_ID, 'weight', weight, { minRank: 2 });
     if (!tf.util.arraysEqual(w.shape, this.shape)) {
-      throw new InvalidArgumentError(SPECTRAL_NORM_ID, 'weight', `shape [${this.shape.join(', ')}] (the shape this SpectralNorm was made for)`, `shape [${w.shape.join(', ')}]`);
+      throw new InvalidArgumentError(
+        SPECTRAL_NORM_ID,
+        'weight',
+        `shape [${this.shape.join(', ')}] (the shape this SpectralNorm was made for)`,
+        `shape [${w.shape.join(', ')}]`,
+      );
     }
     const r = spectralNormalize(w, this.u, { iterations: this.iterations, outAxis: this.outAxis });
     this.u.assign(r.u);

@@ -3,7 +3,16 @@ import { ensureGradients } from '../autodiff/index.js';
 import { InvalidParameterError } from '../errors.js';
 import type { DenseLayer } from '../nets/mlp.js';
 import { checkChoice, checkKnownOptions, checkNumber } from '../validate.js';
-import { checkGame, checkObjective, gameLosses, parameterGradients, parametersOf, withParameters, type GameObjective, type GanGame } from './consensus.js';
+import {
+  checkGame,
+  checkObjective,
+  gameLosses,
+  parameterGradients,
+  parametersOf,
+  withParameters,
+  type GameObjective,
+  type GanGame,
+} from './consensus.js';
 
 /** The catalog id of this spec, `training/unrolled`; errors from these functions name it. */
 export const UNROLLED_ID = 'training/unrolled';
@@ -98,14 +107,20 @@ function safeSqrt(v: tf.Tensor): tf.Tensor {
  * @param z noise [m, k]
  * @param options K, the optimizer and its hyperparameters, and the base objective
  */
-export function unrolledSurrogate(game: GanGame, x: tf.Tensor, z: tf.Tensor, options?: UnrolledOptions): UnrolledResult {
+export function unrolledSurrogate(
+  game: GanGame,
+  x: tf.Tensor,
+  z: tf.Tensor,
+  options?: UnrolledOptions,
+): UnrolledResult {
   ensureGradients();
   const o = checkOptions(options);
   const g = checkGame(UNROLLED_ID, game, x, z);
   const out = tf.tidy(() => {
     const gp = parametersOf(g.gen);
     const gen = withParameters(g.gen, gp);
-    const lossD = (dps: tf.Tensor[]) => gameLosses(gen, withParameters(g.disc, dps), g.x, g.z, o.objective).discriminator;
+    const lossD = (dps: tf.Tensor[]) =>
+      gameLosses(gen, withParameters(g.disc, dps), g.x, g.z, o.objective).discriminator;
     let theta = parametersOf(g.disc);
     let m = theta.map((p) => tf.zerosLike(p));
     let v = theta.map((p) => tf.zerosLike(p));
@@ -128,7 +143,11 @@ export function unrolledSurrogate(game: GanGame, x: tf.Tensor, z: tf.Tensor, opt
     const losses = gameLosses(gen, withParameters(g.disc, theta), g.x, g.z, o.objective);
     // Clones: with K = 0 (or η = 0 under 'sgd') θ_D^K is the caller's own tensors, which the
     // caller must be able to dispose independently of the result.
-    return { surrogate: tf.neg(losses.discriminator) as tf.Scalar, generator: losses.generator, theta: theta.map((p) => tf.clone(p)) };
+    return {
+      surrogate: tf.neg(losses.discriminator) as tf.Scalar,
+      generator: losses.generator,
+      theta: theta.map((p) => tf.clone(p)),
+    };
   });
   let i = 0;
   const discriminator = g.disc.layers.map((l) => {

@@ -13,13 +13,27 @@ export interface VirtualBatchNormOptions {
   epsilon?: number;
 }
 
-function checkArgs(spec: string, x: unknown, xName: string, reference: unknown, gamma: unknown, beta: unknown, options: VirtualBatchNormOptions | undefined) {
+function checkArgs(
+  spec: string,
+  x: unknown,
+  xName: string,
+  reference: unknown,
+  gamma: unknown,
+  beta: unknown,
+  options: VirtualBatchNormOptions | undefined,
+) {
   checkKnownOptions(spec, options, ['epsilon']);
   const epsilon = checkNumber(spec, 'epsilon', options?.epsilon ?? 1e-5, { min: 0, minExclusive: true });
   const r = checkTensor(spec, 'reference', reference, { rank: 2, finite: true });
   const d = r.shape[1]!;
   const xs = xName === 'reference' ? r : checkTensor(spec, xName, x, { rank: 2, finite: true });
-  if (xs.shape[1] !== d) throw new InvalidArgumentError(spec, xName, `shape [n, ${d}] (the features of 'reference')`, `shape [${xs.shape.join(', ')}]`);
+  if (xs.shape[1] !== d)
+    throw new InvalidArgumentError(
+      spec,
+      xName,
+      `shape [n, ${d}] (the features of 'reference')`,
+      `shape [${xs.shape.join(', ')}]`,
+    );
   const g = checkTensor(spec, 'gamma', gamma, { rank: 1, finite: true });
   if (g.shape[0] !== d) throw new InvalidArgumentError(spec, 'gamma', `shape [${d}]`, `shape [${g.shape.join(', ')}]`);
   const b = checkTensor(spec, 'beta', beta, { rank: 1, finite: true });
@@ -50,7 +64,13 @@ function checkArgs(spec: string, x: unknown, xName: string, reference: unknown, 
  * @param options ε > 0
  * @returns [n, d]
  */
-export function virtualBatchNorm(x: Features, reference: Features, gamma: tf.Tensor, beta: tf.Tensor, options?: VirtualBatchNormOptions): tf.Tensor {
+export function virtualBatchNorm(
+  x: Features,
+  reference: Features,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  options?: VirtualBatchNormOptions,
+): tf.Tensor {
   ensureGradients();
   const { xs, r, g, b, epsilon } = checkArgs(VIRTUAL_BATCH_NORM_ID, x, 'x', reference, gamma, beta, options);
   const n = r.shape[0]!;
@@ -76,9 +96,22 @@ export function virtualBatchNorm(x: Features, reference: Features, gamma: tf.Ten
  * @param beta [d]
  * @param options ε > 0
  */
-export function referenceBatchNorm(reference: Features, gamma: tf.Tensor, beta: tf.Tensor, options?: VirtualBatchNormOptions): tf.Tensor {
+export function referenceBatchNorm(
+  reference: Features,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  options?: VirtualBatchNormOptions,
+): tf.Tensor {
   ensureGradients();
-  const { r, g, b, epsilon } = checkArgs(VIRTUAL_BATCH_NORM_ID, reference, 'reference', reference, gamma, beta, options);
+  const { r, g, b, epsilon } = checkArgs(
+    VIRTUAL_BATCH_NORM_ID,
+    reference,
+    'reference',
+    reference,
+    gamma,
+    beta,
+    options,
+  );
   return tf.tidy(() => {
     const centred = tf.sub(r, tf.mean(r, 0));
     const variance = tf.mean(tf.square(centred), 0);

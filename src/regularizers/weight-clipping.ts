@@ -56,7 +56,12 @@ export function clipVariables(variables: readonly tf.Variable[], options?: Weigh
   }
   variables.forEach((v, i) => {
     if (!(v instanceof tf.Variable)) {
-      throw new InvalidArgumentError(WEIGHT_CLIPPING_ID, `variables[${i}]`, 'a tf.Variable', v === null ? 'null' : typeof v);
+      throw new InvalidArgumentError(
+        WEIGHT_CLIPPING_ID,
+        `variables[${i}]`,
+        'a tf.Variable',
+        v === null ? 'null' : typeof v,
+      );
     }
     checkTensor(WEIGHT_CLIPPING_ID, `variables[${i}]`, v, { finite: true });
   });

@@ -36,7 +36,11 @@ function logTerms(d: tf.Tensor, side: 'real' | 'fake'): tf.Tensor {
   return tf.where(tf.greater(d, 0.75), tf.log(tf.mul(2, tf.sub(1, d))), log1p(tf.sub(1, twoD)));
 }
 
-function checkFamily(dReal: unknown, dFake: unknown, options: NeuralNetDistanceOptions | undefined): [tf.Tensor, tf.Tensor, MeasuringFunction] {
+function checkFamily(
+  dReal: unknown,
+  dFake: unknown,
+  options: NeuralNetDistanceOptions | undefined,
+): [tf.Tensor, tf.Tensor, MeasuringFunction] {
   const spec = NEURAL_NET_DISTANCE_ID;
   checkKnownOptions(spec, options, ['phi']);
   const phi = checkChoice(spec, 'phi', options?.phi ?? 'log', MEASURING_FUNCTIONS);
@@ -44,14 +48,27 @@ function checkFamily(dReal: unknown, dFake: unknown, options: NeuralNetDistanceO
   const r = checkTensor(spec, 'dReal', dReal, rule);
   const f = checkTensor(spec, 'dFake', dFake, rule);
   if (r.shape[0] !== f.shape[0]) {
-    throw new InvalidArgumentError(spec, 'dFake', `one row per member of the family, like 'dReal' ([${r.shape[0]}, m])`, `shape [${f.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      spec,
+      'dFake',
+      `one row per member of the family, like 'dReal' ([${r.shape[0]}, m])`,
+      `shape [${f.shape.join(', ')}]`,
+    );
   }
   if (phi === 'log' && valuesChecked()) {
-    for (const [name, t] of [['dReal', r], ['dFake', f]] as const) {
+    for (const [name, t] of [
+      ['dReal', r],
+      ['dFake', f],
+    ] as const) {
       const data = t.dataSync();
       for (let i = 0; i < data.length; i++) {
         if (!(data[i]! > 0 && data[i]! < 1)) {
-          throw new InvalidArgumentError(spec, name, "a float32 tensor of rank 2 with values in (0, 1) (φ = 'log' takes log D and log(1 − D))", `${data[i]} at flat index ${i}`);
+          throw new InvalidArgumentError(
+            spec,
+            name,
+            "a float32 tensor of rank 2 with values in (0, 1) (φ = 'log' takes log D and log(1 − D))",
+            `${data[i]} at flat index ${i}`,
+          );
         }
       }
     }
@@ -92,9 +109,21 @@ function members(r: tf.Tensor, f: tf.Tensor, phi: MeasuringFunction): tf.Tensor 
  * @returns the scalar d_{F,φ}(μ, ν)
  */
 export function neuralNetDistance(dReal: Probabilities, dFake: Probabilities, options?: { phi?: 'log' }): tf.Tensor;
-export function neuralNetDistance(dReal: Probabilities | CriticScores, dFake: Probabilities | CriticScores, options: { phi: 'identity' }): tf.Tensor;
-export function neuralNetDistance(dReal: Probabilities, dFake: Probabilities, options?: NeuralNetDistanceOptions): tf.Tensor;
-export function neuralNetDistance(dReal: Probabilities | CriticScores, dFake: Probabilities | CriticScores, options?: NeuralNetDistanceOptions): tf.Tensor {
+export function neuralNetDistance(
+  dReal: Probabilities | CriticScores,
+  dFake: Probabilities | CriticScores,
+  options: { phi: 'identity' },
+): tf.Tensor;
+export function neuralNetDistance(
+  dReal: Probabilities,
+  dFake: Probabilities,
+  options?: NeuralNetDistanceOptions,
+): tf.Tensor;
+export function neuralNetDistance(
+  dReal: Probabilities | CriticScores,
+  dFake: Probabilities | CriticScores,
+  options?: NeuralNetDistanceOptions,
+): tf.Tensor {
   ensureGradients();
   const [r, f, phi] = checkFamily(dReal, dFake, options);
   return tf.tidy(() => tf.max(members(r, f, phi)));
@@ -109,10 +138,26 @@ export function neuralNetDistance(dReal: Probabilities | CriticScores, dFake: Pr
  * @param options φ: 'log' (default) or 'identity'
  * @returns shape [K]
  */
-export function neuralNetDistanceMembers(dReal: Probabilities, dFake: Probabilities, options?: { phi?: 'log' }): tf.Tensor;
-export function neuralNetDistanceMembers(dReal: Probabilities | CriticScores, dFake: Probabilities | CriticScores, options: { phi: 'identity' }): tf.Tensor;
-export function neuralNetDistanceMembers(dReal: Probabilities, dFake: Probabilities, options?: NeuralNetDistanceOptions): tf.Tensor;
-export function neuralNetDistanceMembers(dReal: Probabilities | CriticScores, dFake: Probabilities | CriticScores, options?: NeuralNetDistanceOptions): tf.Tensor {
+export function neuralNetDistanceMembers(
+  dReal: Probabilities,
+  dFake: Probabilities,
+  options?: { phi?: 'log' },
+): tf.Tensor;
+export function neuralNetDistanceMembers(
+  dReal: Probabilities | CriticScores,
+  dFake: Probabilities | CriticScores,
+  options: { phi: 'identity' },
+): tf.Tensor;
+export function neuralNetDistanceMembers(
+  dReal: Probabilities,
+  dFake: Probabilities,
+  options?: NeuralNetDistanceOptions,
+): tf.Tensor;
+export function neuralNetDistanceMembers(
+  dReal: Probabilities | CriticScores,
+  dFake: Probabilities | CriticScores,
+  options?: NeuralNetDistanceOptions,
+): tf.Tensor {
   ensureGradients();
   const [r, f, phi] = checkFamily(dReal, dFake, options);
   return tf.tidy(() => members(r, f, phi));

@@ -31,7 +31,12 @@ export function optimalDiscriminator(pData: Densities, pG: Densities): tf.Tensor
     const db = b.dataSync();
     for (let i = 0; i < da.length; i++) {
       if (da[i] === 0 && db[i] === 0) {
-        throw new InvalidArgumentError(spec, 'pG', 'positive wherever pData is 0 (D* = 0/0 is undefined)', `pData = pG = 0 at flat index ${i}`);
+        throw new InvalidArgumentError(
+          spec,
+          'pG',
+          'positive wherever pData is 0 (D* = 0/0 is undefined)',
+          `pData = pG = 0 at flat index ${i}`,
+        );
       }
     }
   }

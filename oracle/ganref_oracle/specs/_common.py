@@ -11,9 +11,7 @@ import torch.nn.functional as F
 from ..registry import InputError
 
 
-def xlog_ratio(
-    a: torch.Tensor, b: torch.Tensor, *, diff: Optional[torch.Tensor] = None
-) -> torch.Tensor:
+def xlog_ratio(a: torch.Tensor, b: torch.Tensor, *, diff: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Elementwise ``a * log(a / b)`` with the conventions of information theory.
 
     Cover & Thomas, *Elements of Information Theory*, section 2.3: ``0 log(0/b) = 0`` for every
@@ -72,9 +70,7 @@ def softplus(t: torch.Tensor) -> torch.Tensor:
     return 0.0 - F.logsigmoid(-t)
 
 
-def reduce_losses(
-    losses: torch.Tensor, weights: Optional[torch.Tensor], reduction: str
-) -> torch.Tensor:
+def reduce_losses(losses: torch.Tensor, weights: Optional[torch.Tensor], reduction: str) -> torch.Tensor:
     """Reduce per-example losses ``l`` with per-example weights ``w`` (default all 1).
 
     PROTOCOL.md, "Spec signatures": ``mean = sum(w*l) / sum(w)``, ``sum = sum(w*l)``,
@@ -99,18 +95,17 @@ def require_same_shape(spec: str, a_name: str, a: torch.Tensor, b_name: str, b: 
     """``BAD_PARAMS`` unless ``a`` and ``b`` have the same shape (no broadcasting)."""
     if tuple(a.shape) != tuple(b.shape):
         raise InputError(
-            f"{spec}: {a_name} has shape {list(a.shape)} but {b_name} has shape {list(b.shape)}; "
-            "they must be equal"
+            f"{spec}: {a_name} has shape {list(a.shape)} but {b_name} has shape {list(b.shape)}; they must be equal"
         )
 
 
-def require_rank(spec: str, name: str, t: torch.Tensor, *, exactly: Optional[int] = None,
-                 at_least: Optional[int] = None) -> None:
+def require_rank(
+    spec: str, name: str, t: torch.Tensor, *, exactly: Optional[int] = None, at_least: Optional[int] = None
+) -> None:
     """``BAD_PARAMS`` unless ``t`` has the rank the spec takes."""
     if exactly is not None and t.dim() != exactly:
         raise InputError(f"{spec}: {name} must have rank {exactly}, got shape {list(t.shape)}")
     if at_least is not None and t.dim() < at_least:
         raise InputError(
-            f"{spec}: {name} must have rank >= {at_least} (categories on the last axis), "
-            f"got shape {list(t.shape)}"
+            f"{spec}: {name} must have rank >= {at_least} (categories on the last axis), got shape {list(t.shape)}"
         )

@@ -56,7 +56,9 @@ def _critic(spec: str, x: X, params: Mapping[str, Any], *batches: str):
     for name in batches:
         t = x[name]
         if t is None or t.dim() != 2 or t.shape[1] != d:
-            raise InputError(f"{spec}: {name} must be a batch [n, {d}] for the critic, got {None if t is None else list(t.shape)}")
+            raise InputError(
+                f"{spec}: {name} must be a batch [n, {d}] for the critic, got {None if t is None else list(t.shape)}"
+            )
 
     def score(h: torch.Tensor) -> torch.Tensor:
         return forward(layers, h, params["activation"], params["outputActivation"], params["alpha"])[:, 0]
@@ -142,5 +144,3 @@ def r2(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
 # --- penalty/noise-induced --------------------------------------------------------------------
 
 _NI = "penalty/noise-induced"
-
-

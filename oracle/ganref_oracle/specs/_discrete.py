@@ -77,5 +77,3 @@ def _f_divergence(
 def _hellinger_interior(q: torch.Tensor, r: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     # q (sqrt(u) - 1)^2 = q ((u - 1) / (sqrt(u) + 1))^2: no cancellation when u ~ 1
     return q * torch.square(r / (torch.sqrt(u) + 1.0))
-
-

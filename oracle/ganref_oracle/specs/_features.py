@@ -50,5 +50,3 @@ def _weighted_mean(f: torch.Tensor, w: Optional[torch.Tensor]) -> torch.Tensor:
     if w is None:
         return f.mean(dim=0)
     return torch.einsum("n,nd->d", w, f) / w.sum()
-
-

@@ -27,7 +27,16 @@ from typing import Any, List, Mapping, Optional, Sequence, Tuple
 import torch
 import torch.nn.functional as F
 
-from ..nets import ALPHA, activation_param, collect_layers, forward, input_width, layer_names, output_width, require_batch
+from ..nets import (
+    ALPHA,
+    activation_param,
+    collect_layers,
+    forward,
+    input_width,
+    layer_names,
+    output_width,
+    require_batch,
+)
 from ..registry import InputError, Param, choice
 
 X = Mapping[str, Optional[torch.Tensor]]
@@ -45,16 +54,24 @@ def _number(minimum: float, *, strict: bool = False, maximum: Optional[float] = 
             and (maximum is None or (value < maximum if max_strict else value <= maximum))
         )
         if not ok:
-            raise ValueError(f"expected a finite number {'>' if strict else '>='} {minimum}"
-                             + (f" and {'<' if max_strict else '<='} {maximum}" if maximum is not None else "")
-                             + f", got {value!r}")
+            raise ValueError(
+                f"expected a finite number {'>' if strict else '>='} {minimum}"
+                + (f" and {'<' if max_strict else '<='} {maximum}" if maximum is not None else "")
+                + f", got {value!r}"
+            )
         return float(value)
 
     return check
 
 
 def _steps(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value != int(value) or not 0 <= value <= 100:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value != value
+        or value != int(value)
+        or not 0 <= value <= 100
+    ):
         raise ValueError(f"expected an integer in [0, 100], got {value!r}")
     return int(value)
 
@@ -146,5 +163,3 @@ def _sq(ts: Sequence[torch.Tensor]) -> torch.Tensor:
 
 
 # --- training/unrolled ------------------------------------------------------------------------
-
-

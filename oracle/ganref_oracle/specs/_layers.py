@@ -72,5 +72,3 @@ def _sigma(schedule: str, sigma0: float, steps: float, step: float) -> float:
     if schedule == "linear":
         return sigma0 * max(0.0, 1.0 - step / steps)
     return sigma0 * math.exp(-step / steps)
-
-

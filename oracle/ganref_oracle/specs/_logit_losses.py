@@ -39,14 +39,10 @@ def _batches(
     return r, f, w_r, w_f
 
 
-def _gan_discriminator_loss(
-    l_r: torch.Tensor, l_f: torch.Tensor, w_r, w_f, reduction: str
-) -> torch.Tensor:
+def _gan_discriminator_loss(l_r: torch.Tensor, l_f: torch.Tensor, w_r, w_f, reduction: str) -> torch.Tensor:
     """``-E[log D(x)] - E[log(1 - D(G(z)))] = E[softplus(-l_r)] + E[softplus(l_f)]``.
 
     The negated value function of Goodfellow et al. 2014, eq. 1, that the discriminator
     minimises (binary cross-entropy with real label 1 and fake label 0).
     """
     return reduce_losses(softplus(-l_r), w_r, reduction) + reduce_losses(softplus(l_f), w_f, reduction)
-
-

@@ -35,7 +35,9 @@ def _number(minimum: float, strict: bool) -> Any:
 def _weights(spec: str, x: X, name: str, batch: torch.Tensor, batch_name: str) -> Optional[torch.Tensor]:
     w = x[name]
     if w is not None and tuple(w.shape) != (batch.shape[0],):
-        raise InputError(f"{spec}: {name} must have shape [{batch.shape[0]}] like the rows of {batch_name}, got {list(w.shape)}")
+        raise InputError(
+            f"{spec}: {name} must have shape [{batch.shape[0]}] like the rows of {batch_name}, got {list(w.shape)}"
+        )
     return w
 
 
@@ -56,5 +58,3 @@ _MR_OPTIONAL = tuple(n for p in _NETS for n in layer_names(p, 2, 1)[1])
 # --- objective/mix-gan ------------------------------------------------------------------------
 
 _MIX = "objective/mix-gan"
-
-

@@ -19,5 +19,3 @@ def _pair(spec: str, x: Mapping[str, Optional[torch.Tensor]]):
     require_rank(spec, "p", p, at_least=1)
     require_same_shape(spec, "p", p, "q", q)
     return p, q
-
-

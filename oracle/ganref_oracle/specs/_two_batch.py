@@ -38,7 +38,12 @@ def _smoothing_target(value: Any) -> float:
 
 
 def _two_batches(
-    spec: str, x: Mapping[str, Optional[torch.Tensor]], real: str, fake: str, *, paired: bool,
+    spec: str,
+    x: Mapping[str, Optional[torch.Tensor]],
+    real: str,
+    fake: str,
+    *,
+    paired: bool,
     reduction: str,
 ) -> Tuple[torch.Tensor, torch.Tensor, Optional[torch.Tensor], Optional[torch.Tensor]]:
     """Rank-1 batches, weights of their shapes; equal lengths when paired or under 'none'."""
@@ -78,5 +83,3 @@ def _weighted_mean(c: torch.Tensor, w: Optional[torch.Tensor]) -> torch.Tensor:
 
 # --------------------------------------------------------------------------------------------
 # One-sided label smoothing
-
-

@@ -30,7 +30,12 @@ def weight_clipping(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str
     inputs=("weight", "u"),
     params=(
         Param("iterations", 1, _iterations, "power iterations per call, an integer >= 1"),
-        Param("outAxis", "first", choice("first", "last"), "axis of the output units: 'first' ([out, ...], PyTorch) or 'last' ([..., out], TF.js)"),
+        Param(
+            "outAxis",
+            "first",
+            choice("first", "last"),
+            "axis of the output units: 'first' ([out, ...], PyTorch) or 'last' ([..., out], TF.js)",
+        ),
     ),
     outputs=("normalized", "sigma", "u"),
     reference="Miyato et al. 2018, Spectral Normalization for GANs, eq. 8 and Algorithm 1",
@@ -43,7 +48,9 @@ def spectral_norm(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, 
     w, u = x["weight"], x["u"]
     require_rank(spec, "weight", w, at_least=2)
     require_rank(spec, "u", u, exactly=1)
-    mat = (w if params["outAxis"] == "first" else w.movedim(-1, 0)).reshape(w.shape[0] if params["outAxis"] == "first" else w.shape[-1], -1)
+    mat = (w if params["outAxis"] == "first" else w.movedim(-1, 0)).reshape(
+        w.shape[0] if params["outAxis"] == "first" else w.shape[-1], -1
+    )
     if u.shape[0] != mat.shape[0]:
         raise InputError(f"{spec}: u has {u.shape[0]} elements but weight has {mat.shape[0]} output units")
     with torch.no_grad():

@@ -34,9 +34,7 @@ def kl(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) -> Di
     outputs=("value",),
     reference="Lin 1991 (JS with equal weights); Goodfellow et al. 2014, section 4.1",
 )
-def jensen_shannon(
-    x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]
-) -> Dict[str, torch.Tensor]:
+def jensen_shannon(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
     """Jensen-Shannon divergence ``JSD(p || q) = 1/2 KL(p || m) + 1/2 KL(q || m)``, ``m = (p+q)/2``.
 
     Lin 1991 (Divergence measures based on the Shannon entropy), with equal weights; as in

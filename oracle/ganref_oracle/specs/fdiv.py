@@ -270,8 +270,7 @@ def _alpha(alpha: float) -> Family:
         def in_domain(t: torch.Tensor) -> torch.Tensor:
             return t <= bound if alpha < 0 else t < bound
 
-    return Family(f=f, conjugate=conj, activation=activation, fused=fused, divergence=div,
-                  in_domain=in_domain)
+    return Family(f=f, conjugate=conj, activation=activation, fused=fused, divergence=div, in_domain=in_domain)
 
 
 FIXED: Dict[str, Callable[[], Family]] = {
@@ -339,5 +338,3 @@ def _fdiv_spec(name: str) -> None:
 
 for _name in NAMES:
     _fdiv_spec(_name)
-
-

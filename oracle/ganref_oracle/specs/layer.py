@@ -17,7 +17,9 @@ from ._layers import _abs, _bn_params, _positive
     outputs=("output",),
     reference="Salimans et al. 2016, Improved Techniques for Training GANs, section 3.2",
 )
-def minibatch_discrimination(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
+def minibatch_discrimination(
+    x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]
+) -> Dict[str, torch.Tensor]:
     """``output = [f, o]`` with ``o[i, b] = sum_j exp(-sum_c |M[i,b,c] - M[j,b,c]|)``, ``M = f . T``
     (all j, the example itself included, so ``o >= 1``)."""
     spec = "layer/minibatch-discrimination"

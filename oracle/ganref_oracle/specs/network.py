@@ -65,7 +65,9 @@ def score_and_penalty(critic: Callable[[torch.Tensor], torch.Tensor], x: torch.T
 
 def _one_output(spec: str, prefix: str, layers) -> None:
     if output_width(layers) != 1:
-        raise InputError(f"{spec}: the last layer of '{prefix}' must have one output (a score), got {output_width(layers)}")
+        raise InputError(
+            f"{spec}: the last layer of '{prefix}' must have one output (a score), got {output_width(layers)}"
+        )
 
 
 # --- network/mlp --------------------------------------------------------------------------------
@@ -118,7 +120,12 @@ _HEAD_REQUIRED, _HEAD_OPTIONAL = layer_names("dense", 1, 1)
         Param("stride", 1, _positive_int, "stride of every convolution"),
         Param("padding", "same", choice(*PADDINGS), "TensorFlow 'same' (smaller half before) or 'valid'"),
         Param("pooling", "none", choice(*POOLINGS), "after each block's activation: 2x2 windows, stride 2, 'valid'"),
-        Param("normalization", "none", choice(*NORMALIZATIONS), "'layer': per example over C, H, W with per-channel gamma, beta; 'batch': fixed statistics convMean, convVariance"),
+        Param(
+            "normalization",
+            "none",
+            choice(*NORMALIZATIONS),
+            "'layer': per example over C, H, W with per-channel gamma, beta; 'batch': fixed statistics convMean, convVariance",
+        ),
         Param("epsilon", 1e-5, _positive, "epsilon of the normalization"),
     ),
     outputs=("score", "gradientPenalty"),
@@ -132,16 +139,27 @@ def conv_critic(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
     _one_output(_CONV, "dense", head)
     xs = x["x"]
     if xs.dim() != 4 or xs.shape[3] != conv[0]["W"].shape[2]:
-        raise InputError(f"{_CONV}: x must be images [n, H, W, {int(conv[0]['W'].shape[2])}], got shape {list(xs.shape)}")
+        raise InputError(
+            f"{_CONV}: x must be images [n, H, W, {int(conv[0]['W'].shape[2])}], got shape {list(xs.shape)}"
+        )
     width = conv_feature_size(_CONV, conv, list(xs.shape), params["stride"], params["padding"], params["pooling"])
     if input_width(head) != width:
         raise InputError(f"{_CONV}: denseW0 must have {width} rows (the flattened features), got {input_width(head)}")
 
     def critic(t: torch.Tensor) -> torch.Tensor:
         h = conv_blocks(
-            conv, t, params["activation"], params["alpha"], params["stride"], params["padding"],
-            params["pooling"], params["normalization"], params["epsilon"],
+            conv,
+            t,
+            params["activation"],
+            params["alpha"],
+            params["stride"],
+            params["padding"],
+            params["pooling"],
+            params["normalization"],
+            params["epsilon"],
         )
-        return forward(head, flatten_nhwc(h), params["activation"], params["outputActivation"], params["alpha"]).reshape(-1)
+        return forward(
+            head, flatten_nhwc(h), params["activation"], params["outputActivation"], params["alpha"]
+        ).reshape(-1)
 
     return score_and_penalty(critic, xs)

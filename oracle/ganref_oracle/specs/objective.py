@@ -12,7 +12,19 @@ from ..registry import choice, InputError, Param, REDUCTION, register
 from ._common import reduce_losses, require_rank, require_same_shape, softplus
 from ._features import _margin, _non_negative, _weighted_mean as _weighted_feature_mean
 from ._logit_losses import _batches, _gan_discriminator_loss
-from ._network_objectives import _AE_OPTIONAL, _AE_REQUIRED, _EB, _MIX, _MR, _MR_OPTIONAL, _MR_REQUIRED, _NETS, _number, _weights, X
+from ._network_objectives import (
+    _AE_OPTIONAL,
+    _AE_REQUIRED,
+    _EB,
+    _MIX,
+    _MR,
+    _MR_OPTIONAL,
+    _MR_REQUIRED,
+    _NETS,
+    _number,
+    _weights,
+    X,
+)
 from ._two_batch import _finite_number, _OUTPUTS, _smoothing_target, _two_batches, _weighted_mean, _WEIGHTS
 from .fdiv import ALPHA as FDIV_ALPHA, family, NAMES
 
@@ -48,18 +60,14 @@ def minimax(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) 
     outputs=("discriminator", "generator"),
     reference="Goodfellow et al. 2014, section 3 (maximise log D(G(z)))",
 )
-def non_saturating(
-    x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]
-) -> Dict[str, torch.Tensor]:
+def non_saturating(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
     """The non-saturating game: D as in minimax, G maximises ``log D(G(z))``.
 
     Goodfellow et al. 2014, section 3: "Rather than training G to minimize log(1 - D(G(z))) we
     can train G to maximize log D(G(z))". ``generator = -E[log D(G(z))] = E[softplus(-l_f)]``.
     """
     reduction = params["reduction"]
-    l_r, l_f, w_r, w_f = _batches(
-        "objective/non-saturating", x, "logitsReal", "logitsFake", reduction
-    )
+    l_r, l_f, w_r, w_f = _batches("objective/non-saturating", x, "logitsReal", "logitsFake", reduction)
     return {
         "discriminator": _gan_discriminator_loss(l_r, l_f, w_r, w_f, reduction),
         "generator": reduce_losses(softplus(-l_f), w_f, reduction),
@@ -74,9 +82,7 @@ def non_saturating(
     outputs=("discriminator", "generator"),
     reference="Arjovsky et al. 2017, section 3 (Kantorovich-Rubinstein duality) and Algorithm 1",
 )
-def wasserstein(
-    x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]
-) -> Dict[str, torch.Tensor]:
+def wasserstein(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
     """WGAN (Arjovsky et al. 2017): the critic maximises ``E[c_r] - E[c_f]`` over
     (clipped, hence Lipschitz) critics, the Kantorovich-Rubinstein dual of W1 (section 3).
 
@@ -84,9 +90,7 @@ def wasserstein(
     ``generator = -E[c_f]`` (the generator step of Algorithm 1).
     """
     reduction = params["reduction"]
-    c_r, c_f, w_r, w_f = _batches(
-        "objective/wasserstein", x, "criticReal", "criticFake", reduction
-    )
+    c_r, c_f, w_r, w_f = _batches("objective/wasserstein", x, "criticReal", "criticFake", reduction)
     return {
         "discriminator": reduce_losses(c_f, w_f, reduction) - reduce_losses(c_r, w_r, reduction),
         "generator": -reduce_losses(c_f, w_f, reduction),
@@ -105,9 +109,7 @@ def wasserstein(
     outputs=("discriminator", "generator"),
     reference="Qi 2017, Loss-Sensitive GANs on Lipschitz Densities, section 3 (S and T)",
 )
-def loss_sensitive(
-    x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]
-) -> Dict[str, torch.Tensor]:
+def loss_sensitive(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
     """LS-GAN, the pairs ``(x_r[i], x_f[i])`` standing for the paper's ``(x, G(z))``.
 
     ``discriminator = reduce(L_r + lambda * max(0, Delta + L_r - L_f))`` (the paper's ``S``,
@@ -139,9 +141,7 @@ def loss_sensitive(
     outputs=("generator",),
     reference="Salimans et al. 2016, Improved Techniques for Training GANs, section 3.1",
 )
-def feature_matching(
-    x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]
-) -> Dict[str, torch.Tensor]:
+def feature_matching(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
     """``generator = ||mu_r - mu_f||_2^2`` summed over every feature (non-batch axes flattened),
     ``mu`` the (weighted) batch means of the discriminator features."""
     spec = "objective/feature-matching"
@@ -228,8 +228,12 @@ def hinge(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) ->
     optional=_WEIGHTS,
     params=(
         REDUCTION,
-        Param("variant", "standard", choice("standard", "average"),
-              "'standard' (RSGAN, paired samples) or 'average' (RaSGAN)"),
+        Param(
+            "variant",
+            "standard",
+            choice("standard", "average"),
+            "'standard' (RSGAN, paired samples) or 'average' (RaSGAN)",
+        ),
     ),
     outputs=_OUTPUTS,
     reference="Jolicoeur-Martineau 2018, The relativistic discriminator, section 4 (RSGAN, RaSGAN)",
@@ -247,8 +251,12 @@ def relativistic(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, A
     """
     reduction, variant = params["reduction"], params["variant"]
     c_r, c_f, w_r, w_f = _two_batches(
-        "objective/relativistic", x, "criticReal", "criticFake",
-        paired=variant == "standard", reduction=reduction,
+        "objective/relativistic",
+        x,
+        "criticReal",
+        "criticFake",
+        paired=variant == "standard",
+        reduction=reduction,
     )
     if variant == "standard":
         if w_r is None and w_f is None:
@@ -297,8 +305,7 @@ def label_smoothing(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str
         return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target), reduction="none")
 
     return {
-        "discriminator": reduce_losses(bce(l_r, alpha), w_r, reduction)
-        + reduce_losses(bce(l_f, 0.0), w_f, reduction),
+        "discriminator": reduce_losses(bce(l_r, alpha), w_r, reduction) + reduce_losses(bce(l_f, 0.0), w_f, reduction),
         "generator": reduce_losses(bce(l_f, 1.0), w_f, reduction),
     }
 
@@ -309,7 +316,9 @@ def label_smoothing(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str
     optional=_AE_OPTIONAL + ("weightsReal", "weightsFake"),
     params=(
         Param("margin", 1.0, _number(0.0, True), "the hinge margin m > 0"),
-        Param("energy", "mse", choice("mse", "l2"), "'mse': mean squared reconstruction error; 'l2': its Euclidean norm"),
+        Param(
+            "energy", "mse", choice("mse", "l2"), "'mse': mean squared reconstruction error; 'l2': its Euclidean norm"
+        ),
         activation_param("activation", "relu", "hidden activation of the autoencoder"),
         activation_param("outputActivation", "linear", "output activation of the autoencoder"),
         ALPHA,

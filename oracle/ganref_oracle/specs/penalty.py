@@ -8,7 +8,19 @@ import torch
 
 from ..registry import choice, InputError, Param, register
 from ._common import require_rank
-from ._critic_penalties import _critic, _CRITIC_OPTIONAL, _critic_params, _CRITIC_REQUIRED, _DRAGAN, _GP, _input_gradients, _NI, _norms, _number, X
+from ._critic_penalties import (
+    _critic,
+    _CRITIC_OPTIONAL,
+    _critic_params,
+    _CRITIC_REQUIRED,
+    _DRAGAN,
+    _GP,
+    _input_gradients,
+    _NI,
+    _norms,
+    _number,
+    X,
+)
 from ._games import _grad, _sq, Game, GAME_INPUTS, GAME_OPTIONAL, GAME_PARAMS
 from ._layers import _abs
 
@@ -62,7 +74,9 @@ def historical_averaging(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Ten
     """``penalty`` = |theta - average|^2, the squared Euclidean norm over all elements."""
     theta, average = x["theta"], x["average"]
     if tuple(theta.shape) != tuple(average.shape):
-        raise InputError(f"penalty/historical-averaging: theta {list(theta.shape)} and average {list(average.shape)} differ in shape")
+        raise InputError(
+            f"penalty/historical-averaging: theta {list(theta.shape)} and average {list(average.shape)} differ in shape"
+        )
     diff = (theta - average).reshape(-1)
     return {"penalty": torch.dot(diff, diff)}
 
@@ -74,7 +88,8 @@ def historical_averaging(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Ten
     params=(
         Param("lambda", 10.0, _number(0.0), "the penalty coefficient lambda >= 0"),
         Param("sided", "two", choice("two", "one"), "'two': (|g| - 1)^2; 'one': max(0, |g| - 1)^2"),
-    ) + _critic_params(),
+    )
+    + _critic_params(),
     outputs=("penalty",),
     reference="Gulrajani et al. 2017, Improved Training of Wasserstein GANs, eq. 3 and Algorithm 1",
 )
@@ -89,7 +104,9 @@ def gradient_penalty(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]
     if tuple(xr.shape) != tuple(xf.shape):
         raise InputError(f"{_GP}: xFake has shape {list(xf.shape)} but xReal has {list(xr.shape)}")
     if tuple(eps.shape) != (xr.shape[0],):
-        raise InputError(f"{_GP}: epsilon must have shape [{xr.shape[0]}] (one weight per example), got {list(eps.shape)}")
+        raise InputError(
+            f"{_GP}: epsilon must have shape [{xr.shape[0]}] (one weight per example), got {list(eps.shape)}"
+        )
     if bool(((eps < 0) | (eps > 1)).any()):
         raise InputError(f"{_GP}: epsilon must lie in [0, 1]")
     x_hat = torch.lerp(xf, xr, eps[:, None].expand_as(xr))
@@ -107,7 +124,8 @@ def gradient_penalty(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]
     params=(
         Param("lambda", 10.0, _number(0.0), "the penalty coefficient lambda >= 0"),
         Param("k", 1.0, _number(0.0), "the target gradient norm k >= 0"),
-    ) + _critic_params(),
+    )
+    + _critic_params(),
     outputs=("penalty",),
     reference="Kodali, Abernethy, Hays & Kira 2017, On Convergence and Stability of GANs, section 5",
 )
@@ -128,7 +146,8 @@ def dragan(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
     params=(
         Param("gamma", 2.0, _number(0.0), "gamma >= 0; the returned term is gamma/2 * Omega"),
         Param("f", "gan", choice("gan", "kl", "pearson-chi2"), "the divergence of the regularizer"),
-    ) + _critic_params(),
+    )
+    + _critic_params(),
     outputs=("penalty",),
     reference="Roth, Lucchi, Nowozin & Hofmann 2017, Stabilizing Training of GANs through Regularization, section 3",
 )
@@ -148,7 +167,9 @@ def noise_induced(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
 
     f = params["f"]
     if f == "gan":
-        omega = weighted(x["xReal"], lambda psi: torch.sigmoid(-psi) ** 2) + weighted(x["xFake"], lambda psi: torch.sigmoid(psi) ** 2)
+        omega = weighted(x["xReal"], lambda psi: torch.sigmoid(-psi) ** 2) + weighted(
+            x["xFake"], lambda psi: torch.sigmoid(psi) ** 2
+        )
     elif f == "kl":
         omega = weighted(x["xFake"], lambda psi: torch.exp(psi - 1.0))
     else:

@@ -77,9 +77,7 @@ def virtual_training_criterion(
     outputs=("value", "members"),
     reference="Arora et al. 2017, Generalization and Equilibrium in GANs, section 3 (F-distance)",
 )
-def neural_net_distance(
-    x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]
-) -> Dict[str, torch.Tensor]:
+def neural_net_distance(x: Mapping[str, Optional[torch.Tensor]], params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
     """``members[k] = mean_i phi(dReal[k, i]) + mean_j phi(1 - dFake[k, j]) - 2 phi(1/2)`` and
     ``value = max_k members[k]`` (the sup over the given finite family).
 

@@ -44,11 +44,13 @@ def unrolled(x: X, params: Mapping[str, Any]) -> Dict[str, torch.Tensor]:
         s = [b2 * si + (1 - b2) * g * g for si, g in zip(s, ascent)]
         new = []
         for p, mi, si in zip(theta, m, s):
-            m_hat = mi / (1 - b1 ** t)
-            s_hat = si / (1 - b2 ** t)
+            m_hat = mi / (1 - b1**t)
+            s_hat = si / (1 - b2**t)
             # sqrt with derivative 0 at 0 (where the step's numerator m_hat is 0 too), not NaN.
             pos = s_hat > 0
-            root = torch.where(pos, torch.sqrt(torch.where(pos, s_hat, torch.ones_like(s_hat))), torch.zeros_like(s_hat))
+            root = torch.where(
+                pos, torch.sqrt(torch.where(pos, s_hat, torch.ones_like(s_hat))), torch.zeros_like(s_hat)
+            )
             new.append(p + lr * m_hat / (root + eps))
         theta = new
     return {"surrogate": game.value(phi, theta), "generator": game.generator_loss(phi, theta)}

@@ -34,7 +34,11 @@ function checkNHWC(dataFormat: unknown, what: string): void {
 
 /** dx for y = conv2d(x, W): the transposed convolution of dy. */
 function inputGrad(xShape: number[], dy: T, filter: T, strides: unknown, pad: Pad, rounding: Rounding): T {
-  return run('Conv2DBackpropInput', { dy, filter }, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: rounding, inputShape: xShape });
+  return run(
+    'Conv2DBackpropInput',
+    { dy, filter },
+    { strides, pad, dataFormat: 'NHWC', dimRoundingMode: rounding, inputShape: xShape },
+  );
 }
 
 /**
@@ -47,11 +51,22 @@ function inputGrad(xShape: number[], dy: T, filter: T, strides: unknown, pad: Pa
  */
 function filterGrad(x: T, dy: T, filterShape: number[], strides: unknown, pad: Pad, rounding: Rounding): T {
   if (tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) != null) {
-    return run('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: rounding, filterShape });
+    return run(
+      'Conv2DBackpropFilter',
+      { x, dy },
+      { strides, pad, dataFormat: 'NHWC', dimRoundingMode: rounding, filterShape },
+    );
   }
   const [sh, sw] = pair(strides as number | [number, number]);
   const [kh, kw, c, o] = filterShape;
-  const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], [kh, kw], [sh, sw], 1, pad, rounding);
+  const info = tf.backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    [kh, kw],
+    [sh, sw],
+    1,
+    pad,
+    rounding,
+  );
   const xp = padForPool(x, info, 0);
   const rows = info.batchSize * info.outHeight * info.outWidth;
   const dy2 = tf.reshape(dy, [rows, o]);
@@ -86,12 +101,14 @@ function windows(xp: T, info: tf.backend_util.Conv2DInfo): T[] {
   for (let a = 0; a < fh; a++) {
     // rows a, a + sh, …, a + (oh − 1)·sh: [n, oh·sh, wp, c] → [n·oh, sh, wp, c] → row 0 of each group.
     const band = tf.slice(xp, [0, a, 0, 0], [n!, oh * sh, wp!, c!]);
-    const rowsOf = sh > 1 ? tf.slice(tf.reshape(band, [n! * oh, sh, wp!, c!]), [0, 0, 0, 0], [n! * oh, 1, wp!, c!]) : band;
+    const rowsOf =
+      sh > 1 ? tf.slice(tf.reshape(band, [n! * oh, sh, wp!, c!]), [0, 0, 0, 0], [n! * oh, 1, wp!, c!]) : band;
     const rows = tf.reshape(rowsOf, [n! * oh, wp!, c!]);
     for (let b = 0; b < fw; b++) {
       // columns b, b + sw, …: [n·oh, ow·sw, c] → [n·oh, ow, sw, c] → column 0 of each group.
       const cols = tf.slice(rows, [0, b, 0], [n! * oh, ow * sw, c!]);
-      const picked = sw > 1 ? tf.slice(tf.reshape(cols, [n! * oh, ow, sw, c!]), [0, 0, 0, 0], [n! * oh, ow, 1, c!]) : cols;
+      const picked =
+        sw > 1 ? tf.slice(tf.reshape(cols, [n! * oh, ow, sw, c!]), [0, 0, 0, 0], [n! * oh, ow, 1, c!]) : cols;
       out.push(tf.reshape(picked, [n!, oh, ow, c!]));
     }
   }
@@ -133,9 +150,24 @@ function windowsAdjoint(parts: T[], paddedShape: number[], info: tf.backend_util
       // Zeros between the window's elements, one axis at a time (pads of rank ≤ 4): columns as
       // [n·oh, ow, sw, c], then rows as [n·oh, sh, ow·sw·c].
       const g = tf.reshape(parts[k++], [n * oh, ow, 1, c]);
-      const cols = sw > 1 ? tf.pad(g, [[0, 0], [0, 0], [0, sw - 1], [0, 0]]) : g;
+      const cols =
+        sw > 1
+          ? tf.pad(g, [
+              [0, 0],
+              [0, 0],
+              [0, sw - 1],
+              [0, 0],
+            ])
+          : g;
       const r = tf.reshape(cols, [n * oh, 1, ow * sw * c]);
-      const spread = sh > 1 ? tf.pad(r, [[0, 0], [0, sh - 1], [0, 0]]) : r;
+      const spread =
+        sh > 1
+          ? tf.pad(r, [
+              [0, 0],
+              [0, sh - 1],
+              [0, 0],
+            ])
+          : r;
       const flat = tf.reshape(spread, [n, oh * sh, ow * sw, c]);
       const placed = tf.pad(flat, [
         [0, 0],
@@ -169,7 +201,11 @@ function fusedConvGrad(): GradConfig {
       if ((act ?? 'linear') === 'linear') {
         dz = dy as T;
       } else {
-        let z: T = run('Conv2D', { x, filter }, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: rounding });
+        let z: T = run(
+          'Conv2D',
+          { x, filter },
+          { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: rounding },
+        );
         if (bias != null) z = tf.add(z, bias);
         ({ dz, dPrelu } = activationVjp(z, dy as T, act, prelu, alpha));
       }
@@ -211,7 +247,12 @@ export const convGradients: GradConfig[] = [
       const pad = attrs.pad as Pad;
       const rounding = attrs.dimRoundingMode as Rounding;
       return {
-        dy: () => run('Conv2D', { x: ddx as T, filter }, { strides: attrs.strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: rounding }),
+        dy: () =>
+          run(
+            'Conv2D',
+            { x: ddx as T, filter },
+            { strides: attrs.strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: rounding },
+          ),
         filter: () => filterGrad(ddx as T, dy, filter.shape, attrs.strides, pad, rounding),
       };
     },
@@ -227,7 +268,12 @@ export const convGradients: GradConfig[] = [
       const rounding = attrs.dimRoundingMode as Rounding;
       return {
         x: () => inputGrad(x.shape, dy, ddw as T, attrs.strides, pad, rounding),
-        dy: () => run('Conv2D', { x, filter: ddw as T }, { strides: attrs.strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: rounding }),
+        dy: () =>
+          run(
+            'Conv2D',
+            { x, filter: ddw as T },
+            { strides: attrs.strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: rounding },
+          ),
       };
     },
   },

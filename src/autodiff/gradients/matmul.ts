@@ -104,4 +104,3 @@ export function splitOptional(saved: T[], act: FusedActivation | undefined): [T,
   }
   return [x, w, rest[0], undefined];
 }
-

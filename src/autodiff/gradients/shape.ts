@@ -47,7 +47,11 @@ export const shapeGradients: GradConfig[] = [
     saveAllInputs: true,
     gradFunc: (dy, saved, attrs) => {
       const axis = tf.util.parseAxisParam(attrs.axis as number, saved[0].shape)[0];
-      const parts = sliceAlong(dy as T, axis, saved.map((t) => t.shape[axis]));
+      const parts = sliceAlong(
+        dy as T,
+        axis,
+        saved.map((t) => t.shape[axis]),
+      );
       const out: Record<string, () => T> = {};
       parts.forEach((p, i) => {
         out[i] = () => p;
@@ -63,7 +67,11 @@ export const shapeGradients: GradConfig[] = [
       const d = dy as T;
       let axis = attrs.axis as number;
       if (axis < 0) axis += d.rank;
-      const parts = sliceAlong(d, axis, saved.map(() => 1));
+      const parts = sliceAlong(
+        d,
+        axis,
+        saved.map(() => 1),
+      );
       const out: Record<string, () => T> = {};
       parts.forEach((p, i) => {
         out[i] = () => tf.reshape(p, saved[i].shape);

@@ -36,14 +36,14 @@ export const gameSample: fc.Arbitrary<GameSample> = fc
   .chain(({ d, k, n, m, gh, dh, act, out }) => {
     const gw = gh > 0 ? [k, gh, d] : [k, d];
     const dw = dh > 0 ? [d, dh, 1] : [d, 1];
-    return fc.record({ x: matrix(n, d), z: matrix(m, k), gw: mlpWeights('gen', gw), dw: mlpWeights('disc', dw) }).map(
-      ({ x, z, gw: gWeights, dw: dWeights }): GameSample => ({
+    return fc
+      .record({ x: matrix(n, d), z: matrix(m, k), gw: mlpWeights('gen', gw), dw: mlpWeights('disc', dw) })
+      .map(({ x, z, gw: gWeights, dw: dWeights }): GameSample => ({
         x,
         z,
         gen: { widths: gw, weights: gWeights, activation: act, outputActivation: out, alpha: 0.2 },
         disc: { widths: dw, weights: dWeights, activation: act, outputActivation: 'linear', alpha: 0.2 },
-      }),
-    );
+      }));
   });
 
 /**
@@ -59,11 +59,23 @@ export const infinitelySmoothGame: fc.Arbitrary<GameSample> = gameSample.filter(
  * L = ½((a z̄ + b − x̄)² + w²(z̄² + 1)) and ‖∇_{θ_D} V‖² = (a z̄ + b − x̄)².
  */
 export function linearGame(x: number[], z: number[], a: number, b: number, w: number, c: number): GameSample {
-  const lin = (p: string, W: number, B: number): NetSample => ({ widths: [1, 1], weights: { [`${p}W0`]: rows([[W]]), [`${p}B0`]: vector([B]) }, activation: 'linear', outputActivation: 'linear', alpha: 0.2 });
+  const lin = (p: string, W: number, B: number): NetSample => ({
+    widths: [1, 1],
+    weights: { [`${p}W0`]: rows([[W]]), [`${p}B0`]: vector([B]) },
+    activation: 'linear',
+    outputActivation: 'linear',
+    alpha: 0.2,
+  });
   return { x: rows(x.map((v) => [v])), z: rows(z.map((v) => [v])), gen: lin('gen', a, b), disc: lin('disc', w, c) };
 }
 
 export const linearGameArb = fc
   .record({ n: fc.integer({ min: 1, max: 5 }), m: fc.integer({ min: 1, max: 5 }) })
-  .chain(({ n, m }) => fc.record({ x: fc.array(sampleValue, { minLength: n, maxLength: n }), z: fc.array(sampleValue, { minLength: m, maxLength: m }), p: fc.array(unbiasedUniform(-2, 2), { minLength: 4, maxLength: 4 }) }))
+  .chain(({ n, m }) =>
+    fc.record({
+      x: fc.array(sampleValue, { minLength: n, maxLength: n }),
+      z: fc.array(sampleValue, { minLength: m, maxLength: m }),
+      p: fc.array(unbiasedUniform(-2, 2), { minLength: 4, maxLength: 4 }),
+    }),
+  )
   .map(({ x, z, p }) => linearGame(x, z, p[0]!, p[1]!, p[2]!, p[3]!));

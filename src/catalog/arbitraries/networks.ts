@@ -21,7 +21,10 @@ export function unbiasedUniform(lo: number, hi: number): fc.Arbitrary<number> {
 export const netWeight: fc.Arbitrary<number> = unbiasedUniform(-1.2, 1.2);
 
 /** Data and noise values: mostly uniform in ±2, with exact 0 and ±1 mixed in. */
-export const sampleValue: fc.Arbitrary<number> = fc.oneof({ weight: 6, arbitrary: unbiasedUniform(-2, 2) }, { weight: 1, arbitrary: fc.constantFrom(0, 1, -1) });
+export const sampleValue: fc.Arbitrary<number> = fc.oneof(
+  { weight: 6, arbitrary: unbiasedUniform(-2, 2) },
+  { weight: 1, arbitrary: fc.constantFrom(0, 1, -1) },
+);
 
 /**
  * Data values for the non-smooth distances ('l2' energy, 'l1' reconstruction): no exact 0, so a
@@ -31,11 +34,17 @@ export const smoothSampleValue: fc.Arbitrary<number> = unbiasedUniform(-2, 2);
 
 /** A [rows, cols] NDArray of values. */
 export function matrix(rows: number, cols: number, of: fc.Arbitrary<number> = sampleValue): fc.Arbitrary<NDArray> {
-  return fc.array(of, { minLength: rows * cols, maxLength: rows * cols }).map((data) => ({ shape: [rows, cols], data: data.map(f32) }));
+  return fc
+    .array(of, { minLength: rows * cols, maxLength: rows * cols })
+    .map((data) => ({ shape: [rows, cols], data: data.map(f32) }));
 }
 
 /** The weights of an MLP with the given layer widths [d₀, d₁, …, d_L], named `${prefix}W${l}`, `${prefix}B${l}`. */
-export function mlpWeights(prefix: string, widths: number[], of: fc.Arbitrary<number> = netWeight): fc.Arbitrary<Record<string, NDArray>> {
+export function mlpWeights(
+  prefix: string,
+  widths: number[],
+  of: fc.Arbitrary<number> = netWeight,
+): fc.Arbitrary<Record<string, NDArray>> {
   const parts: Record<string, fc.Arbitrary<NDArray>> = {};
   for (let l = 0; l + 1 < widths.length; l++) {
     parts[`${prefix}W${l}`] = matrix(widths[l]!, widths[l + 1]!, of);
@@ -60,17 +69,38 @@ export interface NetSample {
 }
 
 /** A random small MLP with input width d, `hidden` hidden layers of width ≤ 5, and output width `out`. */
-export function smallMlp(prefix: string, d: number, out: number, hidden: { min: number; max: number } = { min: 1, max: 2 }): fc.Arbitrary<NetSample> {
+export function smallMlp(
+  prefix: string,
+  d: number,
+  out: number,
+  hidden: { min: number; max: number } = { min: 1, max: 2 },
+): fc.Arbitrary<NetSample> {
   return fc
-    .record({ hs: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: hidden.min, maxLength: hidden.max }), activation, outputActivation: activation, alpha: leakyAlpha })
+    .record({
+      hs: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: hidden.min, maxLength: hidden.max }),
+      activation,
+      outputActivation: activation,
+      alpha: leakyAlpha,
+    })
     .chain(({ hs, activation, outputActivation, alpha }) => {
       const widths = [d, ...hs, out];
-      return mlpWeights(prefix, widths).map((weights): NetSample => ({ widths, weights, activation, outputActivation, alpha }));
+      return mlpWeights(prefix, widths).map((weights): NetSample => ({
+        widths,
+        weights,
+        activation,
+        outputActivation,
+        alpha,
+      }));
     });
 }
 
 /** An `Mlp` from a NetSample's arrays (tensors made here; call inside tf.tidy). */
 export function netOf(s: NetSample, prefix: string): Mlp {
   const t = Object.fromEntries(Object.entries(s.weights).map(([k, a]) => [k, tf.tensor(a.data, a.shape, 'float32')]));
-  return { layers: layersFromInputs(t, prefix), activation: s.activation, outputActivation: s.outputActivation, alpha: s.alpha };
+  return {
+    layers: layersFromInputs(t, prefix),
+    activation: s.activation,
+    outputActivation: s.outputActivation,
+    alpha: s.alpha,
+  };
 }

@@ -15,13 +15,24 @@ export const P = (xs: number[] | number[][]) => asDistributions(tf.tensor(xs));
  */
 export function distributionPairCases(names: [string, string]): fc.Arbitrary<Case> {
   const batchOf = (zeros: boolean) =>
-    fc.record({ b: fc.integer({ min: 1, max: 4 }), k: fc.integer({ min: 1, max: 10 }), rank: fc.constantFrom(1, 2) }).chain(({ b, k, rank }) => {
-      const rows = rank === 1 ? 1 : b;
-      return fc.tuple(fc.array(distribution(k, zeros), { minLength: rows, maxLength: rows }), fc.array(distribution(k, zeros), { minLength: rows, maxLength: rows })).map(([ps, qs]): Case => {
-        const shape = rank === 1 ? [k] : [rows, k];
-        return { inputs: { [names[0]]: { shape, data: ps.flat() }, [names[1]]: { shape, data: qs.flat() } }, params: {}, grads: !zeros };
+    fc
+      .record({ b: fc.integer({ min: 1, max: 4 }), k: fc.integer({ min: 1, max: 10 }), rank: fc.constantFrom(1, 2) })
+      .chain(({ b, k, rank }) => {
+        const rows = rank === 1 ? 1 : b;
+        return fc
+          .tuple(
+            fc.array(distribution(k, zeros), { minLength: rows, maxLength: rows }),
+            fc.array(distribution(k, zeros), { minLength: rows, maxLength: rows }),
+          )
+          .map(([ps, qs]): Case => {
+            const shape = rank === 1 ? [k] : [rows, k];
+            return {
+              inputs: { [names[0]]: { shape, data: ps.flat() }, [names[1]]: { shape, data: qs.flat() } },
+              params: {},
+              grads: !zeros,
+            };
+          });
       });
-    });
   return fc.oneof({ weight: 3, arbitrary: batchOf(false) }, { weight: 1, arbitrary: batchOf(true) });
 }
 
@@ -31,15 +42,43 @@ export function pairCase(names: [string, string], p: number[], q: number[], labe
 }
 
 /** Error inputs every pair-of-distributions function must refuse. */
-export function distributionPairErrors(names: [string, string], f: (a: tf.Tensor, b: tf.Tensor) => unknown): ErrorCase[] {
+export function distributionPairErrors(
+  names: [string, string],
+  f: (a: tf.Tensor, b: tf.Tensor) => unknown,
+): ErrorCase[] {
   const ok = () => tf.tensor1d([0.5, 0.5]);
   return [
-    { name: 'shapes differ', call: () => f(ok(), tf.tensor1d([0.2, 0.3, 0.5])), error: 'InvalidArgumentError', argument: names[1] },
-    { name: 'a negative mass', call: () => f(tf.tensor1d([1.5, -0.5]), ok()), error: 'InvalidArgumentError', argument: names[0] },
-    { name: 'masses not summing to 1', call: () => f(ok(), tf.tensor1d([0.5, 0.6])), error: 'InvalidArgumentError', argument: names[1] },
-    { name: 'a NaN mass', call: () => f(tf.tensor1d([NaN, 1]), ok()), error: 'InvalidArgumentError', argument: names[0] },
+    {
+      name: 'shapes differ',
+      call: () => f(ok(), tf.tensor1d([0.2, 0.3, 0.5])),
+      error: 'InvalidArgumentError',
+      argument: names[1],
+    },
+    {
+      name: 'a negative mass',
+      call: () => f(tf.tensor1d([1.5, -0.5]), ok()),
+      error: 'InvalidArgumentError',
+      argument: names[0],
+    },
+    {
+      name: 'masses not summing to 1',
+      call: () => f(ok(), tf.tensor1d([0.5, 0.6])),
+      error: 'InvalidArgumentError',
+      argument: names[1],
+    },
+    {
+      name: 'a NaN mass',
+      call: () => f(tf.tensor1d([NaN, 1]), ok()),
+      error: 'InvalidArgumentError',
+      argument: names[0],
+    },
     { name: 'a scalar', call: () => f(tf.scalar(1), tf.scalar(1)), error: 'InvalidArgumentError', argument: names[0] },
-    { name: 'an int32 tensor', call: () => f(ok(), tf.tensor1d([0, 1], 'int32')), error: 'InvalidArgumentError', argument: names[1] },
+    {
+      name: 'an int32 tensor',
+      call: () => f(ok(), tf.tensor1d([0, 1], 'int32')),
+      error: 'InvalidArgumentError',
+      argument: names[1],
+    },
   ];
 }
 

@@ -13,5 +13,10 @@ export const zeros = (n: number): NDArray => vector(new Array<number>(n).fill(0)
 
 /** A fixed valid 2 → 2 → 2 autoencoder for error inputs. */
 export function netOfStatic(): Mlp {
-  return { layers: [{ weight: tf.eye(2), bias: tf.zeros([2]) }, { weight: tf.eye(2), bias: tf.zeros([2]) }] };
+  return {
+    layers: [
+      { weight: tf.eye(2), bias: tf.zeros([2]) },
+      { weight: tf.eye(2), bias: tf.zeros([2]) },
+    ],
+  };
 }

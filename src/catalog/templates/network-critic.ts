@@ -10,7 +10,21 @@ import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, v
 import { act64 } from '../reference64.js';
 import { tensorOf } from '../tensors.js';
 import type { Case, InputDecl, NDArray, ParamDecl } from '../types.js';
-import { convCritic, type ConvLayer, type Convnet, convOutSize, inputGradientSquaredNorms, mlpCritic, type Normalization, type Padding, type Pooling, samePadding, NORMALIZATIONS, PADDINGS, POOLINGS } from '../../nets/conv.js';
+import {
+  convCritic,
+  type ConvLayer,
+  type Convnet,
+  convOutSize,
+  inputGradientSquaredNorms,
+  mlpCritic,
+  type Normalization,
+  type Padding,
+  type Pooling,
+  samePadding,
+  NORMALIZATIONS,
+  PADDINGS,
+  POOLINGS,
+} from '../../nets/conv.js';
 import { type Activation, layersFromInputs, type Mlp } from '../../nets/mlp.js';
 import type { LayersModelLike } from '../../regularizers/critic.js';
 
@@ -42,12 +56,12 @@ export function ndarray(shape: number[], of: fc.Arbitrary<number>): fc.Arbitrary
   return fc.array(of, { minLength: size, maxLength: size }).map((data) => ({ shape, data: data.map(f32) }));
 }
 
-export const tensorsOf = (inputs: Record<string, NDArray>) => Object.fromEntries(Object.entries(inputs).map(([k, a]) => [k, tensorOf(a)]));
+export const tensorsOf = (inputs: Record<string, NDArray>) =>
+  Object.fromEntries(Object.entries(inputs).map(([k, a]) => [k, tensorOf(a)]));
 
 // A float64 reference in plain JavaScript (independent of TF.js), which also measures how far
 // a case is from the kinks: the smallest |pre-activation| of a kinked activation, the smallest
 // gap between the two largest values of a max-pool window, the smallest layer-norm std.
-
 
 export interface Forward64 {
   scores: number[];
@@ -101,7 +115,8 @@ export function forward64(inputs: Record<string, NDArray>, p: Params, kind: 'mlp
                   const y = r * s + a - top;
                   const xx = q * s + b - left;
                   if (y < 0 || y >= m.h || xx < 0 || xx >= m.w) continue;
-                  for (let c = 0; c < ci; c++) acc += m.d[((i * m.h + y) * m.w + xx) * m.c + c]! * K.data[((a * kw + b) * ci + c) * co + o]!;
+                  for (let c = 0; c < ci; c++)
+                    acc += m.d[((i * m.h + y) * m.w + xx) * m.c + c]! * K.data[((a * kw + b) * ci + c) * co + o]!;
                 }
               z[((i * oh + r) * ow + q) * co + o] = acc;
             }
@@ -142,8 +157,11 @@ export function forward64(inputs: Record<string, NDArray>, p: Params, kind: 'mlp
           for (let r = 0; r < ph; r++)
             for (let q = 0; q < pw; q++)
               for (let o = 0; o < co; o++) {
-                const win = [0, 1, 2, 3].map((t) => m.d[((i * m.h + 2 * r + (t >> 1)) * m.w + 2 * q + (t & 1)) * co + o]!);
-                if (p.pooling === 'avg') out[((i * ph + r) * pw + q) * co + o] = (win[0]! + win[1]! + win[2]! + win[3]!) / 4;
+                const win = [0, 1, 2, 3].map(
+                  (t) => m.d[((i * m.h + 2 * r + (t >> 1)) * m.w + 2 * q + (t & 1)) * co + o]!,
+                );
+                if (p.pooling === 'avg')
+                  out[((i * ph + r) * pw + q) * co + o] = (win[0]! + win[1]! + win[2]! + win[3]!) / 4;
                 else {
                   win.sort((u, v) => v - u);
                   if (win[0] !== 0) poolGap = Math.min(poolGap, win[0]! - win[1]!);
@@ -165,7 +183,14 @@ export function forward64(inputs: Record<string, NDArray>, p: Params, kind: 'mlp
     const b = inputs[`denseB${l}`]!.data;
     const cols = W.shape[1]!;
     const a = l === L - 1 ? p.outputActivation : p.activation;
-    rows = rows.map((row) => Array.from({ length: cols }, (_, j) => act(row.reduce((acc, v, i) => acc + v * W.data[i * cols + j]!, b[j]!), a)));
+    rows = rows.map((row) =>
+      Array.from({ length: cols }, (_, j) =>
+        act(
+          row.reduce((acc, v, i) => acc + v * W.data[i * cols + j]!, b[j]!),
+          a,
+        ),
+      ),
+    );
   }
   return { scores: rows.map((r) => r[0]!), kink, poolGap, std };
 }
@@ -178,7 +203,12 @@ export function smoothAt(f: Forward64, margin: number): boolean {
 // Building the networks from a case's tensors (the oracle protocol's names)
 
 export function mlpOf(x: Record<string, tf.Tensor>, p: Params): Mlp {
-  return { layers: layersFromInputs(x, 'dense'), activation: p.activation, outputActivation: p.outputActivation, alpha: p.alpha };
+  return {
+    layers: layersFromInputs(x, 'dense'),
+    activation: p.activation,
+    outputActivation: p.outputActivation,
+    alpha: p.alpha,
+  };
 }
 
 export function convOf(x: Record<string, tf.Tensor>, p: Params): Convnet {
@@ -186,7 +216,12 @@ export function convOf(x: Record<string, tf.Tensor>, p: Params): Convnet {
   for (let l = 0; x[`convW${l}`] !== undefined; l++) {
     const layer: ConvLayer = { filter: x[`convW${l}`]! };
     if (x[`convB${l}`]) layer.bias = x[`convB${l}`];
-    for (const [key, name] of [['gamma', 'Gamma'], ['beta', 'Beta'], ['mean', 'Mean'], ['variance', 'Variance']] as const) {
+    for (const [key, name] of [
+      ['gamma', 'Gamma'],
+      ['beta', 'Beta'],
+      ['mean', 'Mean'],
+      ['variance', 'Variance'],
+    ] as const) {
       if (x[`conv${name}${l}`]) layer[key] = x[`conv${name}${l}`];
     }
     conv.push(layer);
@@ -231,7 +266,12 @@ export function stepFor(c: Case): number | undefined {
   return kinked ? 2 ** -12 : undefined;
 }
 
-export function sharedInvariants(kind: 'mlp' | 'conv', evaluate: Evaluate, cases: fc.Arbitrary<Case>, smallCases: fc.Arbitrary<Case>) {
+export function sharedInvariants(
+  kind: 'mlp' | 'conv',
+  evaluate: Evaluate,
+  cases: fc.Arbitrary<Case>,
+  smallCases: fc.Arbitrary<Case>,
+) {
   // Finite differences of a Hessian need C² networks: a central difference whose stencil straddles
   // a relu-family kink or a max-pool switch is not a derivative (a random-seed run found a case
   // where layer norm amplified a 2⁻¹² step across a kink). Kinked networks are covered by the
@@ -256,7 +296,12 @@ export function sharedInvariants(kind: 'mlp' | 'conv', evaluate: Evaluate, cases
         checkGrads(outputFn(evaluate, c, names, 'score'), ts, { order: 2, seed: 3, directions: 2, eps: stepFor(c) });
         // ∇ₓ alone, first order, with every weight held fixed.
         const xi = names.indexOf('x');
-        checkGrads((x) => outputFn(evaluate, c, names, 'score')(...ts.map((t, i) => (i === xi ? x : t))), [ts[xi]!], { order: 1, seed: 5, directions: 3, eps: stepFor(c) });
+        checkGrads((x) => outputFn(evaluate, c, names, 'score')(...ts.map((t, i) => (i === xi ? x : t))), [ts[xi]!], {
+          order: 1,
+          seed: 5,
+          directions: 3,
+          eps: stepFor(c),
+        });
       },
       20,
     ),
@@ -265,45 +310,74 @@ export function sharedInvariants(kind: 'mlp' | 'conv', evaluate: Evaluate, cases
       smoothCases,
       (c) => {
         const names = Object.keys(c.inputs).sort();
-        checkGrads(outputFn(evaluate, c, names, 'gradientPenalty'), names.map((n) => tensorOf(c.inputs[n]!)), { order: 1, seed: 9, directions: 3, eps: stepFor(c) });
+        checkGrads(
+          outputFn(evaluate, c, names, 'gradientPenalty'),
+          names.map((n) => tensorOf(c.inputs[n]!)),
+          { order: 1, seed: 9, directions: 3, eps: stepFor(c) },
+        );
       },
       20,
     ),
-    invariant('per example: the penalty of a batch is the sum of the penalties of its examples, and the scores are the rows', cases, (c) => {
-      const x = c.inputs.x!;
-      const n = x.shape[0]!;
-      const per = x.data.length / n;
-      const whole = evaluate(tensorsOf(c.inputs), c.params);
-      const scores = values(whole.score!);
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const xi: NDArray = { shape: [1, ...x.shape.slice(1)], data: x.data.slice(i * per, (i + 1) * per) };
-        const one = evaluate(tensorsOf({ ...c.inputs, x: xi }), c.params);
-        checkClose(`score[${i}] alone`, scalar(one.score!), scores[i]!, 1e-5, 1e-6);
-        total += scalar(one.gradientPenalty!);
-      }
-      checkClose('penalty vs Σ per-example penalties', scalar(whole.gradientPenalty!), total, 1e-4, 1e-6);
-    }),
-    invariant('scaling the last layer by k (linear output) scales scores by k and the penalty by k²', fc.tuple(cases, unbiasedUniform(-3, 3)), ([c, k]) => {
-      const p = { ...c.params, outputActivation: 'linear' };
-      let L = 0;
-      while (c.inputs[`denseW${L + 1}`]) L++;
-      const scaled = (a: NDArray): NDArray => ({ shape: a.shape, data: a.data.map((v) => f32(v * k)) });
-      const kk = f32(k);
-      const base = evaluate(tensorsOf(c.inputs), p);
-      const r = evaluate(tensorsOf({ ...c.inputs, [`denseW${L}`]: scaled(c.inputs[`denseW${L}`]!), [`denseB${L}`]: scaled(c.inputs[`denseB${L}`]!) }), p);
-      const s0 = values(base.score!);
-      checkAllClose('scores', values(r.score!), s0.map((v) => kk * v), 1e-4, 1e-5 * Math.max(1, ...s0.map(Math.abs)));
-      const p0 = scalar(base.gradientPenalty!);
-      checkClose('penalty', scalar(r.gradientPenalty!), kk * kk * p0, 1e-4, 1e-6);
-    }),
+    invariant(
+      'per example: the penalty of a batch is the sum of the penalties of its examples, and the scores are the rows',
+      cases,
+      (c) => {
+        const x = c.inputs.x!;
+        const n = x.shape[0]!;
+        const per = x.data.length / n;
+        const whole = evaluate(tensorsOf(c.inputs), c.params);
+        const scores = values(whole.score!);
+        let total = 0;
+        for (let i = 0; i < n; i++) {
+          const xi: NDArray = { shape: [1, ...x.shape.slice(1)], data: x.data.slice(i * per, (i + 1) * per) };
+          const one = evaluate(tensorsOf({ ...c.inputs, x: xi }), c.params);
+          checkClose(`score[${i}] alone`, scalar(one.score!), scores[i]!, 1e-5, 1e-6);
+          total += scalar(one.gradientPenalty!);
+        }
+        checkClose('penalty vs Σ per-example penalties', scalar(whole.gradientPenalty!), total, 1e-4, 1e-6);
+      },
+    ),
+    invariant(
+      'scaling the last layer by k (linear output) scales scores by k and the penalty by k²',
+      fc.tuple(cases, unbiasedUniform(-3, 3)),
+      ([c, k]) => {
+        const p = { ...c.params, outputActivation: 'linear' };
+        let L = 0;
+        while (c.inputs[`denseW${L + 1}`]) L++;
+        const scaled = (a: NDArray): NDArray => ({ shape: a.shape, data: a.data.map((v) => f32(v * k)) });
+        const kk = f32(k);
+        const base = evaluate(tensorsOf(c.inputs), p);
+        const r = evaluate(
+          tensorsOf({
+            ...c.inputs,
+            [`denseW${L}`]: scaled(c.inputs[`denseW${L}`]!),
+            [`denseB${L}`]: scaled(c.inputs[`denseB${L}`]!),
+          }),
+          p,
+        );
+        const s0 = values(base.score!);
+        checkAllClose(
+          'scores',
+          values(r.score!),
+          s0.map((v) => kk * v),
+          1e-4,
+          1e-5 * Math.max(1, ...s0.map(Math.abs)),
+        );
+        const p0 = scalar(base.gradientPenalty!);
+        checkClose('penalty', scalar(r.gradientPenalty!), kk * kk * p0, 1e-4, 1e-6);
+      },
+    ),
     invariant(
       'a tf.LayersModel-like wrapper holding the weights as tf.Variables gives identical scores, penalty and penalty gradients (tf.variableGrads)',
       cases,
       (c) => {
-        const names = Object.keys(c.inputs).filter((n) => n !== 'x').sort();
+        const names = Object.keys(c.inputs)
+          .filter((n) => n !== 'x')
+          .sort();
         const x = tensorOf(c.inputs.x!);
-        const vars = Object.fromEntries(names.map((n) => [n, tf.variable(tensorOf(c.inputs[n]!), true, `${kind}-${n}-${Math.random()}`)]));
+        const vars = Object.fromEntries(
+          names.map((n) => [n, tf.variable(tensorOf(c.inputs[n]!), true, `${kind}-${n}-${Math.random()}`)]),
+        );
         try {
           const model: LayersModelLike = {
             apply: (t) => {
@@ -311,20 +385,33 @@ export function sharedInvariants(kind: 'mlp' | 'conv', evaluate: Evaluate, cases
               return tf.reshape(s, [-1, 1]);
             },
           };
-          const penaltyOf = (critic: Parameters<typeof inputGradientSquaredNorms>[0]) => tf.sum(inputGradientSquaredNorms(critic, x)) as tf.Scalar;
+          const penaltyOf = (critic: Parameters<typeof inputGradientSquaredNorms>[0]) =>
+            tf.sum(inputGradientSquaredNorms(critic, x)) as tf.Scalar;
           const viaModel = tf.variableGrads(() => anchored(penaltyOf(model), Object.values(vars)), Object.values(vars));
           const tensors = names.map((n) => tensorOf(c.inputs[n]!));
           const direct = tf.grads((...ws: tf.Tensor[]) => {
             const inputs = Object.fromEntries(names.map((n, i) => [n, ws[i]!]));
-            return anchored(penaltyOf((t) => evaluateScoreOnly(kind, { ...inputs, x: t }, c.params)), ws);
+            return anchored(
+              penaltyOf((t) => evaluateScoreOnly(kind, { ...inputs, x: t }, c.params)),
+              ws,
+            );
           })(tensors);
           const direct0 = evaluate({ ...Object.fromEntries(names.map((n, i) => [n, tensors[i]!])), x }, c.params);
-          checkThat(values(model.apply(x) as tf.Tensor).every((v, i) => v === values(direct0.score!)[i]), 'scores differ');
-          checkThat(scalar(viaModel.value) === scalar(direct0.gradientPenalty!), `penalty ${scalar(viaModel.value)} vs ${scalar(direct0.gradientPenalty!)}`);
+          checkThat(
+            values(model.apply(x) as tf.Tensor).every((v, i) => v === values(direct0.score!)[i]),
+            'scores differ',
+          );
+          checkThat(
+            scalar(viaModel.value) === scalar(direct0.gradientPenalty!),
+            `penalty ${scalar(viaModel.value)} vs ${scalar(direct0.gradientPenalty!)}`,
+          );
           names.forEach((n, i) => {
             const a = values(viaModel.grads[vars[n]!.name]!);
             const b = values(direct[i]!);
-            checkThat(a.length === b.length && a.every((v, j) => v === b[j]), `penalty gradient wrt ${n}: ${a} vs ${b}`);
+            checkThat(
+              a.length === b.length && a.every((v, j) => v === b[j]),
+              `penalty gradient wrt ${n}: ${a} vs ${b}`,
+            );
           });
         } finally {
           Object.values(vars).forEach((v) => v.dispose());
@@ -335,7 +422,11 @@ export function sharedInvariants(kind: 'mlp' | 'conv', evaluate: Evaluate, cases
   ];
 }
 
-export function evaluateScoreOnly(kind: 'mlp' | 'conv', x: Record<string, tf.Tensor>, p: Record<string, unknown>): tf.Tensor {
+export function evaluateScoreOnly(
+  kind: 'mlp' | 'conv',
+  x: Record<string, tf.Tensor>,
+  p: Record<string, unknown>,
+): tf.Tensor {
   const q = paramsFor(kind, p);
   return kind === 'mlp' ? mlpCritic(mlpOf(x, q), x.x) : convCritic(convOf(x, q), x.x);
 }
@@ -343,7 +434,13 @@ export function evaluateScoreOnly(kind: 'mlp' | 'conv', x: Record<string, tf.Ten
 // A Layers-style implementation with fused kernels (as tfjs-layers runs conv2d/dense with a
 // fused bias and activation), for activations the fused kernels have.
 
-export const FUSED: Partial<Record<Activation, FusedActivation>> = { linear: 'linear', relu: 'relu', 'leaky-relu': 'leakyrelu', elu: 'elu', sigmoid: 'sigmoid' };
+export const FUSED: Partial<Record<Activation, FusedActivation>> = {
+  linear: 'linear',
+  relu: 'relu',
+  'leaky-relu': 'leakyrelu',
+  elu: 'elu',
+  sigmoid: 'sigmoid',
+};
 
 export function fusedCritic(c: Case, x: Record<string, tf.Tensor>): (t: tf.Tensor) => tf.Tensor {
   const p = paramsOf(CONV_PARAMS, c.params);
@@ -353,7 +450,13 @@ export function fusedCritic(c: Case, x: Record<string, tf.Tensor>): (t: tf.Tenso
     let h = t;
     for (let l = 0; x[`convW${l}`]; l++) {
       const K = x[`convW${l}`] as tf.Tensor4D;
-      if ((p.padding ?? 'same') === 'same') h = tf.pad(h, [[0, 0], samePadding(h.shape[1]!, K.shape[0], p.stride ?? 1), samePadding(h.shape[2]!, K.shape[1], p.stride ?? 1), [0, 0]]);
+      if ((p.padding ?? 'same') === 'same')
+        h = tf.pad(h, [
+          [0, 0],
+          samePadding(h.shape[1]!, K.shape[0], p.stride ?? 1),
+          samePadding(h.shape[2]!, K.shape[1], p.stride ?? 1),
+          [0, 0],
+        ]);
       h = fusedConv2d(h as tf.Tensor4D, K, p.stride ?? 1, 'valid', x[`convB${l}`], act, undefined, p.alpha);
       if (p.pooling === 'avg') h = tf.avgPool(h as tf.Tensor4D, 2, 2, 'valid');
       else if (p.pooling === 'max') h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
@@ -361,7 +464,15 @@ export function fusedCritic(c: Case, x: Record<string, tf.Tensor>): (t: tf.Tenso
     h = tf.reshape(h, [h.shape[0]!, -1]);
     let L = 0;
     while (x[`denseW${L}`]) L++;
-    for (let l = 0; l < L; l++) h = fusedDense(h as tf.Tensor2D, x[`denseW${l}`] as tf.Tensor2D, x[`denseB${l}`], l === L - 1 ? out : act, undefined, p.alpha);
+    for (let l = 0; l < L; l++)
+      h = fusedDense(
+        h as tf.Tensor2D,
+        x[`denseW${l}`] as tf.Tensor2D,
+        x[`denseB${l}`],
+        l === L - 1 ? out : act,
+        undefined,
+        p.alpha,
+      );
     return tf.reshape(h, [-1]);
   };
 }
@@ -371,16 +482,25 @@ export function fusedInvariant(kind: 'mlp' | 'conv', evaluate: Evaluate, cases: 
     'fused kernels (_FusedMatMul, FusedConv2D with bias and activation) give the same scores, penalty and penalty gradients',
     cases.filter((c) => {
       const p = paramsFor(kind, c.params);
-      return FUSED[p.activation] !== undefined && FUSED[p.outputActivation] !== undefined && (p.normalization ?? 'none') === 'none';
+      return (
+        FUSED[p.activation] !== undefined &&
+        FUSED[p.outputActivation] !== undefined &&
+        (p.normalization ?? 'none') === 'none'
+      );
     }),
     (c) => {
-      const names = Object.keys(c.inputs).filter((n) => n !== 'x').sort();
+      const names = Object.keys(c.inputs)
+        .filter((n) => n !== 'x')
+        .sort();
       const x = tensorOf(c.inputs.x!);
       const ws = names.map((n) => tensorOf(c.inputs[n]!));
-      const penalty = (critic: (t: tf.Tensor) => tf.Tensor) => () => tf.sum(inputGradientSquaredNorms(critic, x)) as tf.Scalar;
+      const penalty = (critic: (t: tf.Tensor) => tf.Tensor) => () =>
+        tf.sum(inputGradientSquaredNorms(critic, x)) as tf.Scalar;
       const dict = (w: tf.Tensor[]) => Object.fromEntries(names.map((n, i) => [n, w[i]!]));
       const fused = tf.grads((...w: tf.Tensor[]) => anchored(penalty(fusedCritic(c, dict(w)))(), w))(ws);
-      const plain = tf.grads((...w: tf.Tensor[]) => anchored(penalty((t) => evaluateScoreOnly(kind, { ...dict(w), x: t }, c.params))(), w))(ws);
+      const plain = tf.grads((...w: tf.Tensor[]) =>
+        anchored(penalty((t) => evaluateScoreOnly(kind, { ...dict(w), x: t }, c.params))(), w),
+      )(ws);
       const r = evaluate({ ...dict(ws), x }, c.params);
       const s = values(r.score!);
       checkAllClose('score', values(fusedCritic(c, dict(ws))(x)), s, 1e-5, 1e-6 * Math.max(1, ...s.map(Math.abs)));
@@ -406,8 +526,16 @@ export const CONV_PARAMS = {
   ...NET_PARAMS,
   stride: { doc: 'stride of every convolution, an integer ≥ 1', default: 1 },
   padding: choice("TensorFlow 'same' (smaller half of the padding before) or 'valid'", 'same', PADDINGS),
-  pooling: choice("after every block's activation: 'avg' or 'max' over 2×2 windows of stride 2 ('valid'), or 'none'", 'none', POOLINGS),
-  normalization: choice("'layer': per example over H, W, C with per-channel γ, β; 'batch': inference form with fixed statistics convMean/convVariance; or 'none'", 'none', NORMALIZATIONS),
+  pooling: choice(
+    "after every block's activation: 'avg' or 'max' over 2×2 windows of stride 2 ('valid'), or 'none'",
+    'none',
+    POOLINGS,
+  ),
+  normalization: choice(
+    "'layer': per example over H, W, C with per-channel γ, β; 'batch': inference form with fixed statistics convMean/convVariance; or 'none'",
+    'none',
+    NORMALIZATIONS,
+  ),
   epsilon: { doc: 'ε of the normalization, > 0', default: 1e-5 },
 } satisfies Record<string, ParamDecl>;
 
@@ -420,7 +548,11 @@ export function denseDecls(layers: number, optionalLayers: number): Record<strin
   const out: Record<string, InputDecl> = {};
   for (let l = 0; l < layers + optionalLayers; l++) {
     const optional = l >= layers ? { optional: true } : {};
-    out[`denseW${l}`] = { kind: 'network-weights', ...optional, doc: `dense layer ${l} weight [in, out] (the last has one output)` };
+    out[`denseW${l}`] = {
+      kind: 'network-weights',
+      ...optional,
+      doc: `dense layer ${l} weight [in, out] (the last has one output)`,
+    };
     out[`denseB${l}`] = { kind: 'network-weights', ...optional, doc: `dense layer ${l} bias [out]` };
   }
   return out;

@@ -21,17 +21,28 @@ export type Opts = { reduction?: Reduction; weightsReal?: tf.Tensor; weightsFake
 export type Loss2 = (real: tf.Tensor, fake: tf.Tensor, options?: Opts) => tf.Tensor;
 
 /** Adds parameters drawn from `params` to every case of `cases`. */
-export function withParams(cases: fc.Arbitrary<Case>, params: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<Case> {
+export function withParams(
+  cases: fc.Arbitrary<Case>,
+  params: fc.Arbitrary<Record<string, unknown>>,
+): fc.Arbitrary<Case> {
   return fc.tuple(cases, params).map(([c, p]) => ({ ...c, params: { ...c.params, ...p } }));
 }
 
 /** A two-batch edge case with extra parameters. */
-export function edge(names: [string, string], real: number[], fake: number[], label: string, params: Record<string, unknown> & { reduction?: Reduction } = {}, grads = true): Case {
+export function edge(
+  names: [string, string],
+  real: number[],
+  fake: number[],
+  label: string,
+  params: Record<string, unknown> & { reduction?: Reduction } = {},
+  grads = true,
+): Case {
   const c = twoBatchCase(names, real, fake, label, params.reduction ?? 'mean');
   return { ...c, params: { ...c.params, ...params }, grads };
 }
 
-export const tolerant = (what: string, actual: number, expected: number, scale: number) => checkClose(what, actual, expected, 2e-5, 1e-5 * (1 + scale));
+export const tolerant = (what: string, actual: number, expected: number, scale: number) =>
+  checkClose(what, actual, expected, 2e-5, 1e-5 * (1 + scale));
 
 /**
  * Reductions and weights, for the discriminator and the generator loss alike, on equal batches:
@@ -42,43 +53,68 @@ export const tolerant = (what: string, actual: number, expected: number, scale: 
 export function reductionInvariants(losses: Record<string, Loss2>, score: fc.Arbitrary<number>): Invariant {
   const cases = fc
     .integer({ min: 1, max: 12 })
-    .chain((n) => fc.tuple(batch(score, n, n), batch(score, n, n), batch(weight, n, n), batch(weight, n, n), uniform(0.1, 10)));
-  return invariant("reductions agree: 'sum' = n·'mean', Σ 'none' = 'sum' (weighted too), unit weights change nothing, weighted 'mean' ignores a common weight scale", cases, ([r, f, wr, wf, k]) => {
-    const n = r.length;
-    const rt = t1(r);
-    const ft = t1(f);
-    const w = { weightsReal: t1(wr), weightsFake: t1(wf) };
-    const ones = { weightsReal: tf.onesLike(rt), weightsFake: tf.onesLike(ft) };
-    const scaled = { weightsReal: t1(wr.map((x) => f32(x * k))), weightsFake: t1(wf.map((x) => f32(x * k))) };
-    for (const [name, h] of Object.entries(losses)) {
-      const none = values(h(rt, ft, { reduction: 'none' }));
-      const noneW = values(h(rt, ft, { reduction: 'none', ...w }));
-      const scale = sumAbs64(none);
-      const scaleW = sumAbs64(noneW);
-      const m = scalar(h(rt, ft));
-      const s = scalar(h(rt, ft, { reduction: 'sum' }));
-      tolerant(`${name}: 'sum' vs n·'mean'`, s, n * m, scale);
-      tolerant(`${name}: Σ 'none' vs 'sum'`, sum64(none), s, scale);
-      tolerant(`${name}: weighted Σ 'none' vs 'sum'`, sum64(noneW), scalar(h(rt, ft, { reduction: 'sum', ...w })), scaleW);
-      tolerant(`${name}: unit weights`, scalar(h(rt, ft, ones)), m, scale / n);
-      tolerant(`${name}: weights scaled by ${k}`, scalar(h(rt, ft, scaled)), scalar(h(rt, ft, w)), scaleW);
-    }
-  });
+    .chain((n) =>
+      fc.tuple(batch(score, n, n), batch(score, n, n), batch(weight, n, n), batch(weight, n, n), uniform(0.1, 10)),
+    );
+  return invariant(
+    "reductions agree: 'sum' = n·'mean', Σ 'none' = 'sum' (weighted too), unit weights change nothing, weighted 'mean' ignores a common weight scale",
+    cases,
+    ([r, f, wr, wf, k]) => {
+      const n = r.length;
+      const rt = t1(r);
+      const ft = t1(f);
+      const w = { weightsReal: t1(wr), weightsFake: t1(wf) };
+      const ones = { weightsReal: tf.onesLike(rt), weightsFake: tf.onesLike(ft) };
+      const scaled = { weightsReal: t1(wr.map((x) => f32(x * k))), weightsFake: t1(wf.map((x) => f32(x * k))) };
+      for (const [name, h] of Object.entries(losses)) {
+        const none = values(h(rt, ft, { reduction: 'none' }));
+        const noneW = values(h(rt, ft, { reduction: 'none', ...w }));
+        const scale = sumAbs64(none);
+        const scaleW = sumAbs64(noneW);
+        const m = scalar(h(rt, ft));
+        const s = scalar(h(rt, ft, { reduction: 'sum' }));
+        tolerant(`${name}: 'sum' vs n·'mean'`, s, n * m, scale);
+        tolerant(`${name}: Σ 'none' vs 'sum'`, sum64(none), s, scale);
+        tolerant(
+          `${name}: weighted Σ 'none' vs 'sum'`,
+          sum64(noneW),
+          scalar(h(rt, ft, { reduction: 'sum', ...w })),
+          scaleW,
+        );
+        tolerant(`${name}: unit weights`, scalar(h(rt, ft, ones)), m, scale / n);
+        tolerant(`${name}: weights scaled by ${k}`, scalar(h(rt, ft, scaled)), scalar(h(rt, ft, w)), scaleW);
+      }
+    },
+  );
 }
 
 /** Every loss finite, with finite gradients in both batches, for every score up to |s| = 1e4. */
-export function finiteInvariant(losses: Record<string, Loss2>, score: fc.Arbitrary<number>, paired: boolean): Invariant {
+export function finiteInvariant(
+  losses: Record<string, Loss2>,
+  score: fc.Arbitrary<number>,
+  paired: boolean,
+): Invariant {
   const cases = paired
     ? fc.integer({ min: 1, max: 16 }).chain((n) => fc.tuple(batch(score, n, n), batch(score, n, n)))
     : fc.tuple(batch(score), batch(score));
-  return invariant('every loss is finite with finite gradients for every finite score up to |s| = 1e4', cases, ([r, f]) => {
-    for (const [name, h] of Object.entries(losses)) {
-      checkFinite(`${name} loss`, values(h(t1(r), t1(f))));
-      // + 0·Σx keeps the real batch on the tape for the generator losses that ignore it.
-      checkFinite(`${name} d/d real`, gradValues((x) => tf.add(tf.sum(h(x, t1(f))), tf.mul(0, tf.sum(x))), r));
-      checkFinite(`${name} d/d fake`, gradValues((x) => h(t1(r), x), f));
-    }
-  });
+  return invariant(
+    'every loss is finite with finite gradients for every finite score up to |s| = 1e4',
+    cases,
+    ([r, f]) => {
+      for (const [name, h] of Object.entries(losses)) {
+        checkFinite(`${name} loss`, values(h(t1(r), t1(f))));
+        // + 0·Σx keeps the real batch on the tape for the generator losses that ignore it.
+        checkFinite(
+          `${name} d/d real`,
+          gradValues((x) => tf.add(tf.sum(h(x, t1(f))), tf.mul(0, tf.sum(x))), r),
+        );
+        checkFinite(
+          `${name} d/d fake`,
+          gradValues((x) => h(t1(r), x), f),
+        );
+      }
+    },
+  );
 }
 
 /** The optional per-example weights of a two-batch loss. */
@@ -103,7 +139,13 @@ export const logitBatchInputs = (what: string) =>
     ...WEIGHT_INPUTS,
   }) as const satisfies Record<string, InputDecl>;
 
-export const benchCritic = (params: Record<string, unknown> = {}) => () => benchCase({ criticReal: uniformArray([BENCH.batch], -3, 3, 1), criticFake: uniformArray([BENCH.batch], -3, 3, 2) }, { reduction: 'mean', ...params });
+export const benchCritic =
+  (params: Record<string, unknown> = {}) =>
+  () =>
+    benchCase(
+      { criticReal: uniformArray([BENCH.batch], -3, 3, 1), criticFake: uniformArray([BENCH.batch], -3, 3, 2) },
+      { reduction: 'mean', ...params },
+    );
 
 /**
  * Cases for a two-batch loss: real and fake batches of scores, a reduction, and optional weights;
@@ -138,7 +180,13 @@ export function twoBatchCases(names: [string, string], score: fc.Arbitrary<numbe
 }
 
 /** A case of two plain batches with the default reduction. */
-export function twoBatchCase(names: [string, string], real: number[], fake: number[], label: string, reduction: Reduction = 'mean'): Case {
+export function twoBatchCase(
+  names: [string, string],
+  real: number[],
+  fake: number[],
+  label: string,
+  reduction: Reduction = 'mean',
+): Case {
   return { inputs: { [names[0]]: vector(real), [names[1]]: vector(fake) }, params: { reduction }, grads: true, label };
 }
 
@@ -155,17 +203,67 @@ export function twoBatchErrors(
   const [r, f] = names;
   const ok = () => tf.tensor1d([0.5, -1]);
   return [
-    { name: 'a plain array', call: () => discriminator([1, 2] as unknown as tf.Tensor, ok()), error: 'InvalidArgumentError', argument: r },
-    { name: 'an int32 tensor', call: () => discriminator(ok(), tf.tensor1d([1, 2], 'int32')), error: 'InvalidArgumentError', argument: f },
+    {
+      name: 'a plain array',
+      call: () => discriminator([1, 2] as unknown as tf.Tensor, ok()),
+      error: 'InvalidArgumentError',
+      argument: r,
+    },
+    {
+      name: 'an int32 tensor',
+      call: () => discriminator(ok(), tf.tensor1d([1, 2], 'int32')),
+      error: 'InvalidArgumentError',
+      argument: f,
+    },
     { name: 'a scalar batch', call: () => generator(tf.scalar(1)), error: 'InvalidArgumentError', argument: f },
-    { name: 'a NaN score', call: () => discriminator(tf.tensor1d([0, NaN]), ok()), error: 'InvalidArgumentError', argument: r },
-    { name: 'an infinite score', call: () => generator(tf.tensor1d([Infinity])), error: 'InvalidArgumentError', argument: f },
-    { name: "reduction 'avg'", call: () => discriminator(ok(), ok(), { reduction: 'avg' }), error: 'InvalidParameterError', argument: 'reduction' },
-    { name: 'an unknown option', call: () => generator(ok(), { reduce: 'sum' }), error: 'InvalidParameterError', argument: 'reduce' },
-    { name: 'negative weights', call: () => discriminator(ok(), ok(), { weightsReal: tf.tensor1d([1, -1]) }), error: 'InvalidArgumentError', argument: 'weightsReal' },
-    { name: 'weights of another shape', call: () => generator(ok(), { weightsFake: tf.tensor1d([1, 1, 1]) }), error: 'InvalidArgumentError', argument: 'weightsFake' },
-    { name: "all-zero weights under 'mean'", call: () => generator(ok(), { weightsFake: tf.tensor1d([0, 0]) }), error: 'InvalidArgumentError', argument: 'weightsFake' },
-    { name: "batches of unequal length under 'none'", call: () => discriminator(ok(), tf.tensor1d([1, 2, 3]), { reduction: 'none' }), error: 'InvalidArgumentError', argument: f },
+    {
+      name: 'a NaN score',
+      call: () => discriminator(tf.tensor1d([0, NaN]), ok()),
+      error: 'InvalidArgumentError',
+      argument: r,
+    },
+    {
+      name: 'an infinite score',
+      call: () => generator(tf.tensor1d([Infinity])),
+      error: 'InvalidArgumentError',
+      argument: f,
+    },
+    {
+      name: "reduction 'avg'",
+      call: () => discriminator(ok(), ok(), { reduction: 'avg' }),
+      error: 'InvalidParameterError',
+      argument: 'reduction',
+    },
+    {
+      name: 'an unknown option',
+      call: () => generator(ok(), { reduce: 'sum' }),
+      error: 'InvalidParameterError',
+      argument: 'reduce',
+    },
+    {
+      name: 'negative weights',
+      call: () => discriminator(ok(), ok(), { weightsReal: tf.tensor1d([1, -1]) }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsReal',
+    },
+    {
+      name: 'weights of another shape',
+      call: () => generator(ok(), { weightsFake: tf.tensor1d([1, 1, 1]) }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsFake',
+    },
+    {
+      name: "all-zero weights under 'mean'",
+      call: () => generator(ok(), { weightsFake: tf.tensor1d([0, 0]) }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsFake',
+    },
+    {
+      name: "batches of unequal length under 'none'",
+      call: () => discriminator(ok(), tf.tensor1d([1, 2, 3]), { reduction: 'none' }),
+      error: 'InvalidArgumentError',
+      argument: f,
+    },
   ];
 }
 

@@ -17,8 +17,17 @@ interface ClipDraw {
 
 /** Weights of rank 1–3 around ±c (a third inside, the rest outside up to 3c), never exactly at ±c. */
 const clipDraws: fc.Arbitrary<ClipDraw> = fc
-  .record({ shape: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), c: fc.oneof(fc.constant(f32(0.01)), uniform(0.01, 2)) })
-  .chain(({ shape, c }) => flat(fc.oneof(uniform(-3 * c, 3 * c), uniform(-1e4, 1e4), fc.constantFrom(0, -0)), sizeOf(shape)).map((w) => ({ shape, c, w: w.map(f32) })))
+  .record({
+    shape: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+    c: fc.oneof(fc.constant(f32(0.01)), uniform(0.01, 2)),
+  })
+  .chain(({ shape, c }) =>
+    flat(fc.oneof(uniform(-3 * c, 3 * c), uniform(-1e4, 1e4), fc.constantFrom(0, -0)), sizeOf(shape)).map((w) => ({
+      shape,
+      c,
+      w: w.map(f32),
+    })),
+  )
   .filter((d) => d.w.every((v) => Math.abs(v) !== d.c));
 
 const clip64 = (w: number[], c: number) => w.map((v) => Math.min(Math.max(v, -c), c));
@@ -46,7 +55,10 @@ export const weightClipping: Spec = defineSpec({
   invariants: [
     invariant('clipped values lie in [−c, c] and equal min(max(w, −c), c) exactly', clipDraws, (d) => {
       const got = values(clipWeights(tensorOf(nd(d.shape, d.w)), { c: d.c }));
-      checkThat(got.every((v) => v >= -d.c && v <= d.c), `a value outside [−${d.c}, ${d.c}]`);
+      checkThat(
+        got.every((v) => v >= -d.c && v <= d.c),
+        `a value outside [−${d.c}, ${d.c}]`,
+      );
       checkAllClose('clipped', got, clip64(d.w, d.c), 0, 0);
     }),
     invariant('idempotent: clipping twice equals clipping once', clipDraws, (d) => {
@@ -59,7 +71,13 @@ export const weightClipping: Spec = defineSpec({
     }),
     invariant('gradient: 1 strictly inside (−c, c), 0 strictly outside', clipDraws, (d) => {
       const [g] = gradsOf((w) => clipWeights(w!, { c: d.c }), [tensorOf(nd(d.shape, d.w))]);
-      checkAllClose('d clipped / d w', g!, d.w.map((v) => (Math.abs(v) < d.c ? 1 : 0)), 0, 0);
+      checkAllClose(
+        'd clipped / d w',
+        g!,
+        d.w.map((v) => (Math.abs(v) < d.c ? 1 : 0)),
+        0,
+        0,
+      );
     }),
     invariant('clipVariables clips tf.Variables in place, returns nothing and leaves no tensor', clipDraws, (d) => {
       const vars = [tf.variable(tensorOf(nd(d.shape, d.w))), tf.variable(t1([3 * d.c, -0.5 * d.c]))];
@@ -76,12 +94,37 @@ export const weightClipping: Spec = defineSpec({
     { name: 'c = 0', call: () => clipWeights(t1([1]), { c: 0 }), error: 'InvalidParameterError', argument: 'c' },
     { name: 'c < 0', call: () => clipWeights(t1([1]), { c: -0.01 }), error: 'InvalidParameterError', argument: 'c' },
     { name: 'c = NaN', call: () => clipWeights(t1([1]), { c: NaN }), error: 'InvalidParameterError', argument: 'c' },
-    { name: 'an unknown option', call: () => clipWeights(t1([1]), { clip: 1 } as never), error: 'InvalidParameterError', argument: 'clip' },
-    { name: 'a plain array', call: () => clipWeights([1, 2] as never), error: 'InvalidArgumentError', argument: 'weights' },
-    { name: 'an int32 tensor', call: () => clipWeights(tf.tensor1d([1], 'int32')), error: 'InvalidArgumentError', argument: 'weights' },
+    {
+      name: 'an unknown option',
+      call: () => clipWeights(t1([1]), { clip: 1 } as never),
+      error: 'InvalidParameterError',
+      argument: 'clip',
+    },
+    {
+      name: 'a plain array',
+      call: () => clipWeights([1, 2] as never),
+      error: 'InvalidArgumentError',
+      argument: 'weights',
+    },
+    {
+      name: 'an int32 tensor',
+      call: () => clipWeights(tf.tensor1d([1], 'int32')),
+      error: 'InvalidArgumentError',
+      argument: 'weights',
+    },
     { name: 'a NaN weight', call: () => clipWeights(t1([0, NaN])), error: 'InvalidArgumentError', argument: 'weights' },
-    { name: 'clipVariables with a plain tensor', call: () => clipVariables([t1([1]) as never]), error: 'InvalidArgumentError', argument: 'variables[0]' },
-    { name: 'clipVariables with c ≤ 0', call: () => clipVariables([], { c: 0 }), error: 'InvalidParameterError', argument: 'c' },
+    {
+      name: 'clipVariables with a plain tensor',
+      call: () => clipVariables([t1([1]) as never]),
+      error: 'InvalidArgumentError',
+      argument: 'variables[0]',
+    },
+    {
+      name: 'clipVariables with c ≤ 0',
+      call: () => clipVariables([], { c: 0 }),
+      error: 'InvalidParameterError',
+      argument: 'c',
+    },
   ],
   benchmark: () => benchCase({ weights: uniformArray([BENCH.features, BENCH.hidden], -0.05, 0.05, 1) }, { c: 0.01 }),
 });

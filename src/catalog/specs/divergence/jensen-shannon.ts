@@ -42,16 +42,37 @@ export const jensenShannon: Spec = defineSpec({
     invariant('matches ½KL(p ‖ m) + ½KL(q ‖ m) in float64', distributionPair(1, 12, true), ([p, q]) => {
       checkClose('JSD', scalar(jensenShannonDivergence(P(p), P(q))), jsd64(p, q), 1e-5, 1e-6);
     }),
-    invariant('√JSD is a metric: the triangle inequality holds', fc.integer({ min: 1, max: 8 }).chain((k) => fc.tuple(distribution(k, true), distribution(k, true), distribution(k, true))), ([p, q, r]) => {
-      const d = (a: number[], b: number[]) => Math.sqrt(scalar(jensenShannonDivergence(P(a), P(b))));
-      checkThat(d(p, r) <= d(p, q) + d(q, r) + 1e-3, `√JSD(p, r) = ${d(p, r)} > √JSD(p, q) + √JSD(q, r) = ${d(p, q) + d(q, r)}`);
-    }),
-    invariant('mixing toward each other never increases the divergence (convexity)', fc.tuple(distributionPair(2, 8, true), fc.integer({ min: 0, max: 100 })), ([[p, q], t]) => {
-      const lambda = t / 100;
-      const mixed = normalize(p.map((x, i) => lambda * x + (1 - lambda) * q[i]!));
-      checkThat(scalar(jensenShannonDivergence(P(mixed), P(q))) <= scalar(jensenShannonDivergence(P(p), P(q))) * (1 + 1e-5) + 1e-6, 'JSD grew under mixing');
-    }),
+    invariant(
+      '√JSD is a metric: the triangle inequality holds',
+      fc
+        .integer({ min: 1, max: 8 })
+        .chain((k) => fc.tuple(distribution(k, true), distribution(k, true), distribution(k, true))),
+      ([p, q, r]) => {
+        const d = (a: number[], b: number[]) => Math.sqrt(scalar(jensenShannonDivergence(P(a), P(b))));
+        checkThat(
+          d(p, r) <= d(p, q) + d(q, r) + 1e-3,
+          `√JSD(p, r) = ${d(p, r)} > √JSD(p, q) + √JSD(q, r) = ${d(p, q) + d(q, r)}`,
+        );
+      },
+    ),
+    invariant(
+      'mixing toward each other never increases the divergence (convexity)',
+      fc.tuple(distributionPair(2, 8, true), fc.integer({ min: 0, max: 100 })),
+      ([[p, q], t]) => {
+        const lambda = t / 100;
+        const mixed = normalize(p.map((x, i) => lambda * x + (1 - lambda) * q[i]!));
+        checkThat(
+          scalar(jensenShannonDivergence(P(mixed), P(q))) <=
+            scalar(jensenShannonDivergence(P(p), P(q))) * (1 + 1e-5) + 1e-6,
+          'JSD grew under mixing',
+        );
+      },
+    ),
   ],
   errors: distributionPairErrors(PQ, (a, b) => jensenShannonDivergence(asDistributions(a), asDistributions(b))),
-  benchmark: () => benchCase({ p: distributionsArray(BENCH.batch, BENCH.categories, 1), q: distributionsArray(BENCH.batch, BENCH.categories, 2) }),
+  benchmark: () =>
+    benchCase({
+      p: distributionsArray(BENCH.batch, BENCH.categories, 1),
+      q: distributionsArray(BENCH.batch, BENCH.categories, 2),
+    }),
 });

@@ -35,23 +35,45 @@ export const kl: Spec = defineSpec({
       checkThat(scalar(klDivergence(P(p), P(q))) >= 0, 'KL(p ‖ q) < 0');
       checkThat(scalar(klDivergence(P(p), P(p))) === 0, 'KL(p ‖ p) ≠ 0');
     }),
-    invariant('matches Σ p log(p/q) in float64, with 0·log 0 = 0 and +Infinity where q = 0 < p', distributionPair(1, 12, true), ([p, q]) => {
-      checkClose('KL', scalar(klDivergence(P(p), P(q))), kl64(p, q), 1e-5, 1e-6);
-    }),
+    invariant(
+      'matches Σ p log(p/q) in float64, with 0·log 0 = 0 and +Infinity where q = 0 < p',
+      distributionPair(1, 12, true),
+      ([p, q]) => {
+        checkClose('KL', scalar(klDivergence(P(p), P(q))), kl64(p, q), 1e-5, 1e-6);
+      },
+    ),
     invariant("Pinsker's inequality: KL(p ‖ q) ≥ 2·TV(p, q)²", distributionPair(1, 12, true), ([p, q]) => {
       const tv = 0.5 * p.reduce((a, x, i) => a + Math.abs(x - q[i]!), 0);
       checkThat(scalar(klDivergence(P(p), P(q))) >= 2 * tv * tv - 1e-6, `KL below 2·TV² = ${2 * tv * tv}`);
     }),
-    invariant('a batch [b, k] gives each row its own divergence', fc.integer({ min: 1, max: 8 }).chain((k) => fc.array(fc.tuple(distribution(k), distribution(k)), { minLength: 1, maxLength: 5 })), (rows) => {
-      const batchValues = values(klDivergence(P(rows.map((r) => r[0])), P(rows.map((r) => r[1]))));
-      rows.forEach(([p, q], i) => checkClose(`row ${i}`, batchValues[i]!, scalar(klDivergence(P(p), P(q))), 1e-6, 1e-7));
-    }),
-    invariant('gradient is log(p/q) + 1 in p and −p/q in q for positive masses', distributionPair(1, 8, false), ([p, q]) => {
-      const [gp, gq] = tf.grads((a: tf.Tensor, b: tf.Tensor) => klDivergence(asDistributions(a), asDistributions(b)))([tf.tensor1d(p), tf.tensor1d(q)]);
-      values(gp!).forEach((g, i) => checkClose(`d/dp[${i}]`, g, Math.log(p[i]! / q[i]!) + 1, 1e-4, 1e-5));
-      values(gq!).forEach((g, i) => checkClose(`d/dq[${i}]`, g, -p[i]! / q[i]!, 1e-4, 1e-5));
-    }),
+    invariant(
+      'a batch [b, k] gives each row its own divergence',
+      fc
+        .integer({ min: 1, max: 8 })
+        .chain((k) => fc.array(fc.tuple(distribution(k), distribution(k)), { minLength: 1, maxLength: 5 })),
+      (rows) => {
+        const batchValues = values(klDivergence(P(rows.map((r) => r[0])), P(rows.map((r) => r[1]))));
+        rows.forEach(([p, q], i) =>
+          checkClose(`row ${i}`, batchValues[i]!, scalar(klDivergence(P(p), P(q))), 1e-6, 1e-7),
+        );
+      },
+    ),
+    invariant(
+      'gradient is log(p/q) + 1 in p and −p/q in q for positive masses',
+      distributionPair(1, 8, false),
+      ([p, q]) => {
+        const [gp, gq] = tf.grads((a: tf.Tensor, b: tf.Tensor) => klDivergence(asDistributions(a), asDistributions(b)))(
+          [tf.tensor1d(p), tf.tensor1d(q)],
+        );
+        values(gp!).forEach((g, i) => checkClose(`d/dp[${i}]`, g, Math.log(p[i]! / q[i]!) + 1, 1e-4, 1e-5));
+        values(gq!).forEach((g, i) => checkClose(`d/dq[${i}]`, g, -p[i]! / q[i]!, 1e-4, 1e-5));
+      },
+    ),
   ],
   errors: distributionPairErrors(PQ, (a, b) => klDivergence(asDistributions(a), asDistributions(b))),
-  benchmark: () => benchCase({ p: distributionsArray(BENCH.batch, BENCH.categories, 1), q: distributionsArray(BENCH.batch, BENCH.categories, 2) }),
+  benchmark: () =>
+    benchCase({
+      p: distributionsArray(BENCH.batch, BENCH.categories, 1),
+      q: distributionsArray(BENCH.batch, BENCH.categories, 2),
+    }),
 });

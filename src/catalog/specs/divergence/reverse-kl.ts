@@ -3,7 +3,17 @@ import * as fc from 'fast-check';
 import { distribution, distributionPair } from '../../arbitraries.js';
 import { checkClose, checkThat, invariant } from '../../invariant.js';
 import { reverseKl64, tv64 } from '../../reference64.js';
-import { benchPair, commonInvariants, DISTRIBUTION_INPUTS, errorsOf, gradientInvariant, NEAR_P, NEAR_Q, on, pairCase } from '../../templates/discrete-divergence.js';
+import {
+  benchPair,
+  commonInvariants,
+  DISTRIBUTION_INPUTS,
+  errorsOf,
+  gradientInvariant,
+  NEAR_P,
+  NEAR_Q,
+  on,
+  pairCase,
+} from '../../templates/discrete-divergence.js';
 import { distributionPairCases, PQ } from '../../templates/distribution-pair.js';
 import type { Spec } from '../../types.js';
 import { klDivergence } from '../../../divergences/kl.js';
@@ -31,20 +41,40 @@ export const reverseKl: Spec = defineSpec({
   secondOrder: true,
   invariants: [
     ...commonInvariants('reverse-KL', reverseKlDivergence, reverseKl64, true),
-    invariant('reverse-KL(q ‖ p) = KL(p ‖ q), and reverse-KL(p ‖ q) = KL(q ‖ p)', distributionPair(1, 12, true), ([p, q]) => {
-      checkClose('reverse-KL(q ‖ p)', on(reverseKlDivergence)(q, p), on(klDivergence)(p, q), 1e-6, 1e-7);
-      checkClose('reverse-KL(p ‖ q)', on(reverseKlDivergence)(p, q), on(klDivergence)(q, p), 1e-6, 1e-7);
-    }),
-    invariant("Pinsker's inequality (Tsybakov 2009, Lemma 2.5): reverse-KL(p ‖ q) = KL(q ‖ p) ≥ 2·TV(p, q)²", distributionPair(1, 12, true), ([p, q]) => {
-      const tv = tv64(p, q);
-      checkThat(on(reverseKlDivergence)(p, q) >= 2 * tv * tv * (1 - 1e-5) - 1e-6, `reverse-KL below 2·TV² = ${2 * tv * tv}`);
-    }),
-    invariant('zero masses: +Infinity exactly when some qᵢ > 0 = pᵢ', fc.integer({ min: 2, max: 10 }).chain((k) => fc.tuple(distribution(k, true), distribution(k, true))), ([p, q]) => {
-      const infinite = q.some((x, i) => x > 0 && p[i] === 0);
-      const v = on(reverseKlDivergence)(p, q);
-      checkThat(infinite ? v === Infinity : Number.isFinite(v), `reverse-KL = ${v} (a qᵢ > 0 = pᵢ: ${infinite})`);
-    }),
-    gradientInvariant('gradient is −q/p in p and log(q/p) + 1 in q for positive masses', reverseKlDivergence, (p, q) => -q / p, (p, q) => Math.log(q / p) + 1),
+    invariant(
+      'reverse-KL(q ‖ p) = KL(p ‖ q), and reverse-KL(p ‖ q) = KL(q ‖ p)',
+      distributionPair(1, 12, true),
+      ([p, q]) => {
+        checkClose('reverse-KL(q ‖ p)', on(reverseKlDivergence)(q, p), on(klDivergence)(p, q), 1e-6, 1e-7);
+        checkClose('reverse-KL(p ‖ q)', on(reverseKlDivergence)(p, q), on(klDivergence)(q, p), 1e-6, 1e-7);
+      },
+    ),
+    invariant(
+      "Pinsker's inequality (Tsybakov 2009, Lemma 2.5): reverse-KL(p ‖ q) = KL(q ‖ p) ≥ 2·TV(p, q)²",
+      distributionPair(1, 12, true),
+      ([p, q]) => {
+        const tv = tv64(p, q);
+        checkThat(
+          on(reverseKlDivergence)(p, q) >= 2 * tv * tv * (1 - 1e-5) - 1e-6,
+          `reverse-KL below 2·TV² = ${2 * tv * tv}`,
+        );
+      },
+    ),
+    invariant(
+      'zero masses: +Infinity exactly when some qᵢ > 0 = pᵢ',
+      fc.integer({ min: 2, max: 10 }).chain((k) => fc.tuple(distribution(k, true), distribution(k, true))),
+      ([p, q]) => {
+        const infinite = q.some((x, i) => x > 0 && p[i] === 0);
+        const v = on(reverseKlDivergence)(p, q);
+        checkThat(infinite ? v === Infinity : Number.isFinite(v), `reverse-KL = ${v} (a qᵢ > 0 = pᵢ: ${infinite})`);
+      },
+    ),
+    gradientInvariant(
+      'gradient is −q/p in p and log(q/p) + 1 in q for positive masses',
+      reverseKlDivergence,
+      (p, q) => -q / p,
+      (p, q) => Math.log(q / p) + 1,
+    ),
   ],
   errors: errorsOf(reverseKlDivergence),
   benchmark: benchPair,

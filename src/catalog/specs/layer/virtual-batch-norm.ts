@@ -8,7 +8,11 @@ import { checkAllClose, checkClose, checkFinite, invariant, values } from '../..
 import { benchFeatures, maxAbs } from '../../templates/layers.js';
 import { gradsOf, matrixOf, t1, t2 } from '../../tensors.js';
 import type { Case, Spec } from '../../types.js';
-import { referenceBatchNorm, VIRTUAL_BATCH_NORM_ID, virtualBatchNorm } from '../../../regularizers/virtual-batch-norm.js';
+import {
+  referenceBatchNorm,
+  VIRTUAL_BATCH_NORM_ID,
+  virtualBatchNorm,
+} from '../../../regularizers/virtual-batch-norm.js';
 import { asFeatures } from '../../../types.js';
 
 /** VBN in float64 from the definition: the biased moments of reference ∪ {x_i}, per feature. */
@@ -47,7 +51,11 @@ interface VbnDraw {
 
 function vbnDraws(value: fc.Arbitrary<number>, minRef = 2): fc.Arbitrary<VbnDraw> {
   return fc
-    .record({ n: fc.integer({ min: 1, max: 6 }), r: fc.integer({ min: minRef, max: 8 }), d: fc.integer({ min: 1, max: 5 }) })
+    .record({
+      n: fc.integer({ min: 1, max: 6 }),
+      r: fc.integer({ min: minRef, max: 8 }),
+      d: fc.integer({ min: 1, max: 5 }),
+    })
     .chain(({ n, r, d }) =>
       fc.record({
         x: rowsOf(value, n, d),
@@ -60,15 +68,22 @@ function vbnDraws(value: fc.Arbitrary<number>, minRef = 2): fc.Arbitrary<VbnDraw
 }
 
 function vbnCase(d: VbnDraw, label?: string): Case {
-  return { inputs: { x: matrixOf(d.x), reference: matrixOf(d.ref), gamma: vector(d.gamma), beta: vector(d.beta) }, params: { epsilon: d.epsilon }, grads: true, ...(label ? { label } : {}) };
+  return {
+    inputs: { x: matrixOf(d.x), reference: matrixOf(d.ref), gamma: vector(d.gamma), beta: vector(d.beta) },
+    params: { epsilon: d.epsilon },
+    grads: true,
+    ...(label ? { label } : {}),
+  };
 }
 
-const vbn = (d: VbnDraw) => virtualBatchNorm(asFeatures(t2(d.x)), asFeatures(t2(d.ref)), t1(d.gamma), t1(d.beta), { epsilon: d.epsilon });
+const vbn = (d: VbnDraw) =>
+  virtualBatchNorm(asFeatures(t2(d.x)), asFeatures(t2(d.ref)), t1(d.gamma), t1(d.beta), { epsilon: d.epsilon });
 
 export const virtualBatchNormSpec: Spec = defineSpec({
   id: VIRTUAL_BATCH_NORM_ID,
   title: 'Virtual batch normalization',
-  reference: 'Salimans et al. 2016, Improved Techniques for Training GANs, §3.5 (reference batch ∪ {x}, weight 1/(N+1), as the authors’ code and TF-GAN)',
+  reference:
+    'Salimans et al. 2016, Improved Techniques for Training GANs, §3.5 (reference batch ∪ {x}, weight 1/(N+1), as the authors’ code and TF-GAN)',
   section: 'regularizers',
   inputs: {
     x: { kind: 'features', doc: 'the examples to normalise, [n, d]' },
@@ -85,70 +100,217 @@ export const virtualBatchNormSpec: Spec = defineSpec({
       referenceNormalized: referenceBatchNorm(x.reference, x.gamma, x.beta, o),
     };
   },
-  sample: vbnDraws(fc.oneof({ weight: 4, arbitrary: uniform(-3, 3) }, { weight: 1, arbitrary: uniform(-50, 50) })).map((d) => vbnCase(d)),
+  sample: vbnDraws(fc.oneof({ weight: 4, arbitrary: uniform(-3, 3) }, { weight: 1, arbitrary: uniform(-50, 50) })).map(
+    (d) => vbnCase(d),
+  ),
   edges: [
-    vbnCase({ x: [[1], [3]], ref: [[0], [2]], gamma: [1], beta: [0], epsilon: 1e-5 }, 'closed form: μ_ref = 1, σ²_ref = 1: x = 1 gives 0, x = 3 gives (4/3)/√(14/9 + ε)'),
-    vbnCase({ x: [[5, -1], [6, 2]], ref: [[5, 1], [5, 1], [5, 1]], gamma: [2, 1], beta: [0.5, -0.5], epsilon: 1e-3 }, 'edge: a constant reference feature (variance from x and ε only)'),
-    vbnCase({ x: [[0.5, 2], [-1, 0]], ref: [[1, -1]], gamma: [1, 0.5], beta: [0, 0], epsilon: 0.1 }, 'edge: a reference batch of one example'),
-    vbnCase({ x: [[100.5, -20], [99, -21]], ref: [[100, -20.5], [101, -19], [99.5, -20.25], [100.25, -21]], gamma: [1, 1], beta: [0, 0], epsilon: 1e-5 }, 'edge: features offset far from 0'),
+    vbnCase(
+      { x: [[1], [3]], ref: [[0], [2]], gamma: [1], beta: [0], epsilon: 1e-5 },
+      'closed form: μ_ref = 1, σ²_ref = 1: x = 1 gives 0, x = 3 gives (4/3)/√(14/9 + ε)',
+    ),
+    vbnCase(
+      {
+        x: [
+          [5, -1],
+          [6, 2],
+        ],
+        ref: [
+          [5, 1],
+          [5, 1],
+          [5, 1],
+        ],
+        gamma: [2, 1],
+        beta: [0.5, -0.5],
+        epsilon: 1e-3,
+      },
+      'edge: a constant reference feature (variance from x and ε only)',
+    ),
+    vbnCase(
+      {
+        x: [
+          [0.5, 2],
+          [-1, 0],
+        ],
+        ref: [[1, -1]],
+        gamma: [1, 0.5],
+        beta: [0, 0],
+        epsilon: 0.1,
+      },
+      'edge: a reference batch of one example',
+    ),
+    vbnCase(
+      {
+        x: [
+          [100.5, -20],
+          [99, -21],
+        ],
+        ref: [
+          [100, -20.5],
+          [101, -19],
+          [99.5, -20.25],
+          [100.25, -21],
+        ],
+        gamma: [1, 1],
+        beta: [0, 0],
+        epsilon: 1e-5,
+      },
+      'edge: features offset far from 0',
+    ),
   ],
   secondOrder: true,
   invariants: [
-    invariant('equals γ(x − μ)/√(σ² + ε) + β with the biased moments of reference ∪ {x} in float64', vbnDraws(uniform(-3, 3)), (d) => {
-      const got = values(vbn(d));
-      const want = vbn64(d.x, d.ref, d.gamma, d.beta, d.epsilon);
-      const dim = d.gamma.length;
-      want.flat().forEach((w, k) => {
-        const j = k % dim;
-        const col = [...d.ref.map((r) => r[j]!), d.x[Math.floor(k / dim)]![j]!];
-        checkClose(`normalized[${k}]`, got[k]!, w, 1e-4, vbnAtol(col, d.gamma[j]!, d.epsilon));
-      });
-    }),
-    invariant('the output for one example does not depend on the other examples of its batch', fc.tuple(vbnDraws(uniform(-3, 3)), rowsOf(uniform(-10, 10), 5, 5)), ([d, others]) => {
-      const dim = d.x[0]!.length;
-      const alone = values(vbn({ ...d, x: [d.x[0]!] }));
-      const replaced = vbn({ ...d, x: [d.x[0]!, ...others.map((r) => r.slice(0, dim))] }).arraySync() as number[][];
-      checkAllClose('row 0 among other rows', replaced[0]!, alone, 1e-6, 1e-7);
-      const batch = vbn(d).arraySync() as number[][];
-      checkAllClose('row 0 in its own batch', batch[0]!, alone, 1e-6, 1e-7);
-    }),
-    invariant('the reference batch normalised by its own statistics (γ = 1, β = 0) has mean 0 and variance σ²/(σ² + ε) per feature', vbnDraws(uniform(-3, 3)), (d) => {
-      const dim = d.ref[0]!.length;
-      const out = referenceBatchNorm(asFeatures(t2(d.ref)), tf.ones([dim]), tf.zeros([dim]), { epsilon: d.epsilon }).arraySync() as number[][];
-      for (let j = 0; j < dim; j++) {
-        const col = out.map((r) => r[j]!);
-        const ref = d.ref.map((r) => r[j]!);
-        const mu = ref.reduce((a, b) => a + b, 0) / ref.length;
-        const s2 = ref.reduce((a, b) => a + (b - mu) ** 2, 0) / ref.length;
-        const mean = col.reduce((a, b) => a + b, 0) / col.length;
-        checkClose(`mean of feature ${j}`, mean, 0, 0, vbnAtol(ref, 1, d.epsilon));
-        checkClose(`variance of feature ${j}`, col.reduce((a, b) => a + (b - mean) ** 2, 0) / col.length, s2 / (s2 + d.epsilon), 1e-4, 1e-6);
-      }
-    }),
-    invariant('an example equal to the reference mean maps to β; γ and β act affinely', vbnDraws(uniform(-3, 3)), (d) => {
-      const mu = tf.mean(t2(d.ref), 0, true);
-      checkAllClose('VBN(μ_ref)', values(virtualBatchNorm(asFeatures(mu), asFeatures(t2(d.ref)), t1(d.gamma), t1(d.beta), { epsilon: d.epsilon })), d.beta.map(f32), 0, 1e-7);
-      const dim = d.gamma.length;
-      const unit = values(virtualBatchNorm(asFeatures(t2(d.x)), asFeatures(t2(d.ref)), tf.ones([dim]), tf.zeros([dim]), { epsilon: d.epsilon }));
-      checkAllClose('γ·VBN₁ + β', values(vbn(d)), unit.map((v, i) => f32(d.gamma[i % dim]!) * v + f32(d.beta[i % dim]!)), 1e-5, 1e-6);
-    }),
+    invariant(
+      'equals γ(x − μ)/√(σ² + ε) + β with the biased moments of reference ∪ {x} in float64',
+      vbnDraws(uniform(-3, 3)),
+      (d) => {
+        const got = values(vbn(d));
+        const want = vbn64(d.x, d.ref, d.gamma, d.beta, d.epsilon);
+        const dim = d.gamma.length;
+        want.flat().forEach((w, k) => {
+          const j = k % dim;
+          const col = [...d.ref.map((r) => r[j]!), d.x[Math.floor(k / dim)]![j]!];
+          checkClose(`normalized[${k}]`, got[k]!, w, 1e-4, vbnAtol(col, d.gamma[j]!, d.epsilon));
+        });
+      },
+    ),
+    invariant(
+      'the output for one example does not depend on the other examples of its batch',
+      fc.tuple(vbnDraws(uniform(-3, 3)), rowsOf(uniform(-10, 10), 5, 5)),
+      ([d, others]) => {
+        const dim = d.x[0]!.length;
+        const alone = values(vbn({ ...d, x: [d.x[0]!] }));
+        const replaced = vbn({ ...d, x: [d.x[0]!, ...others.map((r) => r.slice(0, dim))] }).arraySync() as number[][];
+        checkAllClose('row 0 among other rows', replaced[0]!, alone, 1e-6, 1e-7);
+        const batch = vbn(d).arraySync() as number[][];
+        checkAllClose('row 0 in its own batch', batch[0]!, alone, 1e-6, 1e-7);
+      },
+    ),
+    invariant(
+      'the reference batch normalised by its own statistics (γ = 1, β = 0) has mean 0 and variance σ²/(σ² + ε) per feature',
+      vbnDraws(uniform(-3, 3)),
+      (d) => {
+        const dim = d.ref[0]!.length;
+        const out = referenceBatchNorm(asFeatures(t2(d.ref)), tf.ones([dim]), tf.zeros([dim]), {
+          epsilon: d.epsilon,
+        }).arraySync() as number[][];
+        for (let j = 0; j < dim; j++) {
+          const col = out.map((r) => r[j]!);
+          const ref = d.ref.map((r) => r[j]!);
+          const mu = ref.reduce((a, b) => a + b, 0) / ref.length;
+          const s2 = ref.reduce((a, b) => a + (b - mu) ** 2, 0) / ref.length;
+          const mean = col.reduce((a, b) => a + b, 0) / col.length;
+          checkClose(`mean of feature ${j}`, mean, 0, 0, vbnAtol(ref, 1, d.epsilon));
+          checkClose(
+            `variance of feature ${j}`,
+            col.reduce((a, b) => a + (b - mean) ** 2, 0) / col.length,
+            s2 / (s2 + d.epsilon),
+            1e-4,
+            1e-6,
+          );
+        }
+      },
+    ),
+    invariant(
+      'an example equal to the reference mean maps to β; γ and β act affinely',
+      vbnDraws(uniform(-3, 3)),
+      (d) => {
+        const mu = tf.mean(t2(d.ref), 0, true);
+        checkAllClose(
+          'VBN(μ_ref)',
+          values(
+            virtualBatchNorm(asFeatures(mu), asFeatures(t2(d.ref)), t1(d.gamma), t1(d.beta), { epsilon: d.epsilon }),
+          ),
+          d.beta.map(f32),
+          0,
+          1e-7,
+        );
+        const dim = d.gamma.length;
+        const unit = values(
+          virtualBatchNorm(asFeatures(t2(d.x)), asFeatures(t2(d.ref)), tf.ones([dim]), tf.zeros([dim]), {
+            epsilon: d.epsilon,
+          }),
+        );
+        checkAllClose(
+          'γ·VBN₁ + β',
+          values(vbn(d)),
+          unit.map((v, i) => f32(d.gamma[i % dim]!) * v + f32(d.beta[i % dim]!)),
+          1e-5,
+          1e-6,
+        );
+      },
+    ),
     invariant('finite values and gradients for constant features (ε > 0)', vbnDraws(uniform(-3, 3)), (d) => {
       const c = d.ref[0]!;
       const flatRef = d.ref.map(() => c);
       const xs = d.x.map(() => c);
       const o = { epsilon: d.epsilon };
-      checkFinite('normalized', values(virtualBatchNorm(asFeatures(t2(xs)), asFeatures(t2(flatRef)), t1(d.gamma), t1(d.beta), o)));
-      for (const g of gradsOf((a, b, g1, b1) => tf.add(tf.sum(virtualBatchNorm(asFeatures(a!), asFeatures(b!), g1!, b1!, o)), tf.sum(referenceBatchNorm(asFeatures(b!), g1!, b1!, o))), [t2(xs), t2(flatRef), t1(d.gamma), t1(d.beta)])) checkFinite('gradient', g);
+      checkFinite(
+        'normalized',
+        values(virtualBatchNorm(asFeatures(t2(xs)), asFeatures(t2(flatRef)), t1(d.gamma), t1(d.beta), o)),
+      );
+      for (const g of gradsOf(
+        (a, b, g1, b1) =>
+          tf.add(
+            tf.sum(virtualBatchNorm(asFeatures(a!), asFeatures(b!), g1!, b1!, o)),
+            tf.sum(referenceBatchNorm(asFeatures(b!), g1!, b1!, o)),
+          ),
+        [t2(xs), t2(flatRef), t1(d.gamma), t1(d.beta)],
+      ))
+        checkFinite('gradient', g);
     }),
   ],
   errors: [
-    { name: 'ε = 0', call: () => virtualBatchNorm(asFeatures(t2([[1]])), asFeatures(t2([[1]])), t1([1]), t1([0]), { epsilon: 0 }), error: 'InvalidParameterError', argument: 'epsilon' },
-    { name: 'an unknown option', call: () => virtualBatchNorm(asFeatures(t2([[1]])), asFeatures(t2([[1]])), t1([1]), t1([0]), { eps: 1 } as never), error: 'InvalidParameterError', argument: 'eps' },
-    { name: 'rank-1 x', call: () => virtualBatchNorm(asFeatures(t1([1])), asFeatures(t2([[1]])), t1([1]), t1([0])), error: 'InvalidArgumentError', argument: 'x' },
-    { name: 'x with other features', call: () => virtualBatchNorm(asFeatures(t2([[1, 2]])), asFeatures(t2([[1]])), t1([1]), t1([0])), error: 'InvalidArgumentError', argument: 'x' },
-    { name: 'gamma of the wrong length', call: () => virtualBatchNorm(asFeatures(t2([[1]])), asFeatures(t2([[1]])), t1([1, 2]), t1([0])), error: 'InvalidArgumentError', argument: 'gamma' },
-    { name: 'beta of the wrong length', call: () => referenceBatchNorm(asFeatures(t2([[1]])), t1([1]), t1([0, 0])), error: 'InvalidArgumentError', argument: 'beta' },
-    { name: 'a NaN in the reference', call: () => virtualBatchNorm(asFeatures(t2([[1]])), asFeatures(t2([[NaN]])), t1([1]), t1([0])), error: 'InvalidArgumentError', argument: 'reference' },
+    {
+      name: 'ε = 0',
+      call: () => virtualBatchNorm(asFeatures(t2([[1]])), asFeatures(t2([[1]])), t1([1]), t1([0]), { epsilon: 0 }),
+      error: 'InvalidParameterError',
+      argument: 'epsilon',
+    },
+    {
+      name: 'an unknown option',
+      call: () => virtualBatchNorm(asFeatures(t2([[1]])), asFeatures(t2([[1]])), t1([1]), t1([0]), { eps: 1 } as never),
+      error: 'InvalidParameterError',
+      argument: 'eps',
+    },
+    {
+      name: 'rank-1 x',
+      call: () => virtualBatchNorm(asFeatures(t1([1])), asFeatures(t2([[1]])), t1([1]), t1([0])),
+      error: 'InvalidArgumentError',
+      argument: 'x',
+    },
+    {
+      name: 'x with other features',
+      call: () => virtualBatchNorm(asFeatures(t2([[1, 2]])), asFeatures(t2([[1]])), t1([1]), t1([0])),
+      error: 'InvalidArgumentError',
+      argument: 'x',
+    },
+    {
+      name: 'gamma of the wrong length',
+      call: () => virtualBatchNorm(asFeatures(t2([[1]])), asFeatures(t2([[1]])), t1([1, 2]), t1([0])),
+      error: 'InvalidArgumentError',
+      argument: 'gamma',
+    },
+    {
+      name: 'beta of the wrong length',
+      call: () => referenceBatchNorm(asFeatures(t2([[1]])), t1([1]), t1([0, 0])),
+      error: 'InvalidArgumentError',
+      argument: 'beta',
+    },
+    {
+      name: 'a NaN in the reference',
+      call: () => virtualBatchNorm(asFeatures(t2([[1]])), asFeatures(t2([[NaN]])), t1([1]), t1([0])),
+      error: 'InvalidArgumentError',
+      argument: 'reference',
+    },
   ],
-  benchmark: () => benchCase({ x: benchFeatures(1), reference: benchFeatures(2), gamma: uniformArray([BENCH.features], 0.5, 1.5, 3), beta: uniformArray([BENCH.features], -0.5, 0.5, 4) }, { epsilon: 1e-5 }),
+  benchmark: () =>
+    benchCase(
+      {
+        x: benchFeatures(1),
+        reference: benchFeatures(2),
+        gamma: uniformArray([BENCH.features], 0.5, 1.5, 3),
+        beta: uniformArray([BENCH.features], -0.5, 0.5, 4),
+      },
+      { epsilon: 1e-5 },
+    ),
 });

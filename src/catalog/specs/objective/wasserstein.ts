@@ -41,24 +41,73 @@ export const wasserstein: Spec = defineSpec({
     invariant('critic loss is E[c_f] − E[c_r]', fc.tuple(batch(criticScore), batch(criticScore)), ([r, f]) => {
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const scale = Math.max(1, ...r.map(Math.abs), ...f.map(Math.abs));
-      checkClose('loss', scalar(wassersteinCriticLoss(asCriticScores(tf.tensor1d(r)), asCriticScores(tf.tensor1d(f)))), mean(f) - mean(r), 1e-5, 1e-6 * scale);
+      checkClose(
+        'loss',
+        scalar(wassersteinCriticLoss(asCriticScores(tf.tensor1d(r)), asCriticScores(tf.tensor1d(f)))),
+        mean(f) - mean(r),
+        1e-5,
+        1e-6 * scale,
+      );
     }),
-    invariant('critic loss is invariant to adding a constant to the critic', fc.tuple(batch(uniform(-10, 10)), batch(uniform(-10, 10)), uniform(-100, 100)), ([r, f, k]) => {
-      const base = scalar(wassersteinCriticLoss(asCriticScores(tf.tensor1d(r)), asCriticScores(tf.tensor1d(f))));
-      const shifted = scalar(wassersteinCriticLoss(asCriticScores(tf.tensor1d(r.map((x) => f32(x + k)))), asCriticScores(tf.tensor1d(f.map((x) => f32(x + k))))));
-      checkClose('shifted loss', shifted, base, 1e-4, 1e-4);
-    }),
-    invariant('swapping real and fake negates the critic loss', fc.tuple(batch(criticScore), batch(criticScore)), ([r, f]) => {
-      const a = scalar(wassersteinCriticLoss(asCriticScores(tf.tensor1d(r)), asCriticScores(tf.tensor1d(f))));
-      const b = scalar(wassersteinCriticLoss(asCriticScores(tf.tensor1d(f)), asCriticScores(tf.tensor1d(r))));
-      checkThat(a === -b, `loss ${a} and swapped loss ${b} are not negatives`);
-    }),
-    invariant('gradients are −1/n on reals, +1/m on fakes; the generator gradient is −1/m', fc.tuple(batch(criticScore), batch(criticScore)), ([r, f]) => {
-      checkAllClose('d/dc_r', gradValues((x) => wassersteinCriticLoss(asCriticScores(x), asCriticScores(tf.tensor1d(f))), r), r.map(() => -1 / r.length), 1e-6, 0);
-      checkAllClose('d/dc_f', gradValues((x) => wassersteinCriticLoss(asCriticScores(tf.tensor1d(r)), asCriticScores(x)), f), f.map(() => 1 / f.length), 1e-6, 0);
-      checkAllClose('generator d/dc_f', gradValues((x) => wassersteinGeneratorLoss(asCriticScores(x)), f), f.map(() => -1 / f.length), 1e-6, 0);
-    }),
+    invariant(
+      'critic loss is invariant to adding a constant to the critic',
+      fc.tuple(batch(uniform(-10, 10)), batch(uniform(-10, 10)), uniform(-100, 100)),
+      ([r, f, k]) => {
+        const base = scalar(wassersteinCriticLoss(asCriticScores(tf.tensor1d(r)), asCriticScores(tf.tensor1d(f))));
+        const shifted = scalar(
+          wassersteinCriticLoss(
+            asCriticScores(tf.tensor1d(r.map((x) => f32(x + k)))),
+            asCriticScores(tf.tensor1d(f.map((x) => f32(x + k)))),
+          ),
+        );
+        checkClose('shifted loss', shifted, base, 1e-4, 1e-4);
+      },
+    ),
+    invariant(
+      'swapping real and fake negates the critic loss',
+      fc.tuple(batch(criticScore), batch(criticScore)),
+      ([r, f]) => {
+        const a = scalar(wassersteinCriticLoss(asCriticScores(tf.tensor1d(r)), asCriticScores(tf.tensor1d(f))));
+        const b = scalar(wassersteinCriticLoss(asCriticScores(tf.tensor1d(f)), asCriticScores(tf.tensor1d(r))));
+        checkThat(a === -b, `loss ${a} and swapped loss ${b} are not negatives`);
+      },
+    ),
+    invariant(
+      'gradients are −1/n on reals, +1/m on fakes; the generator gradient is −1/m',
+      fc.tuple(batch(criticScore), batch(criticScore)),
+      ([r, f]) => {
+        checkAllClose(
+          'd/dc_r',
+          gradValues((x) => wassersteinCriticLoss(asCriticScores(x), asCriticScores(tf.tensor1d(f))), r),
+          r.map(() => -1 / r.length),
+          1e-6,
+          0,
+        );
+        checkAllClose(
+          'd/dc_f',
+          gradValues((x) => wassersteinCriticLoss(asCriticScores(tf.tensor1d(r)), asCriticScores(x)), f),
+          f.map(() => 1 / f.length),
+          1e-6,
+          0,
+        );
+        checkAllClose(
+          'generator d/dc_f',
+          gradValues((x) => wassersteinGeneratorLoss(asCriticScores(x)), f),
+          f.map(() => -1 / f.length),
+          1e-6,
+          0,
+        );
+      },
+    ),
   ],
-  errors: twoBatchErrors(CRITIC_NAMES, (r, f, o) => wassersteinCriticLoss(asCriticScores(r), asCriticScores(f), o as never), (f, o) => wassersteinGeneratorLoss(asCriticScores(f), o as never)),
-  benchmark: () => benchCase({ criticReal: uniformArray([BENCH.batch], -10, 10, 1), criticFake: uniformArray([BENCH.batch], -10, 10, 2) }, { reduction: 'mean' }),
+  errors: twoBatchErrors(
+    CRITIC_NAMES,
+    (r, f, o) => wassersteinCriticLoss(asCriticScores(r), asCriticScores(f), o as never),
+    (f, o) => wassersteinGeneratorLoss(asCriticScores(f), o as never),
+  ),
+  benchmark: () =>
+    benchCase(
+      { criticReal: uniformArray([BENCH.batch], -10, 10, 1), criticFake: uniformArray([BENCH.batch], -10, 10, 2) },
+      { reduction: 'mean' },
+    ),
 });

@@ -46,50 +46,145 @@ export const pullingAway: Spec = defineSpec({
   title: 'Pulling-away term (EBGAN)',
   reference: 'Zhao, Mathieu & LeCun 2017, Energy-based Generative Adversarial Network, §2.4 (eq. 6)',
   section: 'regularizers',
-  inputs: { representations: { kind: 'features', doc: 'S, the encoder representations of a generated batch, [N, d], N ≥ 2' } },
+  inputs: {
+    representations: { kind: 'features', doc: 'S, the encoder representations of a generated batch, [N, d], N ≥ 2' },
+  },
   params: {},
   outputs: ['value'],
   evaluate: (x) => ({ value: pullingAwayTerm(x.representations) }),
   sample: ptDraws(ptValue).map((rows) => ptCase(rows)),
   edges: [
-    ptCase([[1, 0], [1, 1]], 'closed form: cos² = ½ gives ½'),
-    ptCase([[1, 0, 0], [0, 2, 0], [0, 0, -3]], 'closed form: orthogonal rows give 0'),
-    ptCase([[1, 2], [-2, -4], [0.5, 1]], 'closed form: collinear rows (negative scale too) give 1'),
-    ptCase([[1e4, -1e4, 5e3], [1e-20, 3e-20, -2e-20], [0.5, 0.25, 1]], 'edge: rows at 1e4 and 1e-20 (scale-free, no overflow or underflow)'),
-    ptCase([[1, 2], [0, 0], [3, -1]], 'edge: a zero row contributes 0 (not differentiable there: gradients not compared)', false),
+    ptCase(
+      [
+        [1, 0],
+        [1, 1],
+      ],
+      'closed form: cos² = ½ gives ½',
+    ),
+    ptCase(
+      [
+        [1, 0, 0],
+        [0, 2, 0],
+        [0, 0, -3],
+      ],
+      'closed form: orthogonal rows give 0',
+    ),
+    ptCase(
+      [
+        [1, 2],
+        [-2, -4],
+        [0.5, 1],
+      ],
+      'closed form: collinear rows (negative scale too) give 1',
+    ),
+    ptCase(
+      [
+        [1e4, -1e4, 5e3],
+        [1e-20, 3e-20, -2e-20],
+        [0.5, 0.25, 1],
+      ],
+      'edge: rows at 1e4 and 1e-20 (scale-free, no overflow or underflow)',
+    ),
+    ptCase(
+      [
+        [1, 2],
+        [0, 0],
+        [3, -1],
+      ],
+      'edge: a zero row contributes 0 (not differentiable there: gradients not compared)',
+      false,
+    ),
   ],
   secondOrder: true,
   invariants: [
-    invariant('lies in [0, 1] and equals the mean squared cosine over pairs i ≠ j in float64', ptDraws(ptValue), (rows) => {
-      const got = pt(rows);
-      checkThat(got >= 0 && got <= 1, `f_PT = ${got} outside [0, 1]`);
-      checkClose('f_PT', got, pt64(rows), 1e-5, 1e-6);
-    }),
-    invariant('0 for mutually orthogonal rows (scaled, signed basis vectors)', fc.integer({ min: 2, max: 6 }).chain((n) => fc.tuple(permutation(n), flat(fc.oneof(uniform(0.01, 100), uniform(-100, -0.01)), n))), ([perm, scales]) => {
-      const rows = perm.map((k, i) => perm.map((_, j) => (j === k ? scales[i]! : 0)));
-      checkClose('f_PT', pt(rows), 0, 0, 1e-7);
-    }),
-    invariant('1 for collinear rows, whatever the signs and scales', fc.tuple(flat(uniform(-3, 3), 5).filter((v) => Math.hypot(...v) > 0.1), flat(fc.oneof(uniform(0.01, 100), uniform(-100, -0.01)), 6), fc.integer({ min: 2, max: 6 })), ([v, scales, n]) => {
-      checkClose('f_PT', pt(scales.slice(0, n).map((s) => v.map((x) => f32(s * x)))), 1, 1e-5, 0);
-    }),
-    invariant('invariant to scaling rows by nonzero factors (negative included)', fc.tuple(ptDraws(ptValue), flat(fc.oneof(uniform(1e-3, 1e3), uniform(-1e3, -1e-3)), 8)), ([rows, scales]) => {
-      checkClose('f_PT(diag(s)·S)', pt(rows.map((r, i) => r.map((v) => f32(v * scales[i]!)))), pt(rows), 1e-5, 1e-6);
-    }),
-    invariant('invariant to permuting the rows', ptDraws(ptValue).chain((rows) => fc.tuple(fc.constant(rows), permutation(rows.length))), ([rows, p]) => {
-      checkClose('f_PT(PS)', pt(p.map((i) => rows[i]!)), pt(rows), 1e-5, 1e-6);
-    }),
-    invariant('a zero row contributes 0 and leaves value and gradients finite', fc.tuple(ptDraws(ptValue), fc.nat()), ([rows, k]) => {
-      const withZero = rows.map((r, i) => (i === k % rows.length ? r.map(() => 0) : r));
-      checkClose('f_PT', pt(withZero), pt64(withZero), 1e-5, 1e-6);
-      const [g] = gradsOf((s) => pullingAwayTerm(asFeatures(s!)), [t2(withZero)]);
-      checkFinite('gradient', g!);
-    }),
+    invariant(
+      'lies in [0, 1] and equals the mean squared cosine over pairs i ≠ j in float64',
+      ptDraws(ptValue),
+      (rows) => {
+        const got = pt(rows);
+        checkThat(got >= 0 && got <= 1, `f_PT = ${got} outside [0, 1]`);
+        checkClose('f_PT', got, pt64(rows), 1e-5, 1e-6);
+      },
+    ),
+    invariant(
+      '0 for mutually orthogonal rows (scaled, signed basis vectors)',
+      fc
+        .integer({ min: 2, max: 6 })
+        .chain((n) => fc.tuple(permutation(n), flat(fc.oneof(uniform(0.01, 100), uniform(-100, -0.01)), n))),
+      ([perm, scales]) => {
+        const rows = perm.map((k, i) => perm.map((_, j) => (j === k ? scales[i]! : 0)));
+        checkClose('f_PT', pt(rows), 0, 0, 1e-7);
+      },
+    ),
+    invariant(
+      '1 for collinear rows, whatever the signs and scales',
+      fc.tuple(
+        flat(uniform(-3, 3), 5).filter((v) => Math.hypot(...v) > 0.1),
+        flat(fc.oneof(uniform(0.01, 100), uniform(-100, -0.01)), 6),
+        fc.integer({ min: 2, max: 6 }),
+      ),
+      ([v, scales, n]) => {
+        checkClose('f_PT', pt(scales.slice(0, n).map((s) => v.map((x) => f32(s * x)))), 1, 1e-5, 0);
+      },
+    ),
+    invariant(
+      'invariant to scaling rows by nonzero factors (negative included)',
+      fc.tuple(ptDraws(ptValue), flat(fc.oneof(uniform(1e-3, 1e3), uniform(-1e3, -1e-3)), 8)),
+      ([rows, scales]) => {
+        checkClose('f_PT(diag(s)·S)', pt(rows.map((r, i) => r.map((v) => f32(v * scales[i]!)))), pt(rows), 1e-5, 1e-6);
+      },
+    ),
+    invariant(
+      'invariant to permuting the rows',
+      ptDraws(ptValue).chain((rows) => fc.tuple(fc.constant(rows), permutation(rows.length))),
+      ([rows, p]) => {
+        checkClose('f_PT(PS)', pt(p.map((i) => rows[i]!)), pt(rows), 1e-5, 1e-6);
+      },
+    ),
+    invariant(
+      'a zero row contributes 0 and leaves value and gradients finite',
+      fc.tuple(ptDraws(ptValue), fc.nat()),
+      ([rows, k]) => {
+        const withZero = rows.map((r, i) => (i === k % rows.length ? r.map(() => 0) : r));
+        checkClose('f_PT', pt(withZero), pt64(withZero), 1e-5, 1e-6);
+        const [g] = gradsOf((s) => pullingAwayTerm(asFeatures(s!)), [t2(withZero)]);
+        checkFinite('gradient', g!);
+      },
+    ),
   ],
   errors: [
-    { name: 'one row (N = 1)', call: () => pullingAwayTerm(asFeatures(t2([[1, 2]]))), error: 'InvalidArgumentError', argument: 'representations' },
-    { name: 'a rank-1 batch', call: () => pullingAwayTerm(asFeatures(t1([1, 2]))), error: 'InvalidArgumentError', argument: 'representations' },
-    { name: 'a NaN entry', call: () => pullingAwayTerm(asFeatures(t2([[1, NaN], [0, 1]]))), error: 'InvalidArgumentError', argument: 'representations' },
-    { name: 'a plain array', call: () => pullingAwayTerm([[1], [2]] as never), error: 'InvalidArgumentError', argument: 'representations' },
+    {
+      name: 'one row (N = 1)',
+      call: () => pullingAwayTerm(asFeatures(t2([[1, 2]]))),
+      error: 'InvalidArgumentError',
+      argument: 'representations',
+    },
+    {
+      name: 'a rank-1 batch',
+      call: () => pullingAwayTerm(asFeatures(t1([1, 2]))),
+      error: 'InvalidArgumentError',
+      argument: 'representations',
+    },
+    {
+      name: 'a NaN entry',
+      call: () =>
+        pullingAwayTerm(
+          asFeatures(
+            t2([
+              [1, NaN],
+              [0, 1],
+            ]),
+          ),
+        ),
+      error: 'InvalidArgumentError',
+      argument: 'representations',
+    },
+    {
+      name: 'a plain array',
+      call: () => pullingAwayTerm([[1], [2]] as never),
+      error: 'InvalidArgumentError',
+      argument: 'representations',
+    },
   ],
   benchmark: () => benchCase({ representations: benchFeatures(1) }),
 });
