@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { InvalidParameterError } from './errors.js';
+import { GPU_BACKENDS, loadGpuBackend, type GpuBackendName } from './backends/gpu.js';
 
 /**
  * Backend selection. ganref computes with whichever TF.js backend is active. It registers `cpu`
@@ -10,8 +11,8 @@ import { InvalidParameterError } from './errors.js';
  * when asked for. Those packages download libtensorflow while installing, so ganref never
  * depends on them.
  */
-export type BackendName = 'cpu' | 'wasm' | 'tensorflow';
-export const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow'];
+export type BackendName = 'cpu' | 'wasm' | 'tensorflow' | 'webgl' | 'webgpu';
+export const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow', 'webgl', 'webgpu'];
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
@@ -41,7 +42,7 @@ export async function availableBackends(): Promise<BackendName[]> {
  * unavailable one rather than falling back silently.
  */
 export async function useBackend(name?: string): Promise<BackendName> {
-  const wanted = name ?? process.env.GANREF_BACKEND ?? 'cpu';
+  const wanted = name ?? (typeof process !== 'undefined' ? process.env?.GANREF_BACKEND : undefined) ?? 'cpu';
   if (!(BACKENDS as readonly string[]).includes(wanted)) {
     throw new InvalidParameterError('backend', 'backend', `one of ${BACKENDS.join(', ')}`, JSON.stringify(wanted));
   }
@@ -52,6 +53,10 @@ export async function useBackend(name?: string): Promise<BackendName> {
       "available: 'tensorflow' needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed (optional, not installed by ganref)",
       'neither package found',
     );
+  }
+  if ((GPU_BACKENDS as readonly string[]).includes(wanted)) {
+    const why = await loadGpuBackend(wanted as GpuBackendName);
+    if (why) throw new InvalidParameterError('backend', 'backend', `available: ${why}`, `'${wanted}' cannot run here`);
   }
   if (tf.getBackend() !== wanted) {
     const ok = await tf.setBackend(wanted);

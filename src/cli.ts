@@ -20,7 +20,8 @@ import { CATALOG, selectSpecs } from './catalog/index.js';
 import type { Spec } from './catalog/types.js';
 import { DEFAULT_CROSSCHECK_SEED, describeFailure, type PreparedCase, type Reference } from './conformance/crosscheck.js';
 import { renderHtml } from './conformance/html.js';
-import { conform, type SpecReport } from './conformance/run.js';
+import type { SpecReport } from './conformance/run.js';
+import { browserBackends, conformEverywhere } from './browser/everywhere.js';
 import { formatRatio, formatSummary, formatTable } from './conformance/report.js';
 import { checkTarget } from './conformance/target.js';
 import { regenerateFixtures } from './fixtures/generate.js';
@@ -37,13 +38,16 @@ commands:
                             second order against the reference; prints a table; exit code 0
                             only if everything passes
       --spec GLOB           only ids matching GLOB (e.g. 'objective/*')
-      --backend NAME        cpu (default, or GANREF_BACKEND), wasm, tensorflow, or all
+      --backend NAME        cpu (default, or GANREF_BACKEND), wasm, tensorflow, webgl, webgpu
+                            (these two in headless Chromium, against the fixtures), or all
       --reference REF       fixtures (default: the golden fixtures, no Python needed), live
                             (spawn the PyTorch oracle), or a ZeroMQ endpoint tcp://HOST:PORT
       --fixtures DIR        the fixture folder (default: the package's fixtures/)
       --target ENDPOINT     instead: check the server at ENDPOINT (any implementation of
                             oracle/PROTOCOL.md) against the fixtures
       --runs N              fast-check runs per invariant (default 100)
+      --max-runs N          a cap on every invariant's runs, its own count included
+      --gpu-runs N          a cap on the runs on webgl and webgpu only (default: none)
       --cases N             random cases per spec with a live reference (default 24)
       --seed N              seed of invariants and live cases (default 20261124, so reports replay)
       --json FILE           also write the report as JSON
@@ -87,8 +91,12 @@ function progress(): { update: (done: number, total: number, what: string) => vo
 
 async function resolveBackends(name: string | undefined): Promise<BackendName[]> {
   const wanted = name ?? process.env.GANREF_BACKEND ?? 'cpu';
-  if (wanted === 'all') return availableBackends();
-  if (!(BACKENDS as readonly string[]).includes(wanted)) fail(`unknown backend '${wanted}' (cpu, wasm, tensorflow, all)`);
+  if (wanted === 'all') {
+    const gpu = browserBackends();
+    if (gpu.why) process.stderr.write(`backends: webgl and webgpu left out: ${gpu.why}\n`);
+    return [...(await availableBackends()), ...gpu.backends];
+  }
+  if (!(BACKENDS as readonly string[]).includes(wanted)) fail(`unknown backend '${wanted}' (${BACKENDS.join(', ')}, all)`);
   return [wanted as BackendName];
 }
 
@@ -108,7 +116,7 @@ async function spawnOracle(): Promise<OracleClient> {
   return OracleClient.spawn({ python: python.executable, serverArgs: ['--threads', '1'] });
 }
 
-function writeReports(values: { json?: string; html?: string }, rows: SpecReport[], meta: { reference: string; backends: string[]; oracle?: Record<string, string> }): void {
+function writeReports(values: { json?: string; html?: string }, rows: SpecReport[], meta: { reference: string; backends: string[]; oracle?: Record<string, string>; gpus?: unknown[] }): void {
   if (values.json) {
     mkdirSync(dirname(values.json), { recursive: true });
     writeFileSync(values.json, `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
@@ -131,6 +139,8 @@ async function runConform(argv: string[]): Promise<number> {
       fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR },
       target: { type: 'string' },
       runs: { type: 'string' },
+      'max-runs': { type: 'string' },
+      'gpu-runs': { type: 'string' },
       cases: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'string' },
@@ -168,11 +178,14 @@ async function runConform(argv: string[]): Promise<number> {
     }
     process.stderr.write(`backends: ${backends.join(', ')}\n`);
     const bar = progress();
-    const rows = await conform(specs, {
-      backends,
+    const { rows, gpus } = await conformEverywhere(specs, backends, {
       reference,
       ...(preparedFor ? { preparedFor } : {}),
+      fixturesDir: values.fixtures,
       numRuns: intOption(values.runs, 'runs'),
+      maxRuns: intOption(values['max-runs'], 'max-runs'),
+      gpuMaxRuns: intOption(values['gpu-runs'], 'gpu-runs'),
+      onGpuInfo: (info, browser) => process.stderr.write(`\n${info.backend}: ${info.device} in Chromium ${browser}; ${info.float32 ? 'float32' : 'FLOAT16 (no float32 render targets)'}\n`),
       cases: intOption(values.cases, 'cases'),
       // A conformance report must replay: invariants use a fixed seed unless --seed says otherwise.
       seed: intOption(values.seed, 'seed') ?? DEFAULT_CROSSCHECK_SEED,
@@ -180,7 +193,8 @@ async function runConform(argv: string[]): Promise<number> {
     });
     bar.end();
     process.stdout.write(`${formatTable(rows)}\n\n${formatSummary(rows)}\n`);
-    writeReports(values, rows, { reference: ref === 'fixtures' ? `fixtures (${values.fixtures})` : ref, backends, oracle: oracleVersions });
+    for (const g of gpus) process.stdout.write(`${g.backend} ran on ${g.device}, ${g.float32 ? 'in float32' : 'in FLOAT16: float32 tolerances cannot hold'}\n`);
+    writeReports(values, rows, { reference: ref === 'fixtures' ? `fixtures (${values.fixtures})` : ref, backends, oracle: oracleVersions, ...(gpus.length ? { gpus } : {}) });
     return rows.every((r) => r.pass) ? 0 : 1;
   } finally {
     await client?.close();
