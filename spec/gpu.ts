@@ -21,8 +21,6 @@ const RUNS = Number(process.env.GANREF_GPU_RUNS ?? 2);
  */
 export const KNOWN_GPU_FAILURES: Record<GpuBackendName, Record<string, string>> = {
   webgl: {
-    'divergence/kl': 'GLSL log(0) is -87.34 (log of FLT_MIN) on SwiftShader, not -Infinity: KL with q = 0 where p > 0 comes out finite (43.32 for p = ½,½, q = 1,0); oracle and float32 say +Infinity',
-    'divergence/reverse-kl': 'same GLSL log(0) = -87.34: 43.32 instead of +Infinity',
     'fdiv/reverse-kl': 'g_f(v) = −exp(−v) leaves dom f* at v = 87.34 (the GPU exp underflows where float32 does not)',
     'fdiv/gan': 'g_f(v) = −log(1 + exp(−v)) at v = 87.34: the GPU exp/log round to the boundary of dom f*',
     'fdiv/alpha': 'GPU pow/exp/log accuracy: errors 1.1-1.9× tolerance on α = 1.001 and 0.01 cases; f*(g_f(v)) not finite at v = −1e4',

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * The browser bundle of the conformance runner: src/browser/page.ts with the library, TF.js and
  * the GPU backends, one ES module built by esbuild (a dev dependency). `npm run build` writes it
- * to dist/browser/page.js; a checkout without it (or the tests, which must check the sources they
+ * to dist/browser/conform-page.js; a checkout without it (or the tests, which must check the sources they
  * run beside) builds it from src/ on demand.
  *
  * The fixtures reader reaches the oracle client's module (for `EvalResult`), which imports Node
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
  * bundle holds no zeromq. The page itself checks fixture checksums with WebCrypto.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const PREBUILT_BUNDLE = `${ROOT}dist/browser/page.js`;
+export const PREBUILT_BUNDLE = `${ROOT}dist/browser/conform-page.js`;
 const ENTRY = `${ROOT}src/browser/page.ts`;
 
 /** Every name the reachable modules import from Node built-ins and zeromq (a missing one fails the build, by name). */

@@ -29,7 +29,7 @@ export interface EverywhereOptions extends Omit<ConformOptions, 'backends'> {
   fixturesDir?: string;
   /** A cap on property runs on the GPU backends only (software GPUs are slow). */
   gpuMaxRuns?: number;
-  /** Build the browser bundle from src/ even when dist/browser/page.js exists. */
+  /** Build the browser bundle from src/ even when dist/browser/conform-page.js exists. */
   freshBundle?: boolean;
   onRow?: (row: SpecReport) => void;
   onGpuInfo?: (info: GpuInfo, browser: string) => void;

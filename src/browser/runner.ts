@@ -34,7 +34,7 @@ export interface BrowserConformOptions {
   maxRuns?: number;
   seed?: number;
   fixturesDir: string;
-  /** Build the page from src/ even when dist/browser/page.js exists (tests do). */
+  /** Build the page from src/ even when dist/browser/conform-page.js exists (tests do). */
   freshBundle?: boolean;
   cpuForward?: boolean;
   onProgress?: (what: string) => void;
