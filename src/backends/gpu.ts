@@ -73,6 +73,9 @@ export async function loadGpuBackend(name: GpuBackendName): Promise<string | und
   return tf.findBackendFactory(name) ? undefined : `${name} did not register with TF.js here`;
 }
 
+/** The start of the message ganref's browser conformance page throws when the GPU device or context is lost. */
+export const GPU_LOST = 'GPU device lost';
+
 /** What a GPU backend runs on, for reports: the device and whether it computes in float32. */
 export interface GpuInfo {
   backend: GpuBackendName;

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../autodiff/index.js';
-import { gpuInfo, type GpuBackendName, type GpuInfo } from '../backends/gpu.js';
+import { GPU_LOST, gpuInfo, type GpuBackendName, type GpuInfo } from '../backends/gpu.js';
 import { useBackend } from '../backend.js';
 import { CATALOG } from '../catalog/index.js';
 import { conform, type SpecReport } from '../conformance/run.js';
@@ -78,6 +78,16 @@ async function ganrefConform(request: PageRequest): Promise<{ info: GpuInfo; row
   }
   else tf.env().set('WEBGPU_CPU_FORWARD', forward);
   const info = gpuInfo();
+  // A lost device (WebGPU) or context (WebGL) reads back zeros from then on: stop at once and let
+  // the runner start a fresh browser for the specs left, rather than report zeros as failures.
+  let lost: string | undefined;
+  if (request.backend === 'webgpu') {
+    const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ reason?: string; message?: string }> } }).device;
+    void device?.lost?.then((i) => (lost = `${i.reason ?? 'unknown'}: ${i.message ?? ''}`));
+  } else {
+    const canvas = (tf.backend() as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } }).gpgpu?.gl?.canvas;
+    canvas?.addEventListener('webglcontextlost', () => (lost = 'webglcontextlost'));
+  }
   const wanted = request.specs ? new Set(request.specs) : undefined;
   const specs = wanted ? CATALOG.filter((s) => wanted.has(s.id)) : [...CATALOG];
   if (wanted && specs.length !== wanted.size) throw new Error(`the page's catalog lacks ${[...wanted].filter((id) => !specs.some((s) => s.id === id)).join(', ')}`);
@@ -93,6 +103,9 @@ async function ganrefConform(request: PageRequest): Promise<{ info: GpuInfo; row
       seed: request.seed,
       onProgress: (_d, _t, what) => void bridge.ganrefProgress(++done, 0, what),
     });
+    // Let the loss notification run before trusting the rows.
+    await new Promise((ok) => setTimeout(ok, 0));
+    if (lost) throw new Error(`${GPU_LOST} during ${spec.id} (${lost})`);
     for (const row of rows) await bridge.ganrefRow(row);
   }
   return { info, rows: specs.length };

@@ -3,8 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, normalize, resolve, sep } from 'node:path';
-import type { GpuBackendName, GpuInfo } from '../backends/gpu.js';
+import { GPU_LOST, type GpuBackendName, type GpuInfo } from '../backends/gpu.js';
 import type { SpecReport } from '../conformance/run.js';
+import { CATALOG } from '../catalog/index.js';
 import type { PageRequest } from './page.js';
 import { pageBundle } from './bundle.js';
 import { findChromium } from './chromium.js';
@@ -93,6 +94,52 @@ export async function conformInBrowser(options: BrowserConformOptions): Promise<
   const tmp = mkdtempSync(join(tmpdir(), 'ganref-browser-'));
   const bundle = await pageBundle(tmp, { fresh: options.freshBundle });
   const server = await serve(bundle, options.fixturesDir);
+  try {
+    // A lost GPU device (seen with WebGPU on SwiftShader) ends a browser session: the specs left,
+    // the one that was running included, go to a fresh browser, at most MAX_RESTARTS times.
+    const all = options.specs ?? CATALOG.map((s) => s.id);
+    const rows: SpecReport[] = [];
+    let info: GpuInfo | undefined;
+    let version = '';
+    const lostDuring = new Set<string>();
+    for (let restart = 0; ; restart++) {
+      const left = all.filter((id) => !rows.some((r) => r.spec === id));
+      if (left.length === 0) break;
+      try {
+        const got = await session(playwright, executablePath, server, { ...options, specs: left }, (row) => rows.push(row));
+        info = got.info;
+        version = got.browser;
+        break;
+      } catch (err) {
+        const message = (err as Error).message;
+        if (!message.includes(GPU_LOST) || restart >= MAX_RESTARTS) throw err;
+        // The second loss during the same spec fails that spec (with the reason) instead of retrying it.
+        const during = /during (\S+) \(/.exec(message)?.[1];
+        if (during && lostDuring.has(during)) {
+          const row: SpecReport = { spec: during, backend: options.backend, invariants: [], errors: [], leaked: 0, pass: false, problems: [`${message} (twice: not retried)`], seconds: 0 };
+          rows.push(row);
+          options.onRow?.(row);
+        }
+        if (during) lostDuring.add(during);
+        process.stderr.write(`ganref: ${options.backend}: ${(err as Error).message}; restarting Chromium for the ${all.length - rows.length} spec(s) left\n`);
+      }
+    }
+    return { info: info!, browser: version, rows };
+  } finally {
+    await new Promise<void>((ok) => server.close(() => ok()));
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const MAX_RESTARTS = 6;
+
+async function session(
+  playwright: typeof import('playwright-core'),
+  executablePath: string,
+  server: Server,
+  options: BrowserConformOptions,
+  push: (row: SpecReport) => void,
+): Promise<{ info: GpuInfo; browser: string }> {
   const browser = await playwright.chromium.launch({ executablePath, headless: true, args: chromiumArgs(options.backend) });
   try {
     const page = await browser.newPage();
@@ -105,6 +152,7 @@ export async function conformInBrowser(options: BrowserConformOptions): Promise<
     await page.exposeFunction('ganrefProgress', (_done: number, _total: number, what: string) => options.onProgress?.(what));
     await page.exposeFunction('ganrefRow', (row: SpecReport) => {
       rows.push(row);
+      push(row);
       options.onRow?.(row);
     });
     const { port } = server.address() as AddressInfo;
@@ -120,10 +168,8 @@ export async function conformInBrowser(options: BrowserConformOptions): Promise<
       request,
     );
     if (result.rows !== rows.length) throw new Error(`the page ran ${result.rows} spec(s) but ${rows.length} row(s) came back`);
-    return { info: result.info, browser: browser.version(), rows };
+    return { info: result.info, browser: browser.version() };
   } finally {
     await browser.close().catch(() => undefined);
-    await new Promise<void>((ok) => server.close(() => ok()));
-    rmSync(tmp, { recursive: true, force: true });
   }
 }
