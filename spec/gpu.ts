@@ -21,7 +21,7 @@ const RUNS = Number(process.env.GANREF_GPU_RUNS ?? 2);
  */
 export const KNOWN_GPU_FAILURES: Record<GpuBackendName, Record<string, string>> = {
   webgl: {
-    'fdiv/reverse-kl': 'g_f(v) = −exp(−v) leaves dom f* at v = 87.34 (the GPU exp underflows where float32 does not)',
+    'fdiv/reverse-kl': 'g_f(v) = −exp(−v) at v = 87.3366 is 0 (flushed below FLT_MIN) where float32 exp gives −1.1755e-38: g_f(v) sits on the boundary of dom f*',
     'fdiv/gan': 'g_f(v) = −log(1 + exp(−v)) at v = 87.34: the GPU exp/log round to the boundary of dom f*',
     'fdiv/alpha': 'GPU pow/exp/log accuracy: errors 1.1-1.9× tolerance on α = 1.001 and 0.01 cases; f*(g_f(v)) not finite at v = −1e4',
     'objective/f-gan': 'values near 7.7e5 off by 0.23% (230× tolerance): GPU exp of large arguments',
@@ -31,7 +31,11 @@ export const KNOWN_GPU_FAILURES: Record<GpuBackendName, Record<string, string>> 
     'penalty/discriminator-gradient-norm': 'penalty gradients off by up to 2.8e5× tolerance, HVP signs wrong (not explained yet)',
     'network/conv': 'every network invariant fails on a 1×1 linear conv critic with avg pooling (not explained yet)',
   },
-  webgpu: {},
+  // webgpu: only the divergences and fdiv/kl, fdiv/reverse-kl have been run to the end so far (a
+  // full run on the shared 2-core machine takes over an hour); specs not yet run may fail here.
+  webgpu: {
+    'fdiv/reverse-kl': 'g_f(v) = −exp(−v) at v = 87.3366: the WGSL exp gives 0 (below FLT_MIN, flushed) where float32 exp gives −1.1755e-38, so g_f(v) sits on the boundary of dom f*',
+  },
 };
 const SPEC_IDS = process.env.GANREF_GPU_SPECS?.split(',');
 
