@@ -20,7 +20,6 @@ import { CATALOG, selectSpecs, specCard, type Spec } from 'ganref/catalog';
 import {
   checkTarget,
   ConformAbortedError,
-  conform,
   DEFAULT_CROSSCHECK_SEED,
   describeFailure,
   formatRatio,
@@ -33,6 +32,7 @@ import {
 } from 'ganref/conformance';
 import { DEFAULT_FIXTURES_DIR, FixtureReference, loadFixtures, regenerateFixtures } from 'ganref/fixtures';
 import { OracleClient, ORACLE_DIR, provisionOraclePython, requireOraclePython } from 'ganref/oracle';
+import { browserBackends, conformEverywhere } from './browser/everywhere.js';
 
 const USAGE = `usage: ganref <command> [options]
 
@@ -43,13 +43,16 @@ commands:
                             second order against the reference; prints a table; exit code 0
                             only if everything passes
       --spec GLOB           only ids matching GLOB (e.g. 'objective/*'); repeat to add more
-      --backend NAME        cpu (default, or GANREF_BACKEND), wasm, tensorflow, or all
+      --backend NAME        cpu (default, or GANREF_BACKEND), wasm, tensorflow, webgl, webgpu
+                            (these two in headless Chromium, against the fixtures), or all
       --reference REF       fixtures (default: the golden fixtures, no Python needed), live
                             (spawn the PyTorch oracle), or a ZeroMQ endpoint tcp://HOST:PORT
       --fixtures DIR        the fixture folder (default: the package's fixtures/)
       --target ENDPOINT     instead: check the server at ENDPOINT (any implementation of
                             oracle/PROTOCOL.md) against the fixtures
       --runs N              fast-check runs per invariant (default 100)
+      --max-runs N          a cap on every invariant's runs, its own count included
+      --gpu-runs N          a cap on the runs on webgl and webgpu only (default: none)
       --cases N             random cases per spec with a live reference (default 24)
       --seed N              seed of invariants and live cases (default 20261124, so reports replay)
       --json FILE           also write the report as JSON
@@ -97,9 +100,13 @@ function progress(): { update: (done: number, total: number, what: string) => vo
 
 async function resolveBackends(name: string | undefined): Promise<BackendName[]> {
   const wanted = name ?? process.env.GANREF_BACKEND ?? 'cpu';
-  if (wanted === 'all') return availableBackends();
+  if (wanted === 'all') {
+    const gpu = browserBackends();
+    if (gpu.why) process.stderr.write(`backends: webgl and webgpu left out: ${gpu.why}\n`);
+    return [...(await availableBackends()), ...gpu.backends];
+  }
   if (!(BACKENDS as readonly string[]).includes(wanted))
-    fail(`unknown backend '${wanted}' (cpu, wasm, tensorflow, all)`);
+    fail(`unknown backend '${wanted}' (${BACKENDS.join(', ')}, all)`);
   return [wanted as BackendName];
 }
 
@@ -166,6 +173,8 @@ async function runConform(argv: string[]): Promise<number> {
       fixtures: { type: 'string', default: DEFAULT_FIXTURES_DIR },
       target: { type: 'string' },
       runs: { type: 'string' },
+      'max-runs': { type: 'string' },
+      'gpu-runs': { type: 'string' },
       cases: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'string' },
@@ -215,11 +224,17 @@ async function runConform(argv: string[]): Promise<number> {
     process.stderr.write(`backends: ${backends.join(', ')}\n`);
     const bar = progress();
     let aborted: string | undefined;
-    const rows = await conform(specs, {
-      backends,
+    const { rows, gpus } = await conformEverywhere(specs, backends, {
       reference,
       ...(preparedFor ? { preparedFor } : {}),
+      fixturesDir: values.fixtures,
       numRuns: intOption(values.runs, 'runs'),
+      maxRuns: intOption(values['max-runs'], 'max-runs'),
+      gpuMaxRuns: intOption(values['gpu-runs'], 'gpu-runs'),
+      onGpuInfo: (info, browser) =>
+        process.stderr.write(
+          `\n${info.backend}: ${info.device} in Chromium ${browser}; ${info.float32 ? 'float32' : 'FLOAT16 (no float32 render targets)'}\n`,
+        ),
       cases: intOption(values.cases, 'cases'),
       // A conformance report must replay: invariants use a fixed seed unless --seed says otherwise.
       seed: intOption(values.seed, 'seed') ?? DEFAULT_CROSSCHECK_SEED,
@@ -227,7 +242,7 @@ async function runConform(argv: string[]): Promise<number> {
     }).catch((err: unknown) => {
       if (!(err instanceof ConformAbortedError)) throw err;
       aborted = err.message;
-      return err.rows;
+      return { rows: err.rows, gpus: [] };
     });
     bar.end();
     process.stdout.write(`${formatTable(rows)}\n\n${formatSummary(rows)}\n`);
@@ -237,10 +252,15 @@ async function runConform(argv: string[]): Promise<number> {
       );
       return 1;
     }
+    for (const g of gpus)
+      process.stdout.write(
+        `${g.backend} ran on ${g.device}, ${g.float32 ? 'in float32' : 'in FLOAT16: float32 tolerances cannot hold'}\n`,
+      );
     writeReports(values, rows, {
       reference: ref === 'fixtures' ? `fixtures (${values.fixtures})` : ref,
       backends,
       oracle: oracleVersions,
+      ...(gpus.length ? { gpus } : {}),
     });
     return rows.every((r) => r.pass) ? 0 : 1;
   } finally {

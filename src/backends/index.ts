@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { InvalidParameterError } from '../errors.js';
+import { GPU_BACKENDS, loadGpuBackend, type GpuBackendName } from './gpu.js';
 import { installWasmKernels } from './wasm-kernels.js';
 
 /**
@@ -13,9 +14,9 @@ import { installWasmKernels } from './wasm-kernels.js';
  * `@tensorflow/tfjs-node` or `@tensorflow/tfjs-node-gpu`, loaded only when asked for. Those
  * packages download libtensorflow while installing, so ganref never depends on them.
  */
-export type BackendName = 'cpu' | 'wasm' | 'tensorflow';
-/** The backend names `useBackend` accepts. */
-export const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow'];
+export type BackendName = 'cpu' | 'wasm' | 'tensorflow' | 'webgl' | 'webgpu';
+/** The backend names `useBackend` accepts (webgl and webgpu in a browser). */
+export const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow', 'webgl', 'webgpu'];
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
@@ -58,6 +59,10 @@ export async function useBackend(name?: string): Promise<BackendName> {
       "available: 'tensorflow' needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed (optional, not installed by ganref)",
       'neither package found',
     );
+  }
+  if ((GPU_BACKENDS as readonly string[]).includes(wanted)) {
+    const why = await loadGpuBackend(wanted as GpuBackendName);
+    if (why) throw new InvalidParameterError('backend', 'backend', `available: ${why}`, `'${wanted}' cannot run here`);
   }
   if (tf.getBackend() !== wanted) {
     const ok = await tf.setBackend(wanted);

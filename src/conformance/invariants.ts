@@ -13,12 +13,15 @@ export interface InvariantOutcome {
 
 export const DEFAULT_RUNS = 100;
 
-/** Runs one invariant with fast-check. `seed` makes the run replayable; `path` replays a failure. */
+/**
+ * Runs one invariant with fast-check. `seed` makes the run replayable; `path` replays a failure;
+ * `maxRuns` caps the runs, an invariant's own count included (the GPU backends on a software GPU).
+ */
 export function runInvariant(
   inv: Invariant,
-  options: { numRuns?: number; seed?: number; path?: string } = {},
+  options: { numRuns?: number; maxRuns?: number; seed?: number; path?: string } = {},
 ): InvariantOutcome {
-  const numRuns = inv.numRuns ?? options.numRuns ?? DEFAULT_RUNS;
+  const numRuns = Math.min(inv.numRuns ?? options.numRuns ?? DEFAULT_RUNS, options.maxRuns ?? Infinity);
   const details = fc.check(inv.property, {
     numRuns,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),

@@ -33,6 +33,8 @@ export interface ConformOptions {
    */
   preparedFor?: (spec: Spec) => PreparedCase[] | undefined;
   numRuns?: number;
+  /** A cap on the runs of every invariant, its own count included. */
+  maxRuns?: number;
   seed?: number;
   cases?: number;
   /** Called after every unit of work, for progress display. */
@@ -77,11 +79,13 @@ export async function conform(specs: Spec[], options: ConformOptions): Promise<S
     await useBackend(backend);
     for (const spec of specs) {
       const started = performance.now();
+      // The leak check counts bytes too: on the GPU backends a texture or buffer can outlive its tensor.
       const before = tf.memory().numTensors;
+      const bytesBefore = tf.memory().numBytes;
       const problems: string[] = [];
       const invariants: InvariantOutcome[] = [];
       for (const inv of spec.invariants) {
-        const o = runInvariant(inv, { numRuns: options.numRuns, seed: options.seed });
+        const o = runInvariant(inv, { numRuns: options.numRuns, maxRuns: options.maxRuns, seed: options.seed });
         invariants.push(o);
         if (!o.pass) problems.push(`invariant "${o.name}" failed:\n${o.message}`);
         tick(`${backend} ${spec.id}: ${inv.name}`);
@@ -117,6 +121,8 @@ export async function conform(specs: Spec[], options: ConformOptions): Promise<S
       }
       const leaked = tf.memory().numTensors - before;
       if (leaked !== 0) problems.push(`${leaked} tensor(s) left behind`);
+      const leakedBytes = tf.memory().numBytes - bytesBefore;
+      if (leakedBytes !== 0) problems.push(`${leakedBytes} byte(s) of tensor memory left behind`);
       rows.push({
         spec: spec.id,
         backend,

@@ -13,5 +13,9 @@ export function xLogXOverY(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const aSafe = tf.where(positive, a, one);
   const bSafe = tf.where(positive, b, one);
   const terms = tf.mul(a, tf.sub(tf.log(aSafe), tf.log(bSafe)));
-  return tf.where(positive, terms, tf.zerosLike(terms));
+  // a > 0 = b is +∞ by its own mask, not through log 0 = −∞: shader log(0) is not −∞ everywhere
+  // (GLSL leaves it undefined; WebGL on SwiftShader gives −87.34, the log of FLT_MIN). Adding a
+  // constant (0, or +∞ there) changes no value elsewhere and no gradient anywhere.
+  const infinite = tf.where(tf.logicalAnd(positive, tf.equal(b, 0)), tf.fill(a.shape, Infinity), tf.zeros(a.shape));
+  return tf.where(positive, tf.add(terms, infinite), tf.zerosLike(terms));
 }

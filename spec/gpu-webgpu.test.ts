@@ -1,0 +1,3 @@
+import { gpuSuite } from './gpu.js';
+
+gpuSuite('webgpu');
