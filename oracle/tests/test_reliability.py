@@ -179,6 +179,7 @@ class WorkBoundsTest(unittest.TestCase):
 import json, sys
 import numpy as np
 
+from ganref_oracle import budget
 from ganref_oracle.evaluate import evaluate
 from ganref_oracle.protocol import Limits, decode_request
 from ganref_oracle.registry import spec_ids

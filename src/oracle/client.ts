@@ -214,8 +214,12 @@ const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
 const STDERR_TAIL_BYTES = 16_384;
 const KILL_GRACE_MS = 2_000;
 const READY_LINE = /^GANREF_ORACLE READY (\S+)\s*$/;
-/** Unix sockets where the platform has them (a shorter path through the kernel than TCP). */
-const DEFAULT_TRANSPORT: "ipc" | "tcp" = process.platform === "win32" ? "tcp" : "ipc";
+/**
+ * Unix sockets where the platform has them (a shorter path through the kernel than TCP). A
+ * function, not a module constant: this module is also bundled into the browser conformance page,
+ * where `process` does not exist.
+ */
+const defaultTransport = (): "ipc" | "tcp" => (process.platform === "win32" ? "tcp" : "ipc");
 
 /** Clients not yet closed, so that process exit can release their sockets and children. */
 const liveClients = new Set<OracleClient>();
@@ -610,7 +614,7 @@ function startServer(options: SpawnOptions): Promise<ServerProcess> {
   const startupTimeoutMs = positiveInt(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS, "startupTimeoutMs");
   // --exit-with-parent: the server stops when its stdin pipe closes, so it dies with this process
   // even when this process is killed by a signal and no exit hook runs.
-  const transport = options.transport ?? DEFAULT_TRANSPORT;
+  const transport = options.transport ?? defaultTransport();
   const socketPath = transport === "ipc" ? join(tmpdir(), `ganref-oracle-${process.pid}-${randomBytes(6).toString("hex")}.sock`) : null;
   const bind = socketPath ? `ipc://${socketPath}` : "tcp://127.0.0.1:0";
   const args = ["-m", "ganref_oracle", "--bind", bind, "--exit-with-parent", ...(options.serverArgs ?? [])];
