@@ -272,6 +272,9 @@ test('the CLI keeps every repeated --spec', () => {
     const r = spawnSync(
       process.execPath,
       [
+        // The sources, as the tests see them: without the condition, the catalog's 'ganref' import
+        // would load dist/ and its error classes would not be the CLI's (instanceof fails).
+        '--conditions=ganref-source',
         '--import',
         'tsx',
         'src/cli.ts',

@@ -22,6 +22,7 @@ const LIBRARY = [
   'register-gradients.ts',
   'errors.ts',
   'numerics.ts',
+  'random.ts',
   'reduce.ts',
   'types.ts',
   'validate.ts',
