@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { asLogits, nonSaturatingDiscriminatorLoss, nonSaturatingGeneratorLoss, r1Penalty } from 'ganref';
+import { applyModel, asLogits, nonSaturatingDiscriminatorLoss, nonSaturatingGeneratorLoss, r1Penalty } from 'ganref';
 
 await tf.setBackend('cpu'); // or 'webgl' in a browser, 'wasm' with @tensorflow/tfjs-backend-wasm
 
@@ -17,7 +17,7 @@ const generator = mlp(2, 2);
 const discriminator = mlp(2, 1);
 const optimizerD = tf.train.adam(1e-4, 0.5, 0.999);
 const optimizerG = tf.train.adam(1e-4, 0.5, 0.999);
-const logits = (x: tf.Tensor) => asLogits(discriminator.apply(x) as tf.Tensor);
+const logits = (x: tf.Tensor) => asLogits(applyModel(discriminator, x));
 const steps = Number(process.env.STEPS ?? 2000);
 let lossD = 0, lossG = 0;
 
@@ -26,12 +26,12 @@ for (let step = 0; step < steps; step++) {
   generator.trainable = false;
   lossD = tf.tidy(() => {
     const xReal = realBatch(64);
-    const xFake = generator.apply(tf.randomNormal([64, 2])) as tf.Tensor;
+    const xFake = applyModel(generator, tf.randomNormal([64, 2]));
     // E[softplus(−D(x))] + E[softplus(D(G(z)))] + (γ/2)·E‖∇ₓD(x)‖² on the real batch.
     return optimizerD.minimize(() => tf.add(nonSaturatingDiscriminatorLoss(logits(xReal), logits(xFake)), r1Penalty(discriminator, xReal, { gamma: 1 })), true)!.dataSync()[0]!;
   });
   discriminator.trainable = false;
   generator.trainable = true;
-  lossG = tf.tidy(() => optimizerG.minimize(() => nonSaturatingGeneratorLoss(logits(generator.apply(tf.randomNormal([64, 2])) as tf.Tensor)), true)!.dataSync()[0]!);
+  lossG = tf.tidy(() => optimizerG.minimize(() => nonSaturatingGeneratorLoss(logits(applyModel(generator, tf.randomNormal([64, 2])))), true)!.dataSync()[0]!);
 }
 console.log(JSON.stringify({ lossD, lossG, tensors: tf.memory().numTensors }));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { asCriticScores, gradientPenalty, wassersteinCriticLoss, wassersteinGeneratorLoss } from 'ganref';
+import { applyModel, asCriticScores, gradientPenalty, wassersteinCriticLoss, wassersteinGeneratorLoss } from 'ganref';
 
 await tf.setBackend('cpu'); // or 'webgl' in a browser, 'wasm' with @tensorflow/tfjs-backend-wasm
 
@@ -17,7 +17,7 @@ const generator = mlp(2, 2);
 const critic = mlp(2, 1);
 const optimizerC = tf.train.adam(1e-4, 0.5, 0.9);
 const optimizerG = tf.train.adam(1e-4, 0.5, 0.9);
-const score = (x: tf.Tensor) => asCriticScores(critic.apply(x) as tf.Tensor);
+const score = (x: tf.Tensor) => asCriticScores(applyModel(critic, x));
 const steps = Number(process.env.STEPS ?? 2000);
 let lossC = 0, lossG = 0;
 
@@ -27,13 +27,13 @@ for (let step = 0; step < steps; step++) {
   for (let k = 0; k < 5; k++) { // five critic steps per generator step (Algorithm 1)
     lossC = tf.tidy(() => {
       const xReal = realBatch(64);
-      const xFake = generator.apply(tf.randomNormal([64, 2])) as tf.Tensor;
+      const xFake = applyModel(generator, tf.randomNormal([64, 2]));
       // A fresh ε per example at every call; pass { seed } or { random } to replay a run.
       return optimizerC.minimize(() => tf.add(wassersteinCriticLoss(score(xReal), score(xFake)), gradientPenalty(critic, xReal, xFake, { lambda: 10 })), true)!.dataSync()[0]!;
     });
   }
   critic.trainable = false;
   generator.trainable = true;
-  lossG = tf.tidy(() => optimizerG.minimize(() => wassersteinGeneratorLoss(score(generator.apply(tf.randomNormal([64, 2])) as tf.Tensor)), true)!.dataSync()[0]!);
+  lossG = tf.tidy(() => optimizerG.minimize(() => wassersteinGeneratorLoss(score(applyModel(generator, tf.randomNormal([64, 2])))), true)!.dataSync()[0]!);
 }
 console.log(JSON.stringify({ lossC, lossG, tensors: tf.memory().numTensors }));

@@ -93,3 +93,29 @@ describe.each(TEST_BACKENDS)('%s backend: value checks', (backend) => {
     x.dispose();
   });
 });
+
+test('applyModel returns the one output of a model and refuses the rest by name', async () => {
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const { applyModel, GanrefError } = await import('ganref');
+  const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1, useBias: false })] });
+  const x = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+  ]);
+  const before = tf.memory().numTensors;
+  const out = applyModel(model, x);
+  expect(out.shape).toEqual([2, 1]);
+  const w = model.getWeights()[0]!.dataSync();
+  expect(Array.from(out.dataSync())).toEqual([1 * w[0]! + 2 * w[1]!, 3 * w[0]! + 4 * w[1]!].map(Math.fround));
+  out.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  const twoOutputs = { apply: () => [x, x] };
+  expect(() => applyModel(twoOutputs, x)).toThrow(GanrefError);
+  expect(() => applyModel(twoOutputs, x)).toThrow(
+    /applyModel: argument 'model' must be a model with one output tensor; got a model with 2 outputs/,
+  );
+  expect(() => applyModel({} as never, x)).toThrow(/argument 'model'/);
+  expect(() => applyModel(model, [1, 2] as never)).toThrow(/argument 'x' must be a tensor/);
+  x.dispose();
+  model.dispose();
+});

@@ -19,6 +19,43 @@ export interface LayersModelLike {
 /** A critic a penalty differentiates through: a function of tensors or a `tf.LayersModel`. */
 export type Critic = CriticFn | LayersModelLike;
 
+/** The name `applyModel`'s errors give as their spec. */
+export const APPLY_MODEL_ID = 'applyModel';
+
+/**
+ * Runs a `tf.LayersModel` (or anything with a Layers-style `apply`) on one tensor and returns its
+ * one output as a `tf.Tensor`. `model.apply` is typed to return a tensor, a list of tensors or a
+ * symbolic tensor, so calling it directly needs an `as tf.Tensor` cast in strict TypeScript; this
+ * checks at run time instead, with a `GanrefError` for a model with several outputs or a
+ * symbolic one.
+ *
+ * @example
+ * const score = (x: tf.Tensor) => asCriticScores(applyModel(critic, x));
+ * @param model the model (`tf.Sequential`, `tf.LayersModel`, …)
+ * @param x its input, a concrete tensor
+ * @param kwargs passed on to `apply` (e.g. `{ training: true }`)
+ * @returns the model's output tensor
+ */
+export function applyModel(model: LayersModelLike, x: tf.Tensor, kwargs?: Record<string, unknown>): tf.Tensor {
+  if (!model || typeof (model as Partial<LayersModelLike>).apply !== 'function')
+    throw new InvalidArgumentError(
+      APPLY_MODEL_ID,
+      'model',
+      'a model with an apply method (a tf.LayersModel)',
+      typeof model,
+    );
+  if (!(x instanceof tf.Tensor)) throw new InvalidArgumentError(APPLY_MODEL_ID, 'x', 'a tensor', typeof x);
+  const out = kwargs === undefined ? model.apply(x) : model.apply(x, kwargs);
+  if (!(out instanceof tf.Tensor))
+    throw new InvalidArgumentError(
+      APPLY_MODEL_ID,
+      'model',
+      'a model with one output tensor',
+      Array.isArray(out) ? `a model with ${out.length} outputs` : 'a symbolic output',
+    );
+  return out;
+}
+
 /** The critic as a function x ↦ scores of shape [n]. */
 export function criticFn(spec: string, argument: string, critic: unknown): CriticFn {
   if (typeof critic === 'function') return (x) => flatScores(spec, argument, (critic as CriticFn)(x), x);

@@ -1,4 +1,6 @@
 export {
+  applyModel,
+  APPLY_MODEL_ID,
   criticFn,
   inputGradients,
   perExampleNorm,
