@@ -1,6 +1,15 @@
-// `npm run build` step: the browser conformance page (dist/browser/page.js) that `ganref conform
-// --backend webgl|webgpu` serves to headless Chromium.
+// `npm run build` steps for the package: the browser conformance page (dist/browser/conform-page.js.gz)
+// that `ganref conform --backend webgl|webgpu` serves to headless Chromium, minified; and the
+// golden fixtures gzipped into dist/golden (the package ships those, not the repository's
+// fixtures/, which stay plain JSON for review and diffs).
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { buildPageBundle, PREBUILT_BUNDLE } from '../src/browser/bundle.js';
+import { packFixtures } from '../src/fixtures/store.js';
 
-await buildPageBundle(PREBUILT_BUNDLE, { sourcemap: false });
-process.stderr.write(`wrote ${PREBUILT_BUNDLE}\n`);
+await buildPageBundle(PREBUILT_BUNDLE, { sourcemap: false, minify: true });
+writeFileSync(`${PREBUILT_BUNDLE}.gz`, gzipSync(readFileSync(PREBUILT_BUNDLE), { level: 9 }));
+rmSync(PREBUILT_BUNDLE);
+process.stderr.write(`wrote ${PREBUILT_BUNDLE}.gz\n`);
+const packed = packFixtures('fixtures', 'dist/golden');
+process.stderr.write(`wrote dist/golden: ${packed.files} files, ${(packed.bytes / 2 ** 20).toFixed(1)} MiB gzipped\n`);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dumpDom, findChromium } from '../src/browser/chromium.js';
 import { CATALOG, getSpec, selectSpecs, tolerancesFor } from 'ganref/catalog';
@@ -24,6 +25,7 @@ import {
   DEFAULT_FIXTURES_DIR,
   FixtureError,
   loadFixtures,
+  packFixtures,
 } from 'ganref/fixtures';
 import { OracleClient } from 'ganref/oracle';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
@@ -95,6 +97,28 @@ describe('the committed golden fixtures', () => {
     const dir = join(scratch, 'interrupted');
     cpSync(DEFAULT_FIXTURES_DIR, `${dir}.previous`, { recursive: true });
     expect(loadFixtures(dir).fixtures.size).toBe(CATALOG.length);
+  });
+
+  test('the packaged form (gzipped files, as the npm package ships them) loads to the same set, and is verified the same way', () => {
+    const dir = join(scratch, 'packed');
+    const packed = packFixtures(DEFAULT_FIXTURES_DIR, dir);
+    expect(packed.files).toBe(CATALOG.length);
+    expect(existsSync(join(dir, 'objective', 'minimax.json'))).toBe(false);
+    const plain = loadFixtures(DEFAULT_FIXTURES_DIR);
+    const gz = loadFixtures(dir);
+    expect(gz.manifest).toEqual(plain.manifest);
+    expect(gz.fixtures).toEqual(plain.fixtures);
+    // A changed gzipped file: valid gzip of other bytes fails the checksum; broken gzip is named.
+    const file = join(dir, 'objective', 'minimax.json.gz');
+    const text = gunzipSync(readFileSync(file)).toString('utf8').replace('0.5', '0.6');
+    writeFileSync(file, gzipSync(text));
+    expect(() => loadFixtures(dir)).toThrow(/objective\/minimax\.json does not match its checksum/);
+    writeFileSync(file, Buffer.from('not gzip'));
+    expect(() => loadFixtures(dir)).toThrow(/minimax\.json\.gz is not valid gzip/);
+    // Both forms of one file: refused rather than one silently chosen.
+    packFixtures(DEFAULT_FIXTURES_DIR, dir);
+    cpSync(join(DEFAULT_FIXTURES_DIR, 'divergence', 'kl.json'), join(dir, 'divergence', 'kl.json'));
+    expect(() => loadFixtures(dir)).toThrow(/divergence\/kl\.json is there both plain and gzipped/);
   });
 
   test('NaN and infinities are stored as strings and read back', () => {

@@ -9,6 +9,7 @@ import { CATALOG } from '../catalog/index.js';
 import type { PageRequest } from './page.js';
 import { pageBundle } from './bundle.js';
 import { findChromium } from './chromium.js';
+import { readFixtureBytes } from '../fixtures/store.js';
 
 /**
  * The Node side of `ganref conform --backend webgl|webgpu`: serves the page bundle and the fixture
@@ -88,7 +89,15 @@ function serve(bundle: string, fixturesDir: string): Promise<Server> {
     else if (url.pathname === '/page.js') file = bundle;
     else if (url.pathname.startsWith('/fixtures/')) {
       const p = normalize(join(root, decodeURIComponent(url.pathname.slice('/fixtures/'.length))));
-      if (p.startsWith(root + sep) && existsSync(p)) file = p;
+      // The packaged fixtures are gzipped (dist/golden): served as the plain bytes they check to.
+      if (p.startsWith(root + sep)) {
+        try {
+          body = readFixtureBytes(p);
+        } catch (err) {
+          res.writeHead(500, { 'content-type': 'text/plain' }).end((err as Error).message);
+          return;
+        }
+      }
     }
     if (file) body = readFileSync(file);
     if (body === undefined) {
