@@ -150,9 +150,13 @@ const frechetOp = tf.customGrad(((x: tf.Tensor, y: tf.Tensor) => {
  * would leave ~1e-7·tr Σ, and square roots of their rounding-level eigenvalues ~3e-4·√tr Σ).
  * Eigenvalues below 16·d·2⁻⁵² of the largest count as 0 before their square roots are taken (an
  * exactly singular covariance, n ≤ d, has them at float64 rounding level, whose roots would add
- * ~1e-8·√λ_max). The Bures part is clamped at 0 against the last rounding, so FD ≥ 0 always. Cost O((n + m)d² + d³)
- * in JavaScript: fine for the toy problems and d up to a few hundred; d = 2048 (Inception) takes
- * seconds to minutes.
+ * ~1e-8·√λ_max). The Bures part is clamped at 0 against the last rounding, so FD ≥ 0 always.
+ *
+ * Cost: O((n + m)d²) for the moments and O(d³) per Jacobi sweep (6–10 sweeps, twice), in
+ * JavaScript on one core whatever the backend: measured 0.4 s at d = 64 and 4 s at d = 256 (n = m
+ * = 300). Fine for toy problems and small feature sets; at Inception's d = 2048 it would take tens
+ * of minutes, so compute FID at that size with a LAPACK-backed tool (the reference
+ * implementations) or on lower-dimensional features.
  *
  * Gradient: first order, exact where both covariances are nonsingular (n, m > d and features in
  * general position), from the closed form ∂ tr(Σ₁Σ₂)^{1/2}/∂Σ₁ = ½ Σ₁^{−1/2} (Σ₁^{1/2}Σ₂Σ₁^{1/2})^{1/2} Σ₁^{−1/2}

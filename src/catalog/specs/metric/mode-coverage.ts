@@ -20,20 +20,20 @@ interface Coverage {
 
 const f32 = Math.fround;
 
-function cover(samples: number[][], centres: number[][], sigma: number, minSamples = 1): Coverage {
-  const r = modeCoverage(asSamples(t2(samples)), t2(centres), { sigma, minSamples });
+function cover(samples: number[][], centres: number[][], sigma: number, minSamples = 1, within = 3): Coverage {
+  const r = modeCoverage(asSamples(t2(samples)), t2(centres), { sigma, minSamples, within });
   return { modes: values(r.modes)[0]!, highQuality: values(r.highQuality)[0]!, counts: values(r.counts) };
 }
 
 /**
  * The convention in float64 on the float32 inputs: nearest centre (first on a tie), high quality
- * within 3σ (the squared radius rounded to float32, as the library's comparison), covered with
+ * within `within`·σ (the squared radius rounded to float32, as the library's comparison), covered with
  * ≥ minSamples high-quality samples.
  */
-function cover64(samples: number[][], centres: number[][], sigma: number, minSamples = 1): Coverage {
+function cover64(samples: number[][], centres: number[][], sigma: number, minSamples = 1, within = 3): Coverage {
   const counts = centres.map(() => 0);
   let good = 0;
-  const r2 = f32((3 * sigma) ** 2);
+  const r2 = f32((within * sigma) ** 2);
   for (const x of samples) {
     let best = 0;
     let bestD = Infinity;
@@ -62,6 +62,7 @@ const toy = fc
     scale: fc.constantFrom(1, 2),
     sigma: fc.constantFrom(0.02, 0.05, 0.1),
     minSamples: fc.integer({ min: 1, max: 3 }),
+    within: fc.constantFrom(1, 2, 3, 3, 3),
     n: fc.integer({ min: 1, max: 24 }),
   })
   .chain((r) => {
@@ -75,6 +76,7 @@ const toy = fc
       centres: fc.constant(centres),
       sigma: fc.constant(r.sigma),
       minSamples: fc.constant(r.minSamples),
+      within: fc.constant(r.within),
     });
   });
 
@@ -84,11 +86,16 @@ function coverageCase(
   sigma: number,
   minSamples?: number,
   label?: string,
+  within?: number,
 ): Case {
   const inputs: Record<string, NDArray> = { samples: matrixOf(samples), centres: matrixOf(centres) };
   return {
     inputs,
-    params: { sigma, ...(minSamples !== undefined ? { minSamples } : {}) },
+    params: {
+      sigma,
+      ...(minSamples !== undefined ? { minSamples } : {}),
+      ...(within !== undefined ? { within } : {}),
+    },
     // Counts of a nearest-centre assignment: piecewise constant, no gradient to compare.
     grads: false,
     ...(label ? { label } : {}),
@@ -117,7 +124,7 @@ export const modeCoverageSpec: Spec = defineSpec({
     const r = modeCoverage(x.samples, x.centres, { sigma: p.sigma!, within: p.within, minSamples: p.minSamples });
     return { modes: r.modes, highQuality: r.highQuality, counts: r.counts };
   },
-  sample: toy.map((t) => coverageCase(t.samples, t.centres, t.sigma, t.minSamples)),
+  sample: toy.map((t) => coverageCase(t.samples, t.centres, t.sigma, t.minSamples, undefined, t.within)),
   edges: [
     coverageCase(
       [
@@ -175,16 +182,27 @@ export const modeCoverageSpec: Spec = defineSpec({
       2,
       'minSamples = 2: a mode with one sample is not covered',
     ),
+    coverageCase(
+      [
+        [1, 0],
+        [0, 1.5],
+      ],
+      [[0, 0]],
+      1,
+      undefined,
+      'within = 1: only the sample at distance 1σ is high quality',
+      1,
+    ),
   ],
   secondOrder: false,
   invariants: [
     invariant('matches the convention computed in float64', toy, (t) => {
-      const got = cover(t.samples, t.centres, t.sigma, t.minSamples);
-      const want = cover64(t.samples, t.centres, t.sigma, t.minSamples);
+      const got = cover(t.samples, t.centres, t.sigma, t.minSamples, t.within);
+      const want = cover64(t.samples, t.centres, t.sigma, t.minSamples, t.within);
       checkThat(sameCoverage(got, want), `got ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
     }),
     invariant('counts sum to the high-quality samples; 0 ≤ modes ≤ k; share in [0, 1]', toy, (t) => {
-      const got = cover(t.samples, t.centres, t.sigma, t.minSamples);
+      const got = cover(t.samples, t.centres, t.sigma, t.minSamples, t.within);
       const total = got.counts.reduce((a, b) => a + b, 0);
       checkThat(Math.abs(total - got.highQuality * t.samples.length) < 1e-4, `Σ counts ${total} ≠ share·n`);
       checkThat(got.modes >= 0 && got.modes <= t.centres.length, `modes = ${got.modes}`);
@@ -201,8 +219,8 @@ export const modeCoverageSpec: Spec = defineSpec({
       ([t, shuffled]) => {
         checkThat(
           sameCoverage(
-            cover(shuffled, t.centres, t.sigma, t.minSamples),
-            cover(t.samples, t.centres, t.sigma, t.minSamples),
+            cover(shuffled, t.centres, t.sigma, t.minSamples, t.within),
+            cover(t.samples, t.centres, t.sigma, t.minSamples, t.within),
           ),
           'coverage changed under a permutation',
         );
