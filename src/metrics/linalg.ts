@@ -22,8 +22,9 @@ export interface SymmetricEigen {
 export function symmetricEigen(a: Float64Array, d: number): SymmetricEigen {
   const m = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[i * d + j] = 0.5 * (a[i * d + j]! + a[j * d + i]!);
-  const v = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) v[i * d + i] = 1;
+  // Vᵀ, row r = eigenvector r, so that each rotation updates two contiguous rows.
+  const vt = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) vt[i * d + i] = 1;
   let total = 0;
   for (let i = 0; i < d * d; i++) total += m[i]! * m[i]!;
   const stop = 1e-30 * total;
@@ -42,34 +43,39 @@ export function symmetricEigen(a: Float64Array, d: number): SymmetricEigen {
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
+        // A ← JᵀAJ on the symmetric matrix: rows p and q for every k ∉ {p, q} (contiguous),
+        // mirrored into columns p and q; the 2×2 block in closed form (a_pq becomes 0).
+        const rp = p * d;
+        const rq = q * d;
         for (let k = 0; k < d; k++) {
-          // columns p and q of m·J
-          const mkp = m[k * d + p]!;
-          const mkq = m[k * d + q]!;
-          m[k * d + p] = c * mkp - s * mkq;
-          m[k * d + q] = s * mkp + c * mkq;
+          if (k === p || k === q) continue;
+          const mpk = m[rp + k]!;
+          const mqk = m[rq + k]!;
+          const np = c * mpk - s * mqk;
+          const nq = s * mpk + c * mqk;
+          m[rp + k] = np;
+          m[rq + k] = nq;
+          m[k * d + p] = np;
+          m[k * d + q] = nq;
         }
+        m[rp + p] = app - t * apq;
+        m[rq + q] = aqq + t * apq;
+        m[rp + q] = 0;
+        m[rq + p] = 0;
         for (let k = 0; k < d; k++) {
-          // rows p and q of Jᵀ·(m·J)
-          const mpk = m[p * d + k]!;
-          const mqk = m[q * d + k]!;
-          m[p * d + k] = c * mpk - s * mqk;
-          m[q * d + k] = s * mpk + c * mqk;
-        }
-        m[p * d + q] = 0;
-        m[q * d + p] = 0;
-        for (let k = 0; k < d; k++) {
-          const vkp = v[k * d + p]!;
-          const vkq = v[k * d + q]!;
-          v[k * d + p] = c * vkp - s * vkq;
-          v[k * d + q] = s * vkp + c * vkq;
+          const vpk = vt[rp + k]!;
+          const vqk = vt[rq + k]!;
+          vt[rp + k] = c * vpk - s * vqk;
+          vt[rq + k] = s * vpk + c * vqk;
         }
       }
     }
   }
   const values = new Float64Array(d);
   for (let i = 0; i < d; i++) values[i] = m[i * d + i]!;
-  return { values, vectors: v };
+  const vectors = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) vectors[i * d + j] = vt[j * d + i]!;
+  return { values, vectors };
 }
 
 /** V·diag(f(λ))·Vᵀ: a function of a symmetric matrix from its eigendecomposition. */
