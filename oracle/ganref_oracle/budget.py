@@ -118,6 +118,22 @@ def _unrolled(shapes: Mapping[str, Shape], params: Mapping[str, Any]) -> int:
     return (int(params.get("steps", 0)) + 1) * 4 * (_net_cost(shapes) + _linear(shapes))
 
 
+def _pairwise(a: str, b: str) -> Callable[[Mapping[str, Shape], Mapping[str, Any]], int]:
+    """Every row of ``a`` against every row of ``b`` with their differences ``[n, k, d]``."""
+
+    def cost(shapes: Mapping[str, Shape], params: Mapping[str, Any]) -> int:
+        x, y = _dims(shapes, a), _dims(shapes, b)
+        return (x[0] if x else 1) * virtual_elements(y)
+
+    return cost
+
+
+def _frechet(shapes: Mapping[str, Shape], params: Mapping[str, Any]) -> int:
+    x, y = _dims(shapes, "x"), _dims(shapes, "y")
+    n, m = (x[0] if x else 1), (y[0] if y else 1)
+    return 3 * n * m  # the [n, m] cross product, its SVD factors
+
+
 #: Cost models of specs worse than linear in ways the generic rules do not see.
 EXTRA_COSTS: Dict[str, Callable[[Mapping[str, Shape], Mapping[str, Any]], int]] = {
     "layer/minibatch-discrimination": _minibatch,
@@ -125,6 +141,9 @@ EXTRA_COSTS: Dict[str, Callable[[Mapping[str, Shape], Mapping[str, Any]], int]] 
     "layer/virtual-batch-norm": _vbn,
     "constraint/spectral-norm": _spectral,
     "training/unrolled": _unrolled,
+    "metric/frechet-distance": _frechet,
+    "metric/parzen-log-likelihood": _pairwise("test", "samples"),
+    "metric/mode-coverage": _pairwise("samples", "centres"),
 }
 
 

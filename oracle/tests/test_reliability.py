@@ -197,6 +197,11 @@ cases = [
                                   ("gamma", np.ones(64)), ("beta", np.zeros(64))], {}),
     ("constraint/spectral-norm", [("weight", rng.standard_normal((512, 1024))), ("u", rng.standard_normal(512))], {"iterations": 3}),
     ("divergence/kl", [("p", np.full((1024, 1024), 1 / 1024)), ("q", np.full((1024, 1024), 1 / 1024))], {}),
+    ("metric/frechet-distance", [("x", rng.standard_normal((400, 32))), ("y", rng.standard_normal((300, 32)))], {}),
+    ("metric/parzen-log-likelihood", [("test", rng.standard_normal((128, 32))), ("samples", rng.standard_normal((256, 32)))],
+     {"sigma": 1.0}),
+    ("metric/mode-coverage", [("samples", rng.standard_normal((8192, 2))), ("centres", rng.standard_normal((25, 2)))],
+     {"sigma": 0.05}),
 ]
 def kib(field):
     for line in open("/proc/self/status"):

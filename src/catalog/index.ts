@@ -53,6 +53,10 @@ import { virtualBatchNormSpec } from './specs/layer/virtual-batch-norm.js';
 import { instanceNoiseSpec } from './specs/noise/instance-noise.js';
 import { mlpCriticSpec } from './specs/network/mlp.js';
 import { convCriticSpec } from './specs/network/conv.js';
+import { inceptionScoreSpec } from './specs/metric/inception-score.js';
+import { frechetDistanceSpec } from './specs/metric/frechet-distance.js';
+import { parzenLogLikelihoodSpec } from './specs/metric/parzen-log-likelihood.js';
+import { modeCoverageSpec } from './specs/metric/mode-coverage.js';
 import type { Spec } from './types.js';
 
 export type {
@@ -122,6 +126,10 @@ export const CATALOG: readonly Spec[] = [
   instanceNoiseSpec,
   mlpCriticSpec,
   convCriticSpec,
+  inceptionScoreSpec,
+  frechetDistanceSpec,
+  parzenLogLikelihoodSpec,
+  modeCoverageSpec,
 ];
 
 /** Looks a spec up by id. */

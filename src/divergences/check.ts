@@ -26,7 +26,8 @@ export function checkDistributionPair(
   return [pt, qt];
 }
 
-function checkNormalized(spec: string, name: string, t: tf.Tensor): void {
+/** Checks that every row along the last axis sums to 1 (up to float32 rounding of k masses). */
+export function checkNormalized(spec: string, name: string, t: tf.Tensor): void {
   const k = t.shape[t.rank - 1]!;
   const data = t.dataSync();
   const tolerance = 1e-4 + k * 2.4e-7;
