@@ -29,6 +29,7 @@ const LIBRARY = [
   'autodiff/',
   'divergences/',
   'fdiv/',
+  'metrics/',
   'nets/',
   'objectives/',
   'regularizers/',
