@@ -13,7 +13,7 @@ const FUNCTION_LINES = 110;
 const maxLines = (max) => ['error', { max, skipBlankLines: true, skipComments: true }];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'reports/', 'fixtures/', 'oracle/', 'tmp/', '.venv/', 'node_modules/'] },
+  { ignores: ['dist/', 'reports/', 'fixtures/', 'oracle/', 'tmp/', '.cache/', '.venv/', 'node_modules/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

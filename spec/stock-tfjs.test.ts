@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as fc from 'fast-check';
+import { CATALOG } from 'ganref/catalog';
+import { directionsOf, evaluateCase, wrtOf } from 'ganref/conformance';
 import { COVERED_KERNELS, ensureGradients, isOurs, registerGradients } from '../src/autodiff/index.js';
 import { checkConvnet, convForward, type Convnet } from '../src/nets/conv.js';
 import { checkMlp, forward as mlpForward, type Activation, type Mlp } from '../src/nets/mlp.js';
@@ -407,6 +410,34 @@ describe.each(TEST_BACKENDS)('stock TF.js gradients on %s', (backend) => {
         ),
       );
     }
+  });
+
+  // Another library (the full @tensorflow/tfjs bundle, say) may register its configs after ganref
+  // was imported. Every public loss and penalty must put ganref's back before it differentiates:
+  // with stock configs registered, each spec's first case gives ganref's values, gradients and
+  // Hessian-vector products bit for bit, and leaves every ganref config registered.
+  describe('every loss and penalty repairs configs re-registered after import (ensureGradients in its preamble)', () => {
+    const specs = CATALOG.filter((s) => s.secondOrder && (s.section === 'objectives' || s.section === 'regularizers'));
+    test.each(specs.map((s) => [s.id, s] as const))('%s', (_id, spec) => {
+      const c = spec.edges[0] ?? fc.sample(spec.sample, { numRuns: 1, seed: 1 })[0]!;
+      const wrt = wrtOf(c);
+      const directions = directionsOf(c, wrt, 1);
+      const flat = (m: Map<string, { data: Float32Array }>) =>
+        Object.fromEntries([...m].map(([k, v]) => [k, Array.from(v.data)]));
+      registerGradients();
+      const truth = flat(evaluateCase(spec, c, wrt, directions));
+      registerStock();
+      let seen: Record<string, number[]>;
+      let notOurs: string[];
+      try {
+        seen = flat(evaluateCase(spec, c, wrt, directions));
+        notOurs = COVERED_KERNELS.filter((k) => !isOurs(k));
+      } finally {
+        registerGradients();
+      }
+      expect(notOurs, 'kernels whose ganref config was not restored').toEqual([]);
+      expect(seen).toEqual(truth);
+    });
   });
 
   test('ganref wins again when stock configs are registered after it: ensureGradients() restores every config', () => {

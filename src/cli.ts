@@ -16,12 +16,14 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registerGradients } from 'ganref';
 import { availableBackends, BACKENDS, type BackendName } from 'ganref/backends';
-import { CATALOG, selectSpecs, specCard, type Spec } from 'ganref/catalog';
+import { CATALOG, matchesGlob, selectSpecs, specCard, type Spec } from 'ganref/catalog';
 import {
   checkTarget,
   ConformAbortedError,
   DEFAULT_CROSSCHECK_SEED,
   describeFailure,
+  describeFixtureMismatch,
+  fixtureMismatch,
   formatRatio,
   formatSummary,
   formatTable,
@@ -163,6 +165,23 @@ function selectAll(globs: string[] | undefined): Spec[] {
   return selectSpecs().filter((s) => wanted.has(s.id));
 }
 
+/**
+ * Whether the fixture set covers the selected specs and holds no fixture (within the --spec
+ * globs) that the catalog lacks; says what disagrees when not. A renamed spec must fail the run,
+ * not pass it with its fixture unchecked.
+ */
+function fixturesAgree(fixtures: FixtureReference, specs: Spec[], globs: string[] | undefined): boolean {
+  const mismatch = fixtureMismatch(
+    specs.map((s) => s.id),
+    CATALOG.map((s) => s.id),
+    [...fixtures.loaded.fixtures.keys()],
+    globs,
+    matchesGlob,
+  );
+  if (mismatch) process.stderr.write(`ganref: ${describeFixtureMismatch(fixtures.loaded.dir, mismatch)}\n`);
+  return mismatch === null;
+}
+
 async function runConform(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -184,7 +203,7 @@ async function runConform(argv: string[]): Promise<number> {
   });
   const timeoutMs = timeoutOption(values.timeout);
   const specs = selectAll(values.spec);
-  if (values.target) return runTarget(values.target, specs, values.fixtures!, timeoutMs);
+  if (values.target) return runTarget(values.target, specs, values.fixtures!, timeoutMs, values.spec);
   const backends = await resolveBackends(values.backend);
   const ref = values.reference!;
   let client: OracleClient | undefined;
@@ -193,6 +212,7 @@ async function runConform(argv: string[]): Promise<number> {
   let oracleVersions: Record<string, string> | undefined;
   if (ref === 'fixtures') {
     const fixtures = new FixtureReference(loadFixtures(values.fixtures!));
+    if (!fixturesAgree(fixtures, specs, values.spec)) return 1;
     reference = fixtures;
     preparedFor = (spec) => fixtures.prepared(spec);
     oracleVersions = fixtures.loaded.manifest.oracle;
@@ -268,10 +288,17 @@ async function runConform(argv: string[]): Promise<number> {
   }
 }
 
-async function runTarget(endpoint: string, specs: Spec[], fixturesDir: string, timeoutMs?: number): Promise<number> {
+async function runTarget(
+  endpoint: string,
+  specs: Spec[],
+  fixturesDir: string,
+  timeoutMs?: number,
+  globs?: string[],
+): Promise<number> {
   if (!ENDPOINT.test(endpoint))
     fail(`--target must be a ZeroMQ endpoint such as tcp://127.0.0.1:5555, got '${endpoint}'`);
   const fixtures = new FixtureReference(loadFixtures(fixturesDir));
+  if (!fixturesAgree(fixtures, specs, globs)) return 1;
   const target = await OracleClient.connect(endpoint, timeoutMs ? { timeoutMs } : {});
   try {
     const hello = await target.hello();

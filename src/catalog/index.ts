@@ -137,14 +137,19 @@ export function getSpec(id: string): Spec | undefined {
   return CATALOG.find((s) => s.id === id);
 }
 
-/** Specs whose id matches a glob (`*` any run of characters), e.g. `objective/*`. */
-export function selectSpecs(glob?: string): Spec[] {
-  if (!glob) return [...CATALOG];
+/** Whether a spec id matches a glob (`*` any run of characters), e.g. `objective/*`. */
+export function matchesGlob(id: string, glob: string): boolean {
   const re = new RegExp(
     `^${glob
       .split('*')
       .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
       .join('.*')}$`,
   );
-  return CATALOG.filter((s) => re.test(s.id));
+  return re.test(id);
+}
+
+/** Specs whose id matches a glob (`*` any run of characters), e.g. `objective/*`. */
+export function selectSpecs(glob?: string): Spec[] {
+  if (!glob) return [...CATALOG];
+  return CATALOG.filter((s) => matchesGlob(s.id, glob));
 }

@@ -145,3 +145,42 @@ export async function conform(specs: Spec[], options: ConformOptions): Promise<S
   }
   return rows;
 }
+
+/** Where a spec selection and a fixture set disagree, by spec id (both lists sorted). */
+export interface FixtureMismatch {
+  /** Selected catalog specs the fixtures have no file for. */
+  specsWithoutFixture: string[];
+  /** Fixtures within the selection whose id no catalog spec has (a renamed or removed spec). */
+  fixturesWithoutSpec: string[];
+}
+
+/**
+ * Compares the specs a conformance run selected with the fixture set it checks them against:
+ * every selected spec needs a fixture, and every fixture whose id the selection's globs match
+ * (every fixture when there are none) needs a spec in the catalog, or a renamed spec would pass
+ * unchecked. Null when they agree.
+ */
+export function fixtureMismatch(
+  selected: readonly string[],
+  catalog: readonly string[],
+  fixtures: readonly string[],
+  globs: readonly string[] | undefined,
+  matches: (id: string, glob: string) => boolean,
+): FixtureMismatch | null {
+  const have = new Set(fixtures);
+  const known = new Set(catalog);
+  const specsWithoutFixture = selected.filter((id) => !have.has(id)).sort();
+  const fixturesWithoutSpec = fixtures
+    .filter((id) => !known.has(id) && (!globs || globs.length === 0 || globs.some((g) => matches(id, g))))
+    .sort();
+  return specsWithoutFixture.length || fixturesWithoutSpec.length ? { specsWithoutFixture, fixturesWithoutSpec } : null;
+}
+
+/** The message of a {@link fixtureMismatch}, naming the folder, each id and the fix. */
+export function describeFixtureMismatch(dir: string, m: FixtureMismatch): string {
+  const parts = [
+    m.specsWithoutFixture.length ? `spec(s) with no fixture: ${m.specsWithoutFixture.join(', ')}` : '',
+    m.fixturesWithoutSpec.length ? `fixture(s) with no spec in the catalog: ${m.fixturesWithoutSpec.join(', ')}` : '',
+  ].filter(Boolean);
+  return `the catalog and the fixture manifest in ${dir} disagree: ${parts.join('; ')} (a spec renamed or removed, or stale fixtures: fix the ids or regenerate with 'ganref fixtures')`;
+}

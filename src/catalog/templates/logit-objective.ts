@@ -6,9 +6,17 @@ import { BENCH, benchCase, uniformArray } from '../bench.js';
 import { REDUCTION_PARAM } from '../decls.js';
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import { sigmoid64 } from '../reference64.js';
-import { LOGIT_NAMES, lossOptions, twoBatchCase, twoBatchCases, twoBatchErrors } from './two-batch.js';
+import {
+  bareCallInvariant,
+  LOGIT_NAMES,
+  lossOptions,
+  twoBatchCase,
+  twoBatchCases,
+  twoBatchErrors,
+} from './two-batch.js';
 import { gradValues } from '../tensors.js';
 import type { Invariant, Spec } from '../types.js';
+import type { RawDiscriminator, RawGenerator } from './two-batch.js';
 import { minimaxDiscriminatorLoss, minimaxGeneratorLoss } from '../../objectives/index.js';
 import { asLogits, asWeights } from '../../types.js';
 
@@ -141,6 +149,8 @@ export function logitObjectiveSpec(
   g: GLoss,
   generatorInvariants: Invariant[],
 ): Spec {
+  const raw: RawDiscriminator = (r, f, o) => d(asLogits(r), asLogits(f), o as never);
+  const rawG: RawGenerator = (f, o) => g(asLogits(f), o as never);
   return defineSpec({
     id,
     title,
@@ -184,6 +194,7 @@ export function logitObjectiveSpec(
           gradValues((x) => g(asLogits(x)), f),
         );
       }),
+      bareCallInvariant(logit, raw, rawG),
       invariant(
         'generator loss decreases as the discriminator is fooled (every fake logit up)',
         fc.tuple(batch(logit, 1, 8), uniform(0.5, 50)),
@@ -194,11 +205,7 @@ export function logitObjectiveSpec(
         },
       ),
     ],
-    errors: twoBatchErrors(
-      LOGIT_NAMES,
-      (r, f, o) => d(asLogits(r), asLogits(f), o as never),
-      (f, o) => g(asLogits(f), o as never),
-    ),
+    errors: twoBatchErrors(LOGIT_NAMES, raw, rawG),
     benchmark: () =>
       benchCase(
         { logitsReal: uniformArray([BENCH.batch], -8, 8, 1), logitsFake: uniformArray([BENCH.batch], -8, 8, 2) },

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { batch, f32, uniform, vector, weight } from '../arbitraries.js';
 import { BENCH, benchCase, uniformArray } from '../bench.js';
-import { checkClose, checkFinite, invariant, scalar, values } from '../invariant.js';
+import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '../invariant.js';
 import { sum64, sumAbs64 } from '../reference64.js';
 import { gradValues, t1 } from '../tensors.js';
 import type { Case, ErrorCase, InputDecl, Invariant, NDArray } from '../types.js';
@@ -117,6 +117,57 @@ export function finiteInvariant(
   );
 }
 
+/** A two-batch loss as the public API takes it: the options argument passed on as given (absent included). */
+export type RawDiscriminator = (real: tf.Tensor, fake: tf.Tensor, options?: Record<string, unknown>) => unknown;
+/** A generator loss as the public API takes it (the fake batch and the options as given). */
+export type RawGenerator = (fake: tf.Tensor, options?: Record<string, unknown>) => unknown;
+
+/**
+ * The options argument is optional: each loss called with none at all (as users call it) gives
+ * the same value and the same gradients, bit for bit, as with an empty options object and as with
+ * its documented defaults spelled out (`defaults`, the spec's declared defaults). Batches of equal
+ * length, so paired losses take them too.
+ */
+export function bareCallInvariant(
+  score: fc.Arbitrary<number>,
+  discriminator: RawDiscriminator,
+  generator: RawGenerator,
+  defaults: { discriminator?: Record<string, unknown>; generator?: Record<string, unknown> } = {},
+): Invariant {
+  const dDefaults = defaults.discriminator ?? { reduction: 'mean' };
+  const gDefaults = defaults.generator ?? { reduction: 'mean' };
+  const cases = fc.integer({ min: 1, max: 12 }).chain((n) => fc.tuple(batch(score, n, n), batch(score, n, n)));
+  return invariant(
+    'called with no options argument, every loss equals its call with {} and with the documented defaults (values and gradients)',
+    cases,
+    ([r, f]) => {
+      const d = (o?: Record<string, unknown>) => (x: tf.Tensor, y: tf.Tensor) =>
+        (o === undefined ? discriminator(x, y) : discriminator(x, y, o)) as tf.Tensor;
+      const g = (o?: Record<string, unknown>) => (y: tf.Tensor) =>
+        (o === undefined ? generator(y) : generator(y, o)) as tf.Tensor;
+      const outcome = (od?: Record<string, unknown>, og?: Record<string, unknown>) => [
+        scalar(d(od)(t1(r), t1(f))),
+        ...gradValues((x) => d(od)(x, t1(f)), r),
+        ...gradValues((y) => d(od)(t1(r), y), f),
+        scalar(g(og)(t1(f))),
+        ...gradValues((y) => g(og)(y), f),
+      ];
+      const bare = outcome();
+      checkFinite('bare call', bare);
+      for (const [what, od, og] of [
+        ['{}', {}, {}],
+        [`${JSON.stringify(dDefaults)} and ${JSON.stringify(gDefaults)}`, dDefaults, gDefaults],
+      ] as const) {
+        const other = outcome(od, og);
+        checkThat(
+          other.every((v, i) => Object.is(v, bare[i])),
+          `no options gave [${bare.join(', ')}], ${what} gave [${other.join(', ')}] (value, d/d real, d/d fake, generator value, generator d/d fake)`,
+        );
+      }
+    },
+  );
+}
+
 /** The optional per-example weights of a two-batch loss. */
 export const WEIGHT_INPUTS = {
   weightsReal: { kind: 'weights', optional: true, doc: 'per-example weights of the real batch' },
@@ -192,13 +243,16 @@ export function twoBatchCase(
 
 /**
  * The error inputs every two-batch loss must refuse: a non-tensor, an int32 tensor, a scalar, a
- * NaN, an unknown reduction, an unknown option, negative weights, mismatched weights, all-zero
- * weights under 'mean', and unequal batches under 'none'.
+ * NaN or ±∞ in either batch (every tensor argument is tried, the fake batch of the discriminator
+ * loss as well as the real one), an unknown reduction, an unknown option, options that are not
+ * an object (null, a number), negative weights (summing to 0 and not), infinite weights (tensor
+ * and number), mismatched weights, all-zero weights under 'mean', and unequal batches under
+ * 'none'. The adapters pass the options argument on as given.
  */
 export function twoBatchErrors(
   names: [string, string],
-  discriminator: (real: tf.Tensor, fake: tf.Tensor, options?: Record<string, unknown>) => unknown,
-  generator: (fake: tf.Tensor, options?: Record<string, unknown>) => unknown,
+  discriminator: RawDiscriminator,
+  generator: RawGenerator,
 ): ErrorCase[] {
   const [r, f] = names;
   const ok = () => tf.tensor1d([0.5, -1]);
@@ -223,10 +277,40 @@ export function twoBatchErrors(
       argument: r,
     },
     {
+      name: 'a NaN in the fake batch of the discriminator loss',
+      call: () => discriminator(ok(), tf.tensor1d([NaN, 0])),
+      error: 'InvalidArgumentError',
+      argument: f,
+    },
+    {
+      name: 'an infinite score in the real batch',
+      call: () => discriminator(tf.tensor1d([1, -Infinity]), ok()),
+      error: 'InvalidArgumentError',
+      argument: r,
+    },
+    {
       name: 'an infinite score',
       call: () => generator(tf.tensor1d([Infinity])),
       error: 'InvalidArgumentError',
       argument: f,
+    },
+    {
+      name: 'null options',
+      call: () => discriminator(ok(), ok(), null as never),
+      error: 'InvalidParameterError',
+      argument: 'options',
+    },
+    {
+      name: 'numeric options (weights passed positionally, as tf.losses.* take them)',
+      call: () => generator(ok(), 2 as never),
+      error: 'InvalidParameterError',
+      argument: 'options',
+    },
+    {
+      name: 'numeric options to the discriminator loss',
+      call: () => discriminator(ok(), ok(), 0 as never),
+      error: 'InvalidParameterError',
+      argument: 'options',
     },
     {
       name: "reduction 'avg'",
@@ -245,6 +329,24 @@ export function twoBatchErrors(
       call: () => discriminator(ok(), ok(), { weightsReal: tf.tensor1d([1, -1]) }),
       error: 'InvalidArgumentError',
       argument: 'weightsReal',
+    },
+    {
+      name: 'negative weights with a positive sum, [2, −1], on the fake batch',
+      call: () => discriminator(ok(), ok(), { weightsFake: tf.tensor1d([2, -1]), reduction: 'sum' }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsFake',
+    },
+    {
+      name: 'infinite weights',
+      call: () => discriminator(ok(), ok(), { weightsReal: tf.tensor1d([Infinity, 1]) }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsReal',
+    },
+    {
+      name: 'an infinite number as weights',
+      call: () => generator(ok(), { weightsFake: Infinity }),
+      error: 'InvalidParameterError',
+      argument: 'weightsFake',
     },
     {
       name: 'weights of another shape',

@@ -8,7 +8,7 @@ import { REDUCTION_PARAM } from '../../decls.js';
 import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '../../invariant.js';
 import { sum64 } from '../../reference64.js';
 import { alphaArb, D, edgeV, opts, ref, safeV } from '../../templates/f-divergence.js';
-import { lossOptions, twoBatchErrors } from '../../templates/two-batch.js';
+import { bareCallInvariant, lossOptions, twoBatchErrors } from '../../templates/two-batch.js';
 import { gradValues, t1 } from '../../tensors.js';
 import type { Case, ErrorCase, Invariant, NDArray, Spec } from '../../types.js';
 import { fDivergence, FDIVERGENCE_NAMES, type FDivergenceName } from '../../../fdiv/index.js';
@@ -99,6 +99,17 @@ function fGanEdges(): Case[] {
 }
 
 const fGanInvariants: Invariant[] = [
+  // Both generator losses at once (their sum): each is called with and without options.
+  bareCallInvariant(
+    logit,
+    (r, f, o) => fGanDiscriminatorLoss(asCriticScores(r), asCriticScores(f), o as never),
+    (f, o) =>
+      tf.add(
+        fGanGeneratorLoss(asCriticScores(f), o as never),
+        fGanHeuristicGeneratorLoss(asCriticScores(f), o as never),
+      ),
+    { discriminator: { divergence: 'gan', reduction: 'mean' }, generator: { divergence: 'gan', reduction: 'mean' } },
+  ),
   invariant(
     "at the optimal V (g_f(V) = f'(p/q)) the discriminator loss equals −D_f(P‖Q), for every divergence",
     fc.tuple(
@@ -236,11 +247,15 @@ const fGanInvariants: Invariant[] = [
   ),
 ];
 
+const withKl = (o: unknown) => (o !== null && typeof o === 'object' ? { divergence: 'kl', ...o } : o);
+
 const fGanErrors: ErrorCase[] = [
+  // With the KL divergence when the options are an object; options that are not one (null, a
+  // number) are passed on as given, for the loss to refuse.
   ...twoBatchErrors(
     V_NAMES,
-    (r, f, o) => fGanDiscriminatorLoss(asCriticScores(r), asCriticScores(f), { divergence: 'kl', ...(o as object) }),
-    (f, o) => fGanGeneratorLoss(asCriticScores(f), { divergence: 'kl', ...(o as object) }),
+    (r, f, o) => fGanDiscriminatorLoss(asCriticScores(r), asCriticScores(f), withKl(o) as never),
+    (f, o) => fGanGeneratorLoss(asCriticScores(f), withKl(o) as never),
   ),
   {
     name: 'an unknown divergence',

@@ -14,6 +14,9 @@ import {
   reductionInvariants,
   twoBatchCases,
   twoBatchErrors,
+  bareCallInvariant,
+  type RawDiscriminator,
+  type RawGenerator,
   criticBatchInputs,
 } from '../../templates/two-batch.js';
 import { gradValues, t1 } from '../../tensors.js';
@@ -38,6 +41,9 @@ const hingeCases: fc.Arbitrary<Case> = twoBatchCases(
 
 /** Scores that satisfy the margin: c_r ≥ 1 (resp. c_f ≤ −1), the boundary itself included. */
 const pastMargin = fc.oneof(fc.constant(1), uniform(1, 10), uniform(1, 1e4));
+
+const rawD: RawDiscriminator = (r, f, o) => hingeDiscriminatorLoss(asCriticScores(r), asCriticScores(f), o as never);
+const rawG: RawGenerator = (f, o) => hingeGeneratorLoss(asCriticScores(f), o as never);
 
 export const hinge: Spec = defineSpec({
   id: HINGE_ID,
@@ -65,6 +71,7 @@ export const hinge: Spec = defineSpec({
   ],
   secondOrder: true,
   invariants: [
+    bareCallInvariant(criticScore, rawD, rawG),
     finiteInvariant({ discriminator: hD, generator: hG }, criticScore, false),
     invariant(
       'equals E[max(0, 1 − c_r)] + E[max(0, 1 + c_f)] and −E[c_f] in float64',
@@ -129,10 +136,6 @@ export const hinge: Spec = defineSpec({
     ),
     reductionInvariants({ discriminator: hD, generator: hG }, uniform(-5, 5)),
   ],
-  errors: twoBatchErrors(
-    CRITIC_NAMES,
-    (r, f, o) => hingeDiscriminatorLoss(asCriticScores(r), asCriticScores(f), o as never),
-    (f, o) => hingeGeneratorLoss(asCriticScores(f), o as never),
-  ),
+  errors: twoBatchErrors(CRITIC_NAMES, rawD, rawG),
   benchmark: benchCritic(),
 });

@@ -15,6 +15,9 @@ import {
   reductionInvariants,
   twoBatchCases,
   twoBatchErrors,
+  bareCallInvariant,
+  type RawDiscriminator,
+  type RawGenerator,
   logitBatchInputs,
   withParams,
 } from '../../templates/two-batch.js';
@@ -41,6 +44,9 @@ const lsmG: Loss2 = (_r, f, o) =>
   labelSmoothingGeneratorLoss(asLogits(f), { reduction: o?.reduction, weightsFake: o?.weightsFake as never });
 
 const logitOf = (p: number) => Math.log(p) - Math.log1p(-p);
+
+const rawD: RawDiscriminator = (r, f, o) => labelSmoothingDiscriminatorLoss(asLogits(r), asLogits(f), o as never);
+const rawG: RawGenerator = (f, o) => labelSmoothingGeneratorLoss(asLogits(f), o as never);
 
 export const labelSmoothing: Spec = defineSpec({
   id: LABEL_SMOOTHING_ID,
@@ -78,6 +84,7 @@ export const labelSmoothing: Spec = defineSpec({
   ],
   secondOrder: true,
   invariants: [
+    bareCallInvariant(logit, rawD, rawG, { discriminator: { reduction: 'mean', alpha: 0.9 } }),
     finiteInvariant(
       {
         discriminator: lsmD(),
@@ -178,11 +185,7 @@ export const labelSmoothing: Spec = defineSpec({
     reductionInvariants({ discriminator: lsmD(f32(0.8)), generator: lsmG }, uniform(-20, 20)),
   ],
   errors: [
-    ...twoBatchErrors(
-      LOGIT_NAMES,
-      (r, f, o) => labelSmoothingDiscriminatorLoss(asLogits(r), asLogits(f), o as never),
-      (f, o) => labelSmoothingGeneratorLoss(asLogits(f), o as never),
-    ),
+    ...twoBatchErrors(LOGIT_NAMES, rawD, rawG),
     {
       name: 'alpha = 0',
       call: () => labelSmoothingDiscriminatorLoss(asLogits(t1([1])), asLogits(t1([0])), { alpha: 0 }),

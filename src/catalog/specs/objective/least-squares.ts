@@ -15,6 +15,9 @@ import {
   reductionInvariants,
   twoBatchCases,
   twoBatchErrors,
+  bareCallInvariant,
+  type RawDiscriminator,
+  type RawGenerator,
   criticBatchInputs,
   withParams,
 } from '../../templates/two-batch.js';
@@ -49,6 +52,10 @@ const lsG =
       weightsFake: x?.weightsFake as never,
       c: o.c,
     });
+
+const rawD: RawDiscriminator = (r, f, o) =>
+  leastSquaresDiscriminatorLoss(asCriticScores(r), asCriticScores(f), o as never);
+const rawG: RawGenerator = (f, o) => leastSquaresGeneratorLoss(asCriticScores(f), o as never);
 
 export const leastSquares: Spec = defineSpec({
   id: LEAST_SQUARES_ID,
@@ -94,6 +101,10 @@ export const leastSquares: Spec = defineSpec({
   ],
   secondOrder: true,
   invariants: [
+    bareCallInvariant(criticScore, rawD, rawG, {
+      discriminator: { reduction: 'mean', a: 0, b: 1 },
+      generator: { reduction: 'mean', c: 1 },
+    }),
     finiteInvariant(
       { discriminator: lsD(), generator: lsG(), 'χ² coding discriminator': lsD({ a: -1, b: 1 }) },
       criticScore,
@@ -200,11 +211,7 @@ export const leastSquares: Spec = defineSpec({
     reductionInvariants({ discriminator: lsD({ a: -1, b: 1 }), generator: lsG({ c: 0 }) }, uniform(-100, 100)),
   ],
   errors: [
-    ...twoBatchErrors(
-      CRITIC_NAMES,
-      (r, f, o) => leastSquaresDiscriminatorLoss(asCriticScores(r), asCriticScores(f), o as never),
-      (f, o) => leastSquaresGeneratorLoss(asCriticScores(f), o as never),
-    ),
+    ...twoBatchErrors(CRITIC_NAMES, rawD, rawG),
     {
       name: 'a = NaN',
       call: () => leastSquaresDiscriminatorLoss(asCriticScores(t1([1])), asCriticScores(t1([0])), { a: NaN }),

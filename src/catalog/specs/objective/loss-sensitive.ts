@@ -472,6 +472,32 @@ export const lossSensitive: Spec = defineSpec({
       },
     ),
     invariant(
+      "called with no options argument, the discriminator loss equals its call with {} and with λ = 1, margin 'l1', reduction 'mean' (values and gradients, bit for bit)",
+      lsDraws(lossValue, sampleValue, 8, 8),
+      (c) => {
+        const run = (...o: object[]) => {
+          const f = (a?: tf.Tensor, b?: tf.Tensor, x?: tf.Tensor, y?: tf.Tensor) =>
+            lossSensitiveDiscriminatorLoss(
+              asSampleLosses(a!),
+              asSampleLosses(b!),
+              asSamples(x!),
+              asSamples(y!),
+              ...(o as [never]),
+            );
+          const xs = [t1(c.lr), t1(c.lf), t2(c.xr), t2(c.xf)];
+          return [scalar(f(...xs)), ...gradsOf(f, xs).flat()];
+        };
+        const bare = run();
+        for (const o of [{}, { lambda: 1, margin: 'l1', reduction: 'mean' }]) {
+          const other = run(o);
+          checkThat(
+            other.every((v, i) => Object.is(v, bare[i])),
+            `no options gave [${bare.join(', ')}], ${JSON.stringify(o)} gave [${other.join(', ')}]`,
+          );
+        }
+      },
+    ),
+    invariant(
       'finite value and gradients for losses and samples up to ±1e4, both margins',
       lsDraws(uniform(-1e4, 1e4), uniform(-1e4, 1e4), 8, 8),
       (c) => {

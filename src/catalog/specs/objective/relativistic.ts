@@ -5,7 +5,7 @@ import * as fc from 'fast-check';
 import { batch, criticScore, uniform, vector, weight } from '../../arbitraries.js';
 import { REDUCTION_PARAM } from '../../decls.js';
 import { checkClose, checkThat, invariant, scalar } from '../../invariant.js';
-import { mean64, softplus64, sum64, sumAbs64 } from '../../reference64.js';
+import { softplus64, sum64, sumAbs64 } from '../../reference64.js';
 import {
   benchCritic,
   CRITIC_NAMES,
@@ -15,6 +15,9 @@ import {
   lossOptions,
   reductionInvariants,
   twoBatchErrors,
+  bareCallInvariant,
+  type RawDiscriminator,
+  type RawGenerator,
   criticBatchInputs,
 } from '../../templates/two-batch.js';
 import { gradValues, t1 } from '../../tensors.js';
@@ -39,14 +42,22 @@ const rG =
   (r, f, o) =>
     relativisticGeneratorLoss(asCriticScores(r), asCriticScores(f), { ...o, variant } as never);
 
-/** Relativistic cases: the standard variant pairs samples, so its batches (and 'none') have n = m. */
+/** Which batches carry weights: none, both, or one of the two (the other's then count as 1). */
+type Weighted = 'neither' | 'both' | 'real' | 'fake';
+const WEIGHTED: readonly Weighted[] = ['neither', 'both', 'real', 'fake'];
+
+/**
+ * Relativistic cases: the standard variant pairs samples, so its batches (and 'none') have n = m.
+ * Weights on one batch only are drawn too: for RSGAN the pair weight is then that batch's weight
+ * (the missing batch's weights count as 1), for RaSGAN the other batch's inner mean is plain.
+ */
 const relativisticCases: fc.Arbitrary<Case> = fc
   .record({
     variant: fc.constantFrom<RelativisticVariant>('standard', 'average'),
     reduction: fc.constantFrom<Reduction>('mean', 'sum', 'none'),
     n: fc.integer({ min: 1, max: 16 }),
     m: fc.integer({ min: 1, max: 16 }),
-    weighted: fc.boolean(),
+    weighted: fc.constantFrom(...WEIGHTED),
   })
   .chain(({ variant, reduction, n, m, weighted }) => {
     const k = variant === 'standard' || reduction === 'none' ? n : m;
@@ -59,10 +70,8 @@ const relativisticCases: fc.Arbitrary<Case> = fc
       })
       .map(({ r, f, wr, wf }): Case => {
         const inputs: Record<string, NDArray> = { criticReal: vector(r), criticFake: vector(f) };
-        if (weighted) {
-          inputs.weightsReal = vector(wr);
-          inputs.weightsFake = vector(wf);
-        }
+        if (weighted === 'both' || weighted === 'real') inputs.weightsReal = vector(wr);
+        if (weighted === 'both' || weighted === 'fake') inputs.weightsFake = vector(wf);
         return { inputs, params: { reduction, variant }, grads: true };
       });
   });
@@ -85,6 +94,11 @@ const relativisticBatches = (score: fc.Arbitrary<number>) =>
           ),
         ),
     );
+
+const rawD: RawDiscriminator = (r, f, o) =>
+  relativisticDiscriminatorLoss(asCriticScores(r), asCriticScores(f), o as never);
+const rawG: RawGenerator = (f, o) =>
+  relativisticGeneratorLoss(asCriticScores(tf.fill([f.size], 0.5)), asCriticScores(f), o as never);
 
 export const relativistic: Spec = defineSpec({
   id: RELATIVISTIC_ID,
@@ -122,6 +136,10 @@ export const relativistic: Spec = defineSpec({
   ],
   secondOrder: true,
   invariants: [
+    bareCallInvariant(criticScore, rawD, rawG, {
+      discriminator: { reduction: 'mean', variant: 'standard' },
+      generator: { reduction: 'mean', variant: 'standard' },
+    }),
     finiteInvariant(
       {
         'standard discriminator': rD('standard'),
@@ -132,23 +150,68 @@ export const relativistic: Spec = defineSpec({
       criticScore,
       true,
     ),
+    // Every term is a softplus ≥ 0 and every weight ≥ 0, so the float32 sums Σ w·ℓ and Σ w carry
+    // a relative error ≤ n·ε (n ≤ 12, ε = 6e-8: 7e-7) each, and an inner mean's rounding, ≤ n·ε·15
+    // in the softplus argument, moves ℓ by at most that times σ ≤ ℓ's own scale: the unweighted
+    // bound 1e-5 relative holds with weights, on one batch or both.
     invariant(
-      'equals the float64 RSGAN / RaSGAN formulas',
-      relativisticBatches(uniform(-15, 15)),
-      ([variant, r, f]) => {
+      'equals the float64 RSGAN / RaSGAN formulas, unweighted and weighted (on both batches or one: the missing weights count as 1)',
+      relativisticBatches(uniform(-15, 15)).chain(([variant, r, f]) =>
+        fc.tuple(
+          fc.constant(variant),
+          fc.constant(r),
+          fc.constant(f),
+          fc.constantFrom(...WEIGHTED),
+          batch(weight, r.length, r.length),
+          batch(weight, f.length, f.length),
+        ),
+      ),
+      ([variant, r, f, weighted, wrDrawn, wfDrawn]) => {
+        const wr = weighted === 'both' || weighted === 'real' ? wrDrawn : undefined;
+        const wf = weighted === 'both' || weighted === 'fake' ? wfDrawn : undefined;
+        const ones = (xs: number[], w?: number[]) => w ?? xs.map(() => 1);
+        const wmean = (xs: number[], w: number[]) => sum64(xs.map((x, i) => w[i]! * x)) / sum64(w);
         let d: number;
         let g: number;
         if (variant === 'standard') {
-          d = mean64(r.map((x, i) => softplus64(-(x - f[i]!))));
-          g = mean64(r.map((x, i) => softplus64(-(f[i]! - x))));
+          const w = r.map((_, i) => ones(r, wr)[i]! * ones(f, wf)[i]!);
+          d = wmean(
+            r.map((x, i) => softplus64(-(x - f[i]!))),
+            w,
+          );
+          g = wmean(
+            r.map((x, i) => softplus64(-(f[i]! - x))),
+            w,
+          );
         } else {
-          const mr = mean64(r);
-          const mf = mean64(f);
-          d = mean64(r.map((x) => softplus64(-(x - mf)))) + mean64(f.map((x) => softplus64(x - mr)));
-          g = mean64(f.map((x) => softplus64(-(x - mr)))) + mean64(r.map((x) => softplus64(x - mf)));
+          const mr = wmean(r, ones(r, wr));
+          const mf = wmean(f, ones(f, wf));
+          d =
+            wmean(
+              r.map((x) => softplus64(-(x - mf))),
+              ones(r, wr),
+            ) +
+            wmean(
+              f.map((x) => softplus64(x - mr)),
+              ones(f, wf),
+            );
+          g =
+            wmean(
+              f.map((x) => softplus64(-(x - mr))),
+              ones(f, wf),
+            ) +
+            wmean(
+              r.map((x) => softplus64(x - mf)),
+              ones(r, wr),
+            );
         }
-        checkClose(`${variant} discriminator`, scalar(rD(variant)(t1(r), t1(f))), d, 1e-5, 1e-6);
-        checkClose(`${variant} generator`, scalar(rG(variant)(t1(r), t1(f))), g, 1e-5, 1e-6);
+        const o = {
+          ...(wr ? { weightsReal: t1(wr) } : {}),
+          ...(wf ? { weightsFake: t1(wf) } : {}),
+        };
+        const what = `${variant}, weights on ${weighted}`;
+        checkClose(`${what}: discriminator`, scalar(rD(variant)(t1(r), t1(f), o)), d, 1e-5, 1e-6);
+        checkClose(`${what}: generator`, scalar(rG(variant)(t1(r), t1(f), o)), g, 1e-5, 1e-6);
       },
     ),
     invariant(
@@ -242,11 +305,7 @@ export const relativistic: Spec = defineSpec({
     ),
   ],
   errors: [
-    ...twoBatchErrors(
-      CRITIC_NAMES,
-      (r, f, o) => relativisticDiscriminatorLoss(asCriticScores(r), asCriticScores(f), o as never),
-      (f, o) => relativisticGeneratorLoss(asCriticScores(tf.fill([f.size], 0.5)), asCriticScores(f), o as never),
-    ),
+    ...twoBatchErrors(CRITIC_NAMES, rawD, rawG),
     {
       name: "variant 'avg'",
       call: () =>
@@ -277,6 +336,37 @@ export const relativistic: Spec = defineSpec({
           variant: 'average',
           reduction: 'sum',
           weightsReal: asWeights(t1([0, 0])),
+        }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsReal',
+    },
+    {
+      name: "unequal batches under 'none' for the average variant (RaSGAN adds the two vectors)",
+      call: () =>
+        relativisticDiscriminatorLoss(asCriticScores(t1([1, 2])), asCriticScores(t1([0])), {
+          variant: 'average',
+          reduction: 'none',
+        }),
+      error: 'InvalidArgumentError',
+      argument: 'criticFake',
+    },
+    {
+      name: "all-zero weightsFake for the average variant's inner mean, even under 'sum'",
+      call: () =>
+        relativisticGeneratorLoss(asCriticScores(t1([1, 2])), asCriticScores(t1([0, 3, 1])), {
+          variant: 'average',
+          reduction: 'sum',
+          weightsFake: asWeights(t1([0, 0, 0])),
+        }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsFake',
+    },
+    {
+      name: 'negative weights on the real batch only, [2, −1], for the standard variant',
+      call: () =>
+        relativisticGeneratorLoss(asCriticScores(t1([1, 2])), asCriticScores(t1([0, 3])), {
+          reduction: 'sum',
+          weightsReal: asWeights(t1([2, -1])),
         }),
       error: 'InvalidArgumentError',
       argument: 'weightsReal',

@@ -5,11 +5,23 @@ import { batch, criticScore, f32, uniform } from '../../arbitraries.js';
 import { BENCH, benchCase, uniformArray } from '../../bench.js';
 import { REDUCTION_PARAM } from '../../decls.js';
 import { checkAllClose, checkClose, checkThat, invariant, scalar } from '../../invariant.js';
-import { CRITIC_NAMES, lossOptions, twoBatchCase, twoBatchCases, twoBatchErrors } from '../../templates/two-batch.js';
+import {
+  bareCallInvariant,
+  CRITIC_NAMES,
+  lossOptions,
+  type RawDiscriminator,
+  type RawGenerator,
+  twoBatchCase,
+  twoBatchCases,
+  twoBatchErrors,
+} from '../../templates/two-batch.js';
 import { gradValues } from '../../tensors.js';
 import type { Spec } from '../../types.js';
 import { WASSERSTEIN_ID, wassersteinCriticLoss, wassersteinGeneratorLoss } from '../../../objectives/index.js';
 import { asCriticScores } from '../../../types.js';
+
+const rawD: RawDiscriminator = (r, f, o) => wassersteinCriticLoss(asCriticScores(r), asCriticScores(f), o as never);
+const rawG: RawGenerator = (f, o) => wassersteinGeneratorLoss(asCriticScores(f), o as never);
 
 export const wasserstein: Spec = defineSpec({
   id: WASSERSTEIN_ID,
@@ -38,6 +50,7 @@ export const wasserstein: Spec = defineSpec({
   ],
   secondOrder: true,
   invariants: [
+    bareCallInvariant(criticScore, rawD, rawG),
     invariant('critic loss is E[c_f] − E[c_r]', fc.tuple(batch(criticScore), batch(criticScore)), ([r, f]) => {
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const scale = Math.max(1, ...r.map(Math.abs), ...f.map(Math.abs));
@@ -100,11 +113,7 @@ export const wasserstein: Spec = defineSpec({
       },
     ),
   ],
-  errors: twoBatchErrors(
-    CRITIC_NAMES,
-    (r, f, o) => wassersteinCriticLoss(asCriticScores(r), asCriticScores(f), o as never),
-    (f, o) => wassersteinGeneratorLoss(asCriticScores(f), o as never),
-  ),
+  errors: twoBatchErrors(CRITIC_NAMES, rawD, rawG),
   benchmark: () =>
     benchCase(
       { criticReal: uniformArray([BENCH.batch], -10, 10, 1), criticFake: uniformArray([BENCH.batch], -10, 10, 2) },
