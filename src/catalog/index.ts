@@ -53,6 +53,8 @@ import { virtualBatchNormSpec } from './specs/layer/virtual-batch-norm.js';
 import { instanceNoiseSpec } from './specs/noise/instance-noise.js';
 import { mlpCriticSpec } from './specs/network/mlp.js';
 import { convCriticSpec } from './specs/network/conv.js';
+import { bilinear } from './specs/dynamics/bilinear.js';
+import { diracGanSpec } from './specs/dynamics/dirac-gan.js';
 import type { Spec } from './types.js';
 
 export type {
@@ -122,6 +124,8 @@ export const CATALOG: readonly Spec[] = [
   instanceNoiseSpec,
   mlpCriticSpec,
   convCriticSpec,
+  bilinear,
+  diracGanSpec,
 ];
 
 /** Looks a spec up by id. */

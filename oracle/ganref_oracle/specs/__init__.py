@@ -10,6 +10,7 @@ module of its prefix (a new prefix: a new module, imported below).
 from . import (  # noqa: F401  (imported to register the specs)
     constraint,
     divergence,
+    dynamics,
     fdiv,
     layer,
     network,
@@ -23,6 +24,7 @@ from . import (  # noqa: F401  (imported to register the specs)
 __all__ = [
     "constraint",
     "divergence",
+    "dynamics",
     "fdiv",
     "layer",
     "network",
