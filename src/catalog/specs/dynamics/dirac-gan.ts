@@ -7,6 +7,7 @@ import {
   type Dirac64,
   diracEigenvalues64,
   diracField64,
+  eig2x2_64,
   DYNAMICS_OUTPUTS,
   fdJacobian64,
   norm2,
@@ -30,6 +31,7 @@ import {
 } from '../../../dynamics/game.js';
 import { eigenvalues2x2, jacobian } from '../../../dynamics/jacobian.js';
 import { trajectory } from '../../../dynamics/rules.js';
+import { InvalidArgumentError } from '../../../errors.js';
 
 const EPS32 = 1.2e-7;
 
@@ -369,6 +371,38 @@ export const diracGanSpec: Spec = defineSpec({
         );
       },
       12,
+    ),
+    invariant(
+      'eigenvalues2x2 equals the float64 closed form on any real 2×2 matrix (real and complex pairs, in its order) and refuses a non-2×2 or non-finite one',
+      fc.array(uniform(-3, 3), { minLength: 4, maxLength: 4 }),
+      (m) => {
+        const [a, b, c, d] = m as [number, number, number, number];
+        const want = eig2x2_64([
+          [a, b],
+          [c, d],
+        ]).flat();
+        const h = (a + d) / 2;
+        const det = a * d - b * c;
+        const delta = Math.abs(h * h - det);
+        // The error model of the equilibrium invariant above, for J's exact float32 entries:
+        // ≈ 6 roundings on Δ, at most min(√e, e/(2√|Δ|)) on √Δ.
+        const e = 8 * EPS32 * (h * h + Math.abs(det) + 1e-30);
+        const atol = 1e-7 + Math.min(Math.sqrt(e), e / (2 * Math.sqrt(delta) || 1));
+        checkAllClose('eigenvalues', values(eigenvalues2x2(tf.tensor2d(m, [2, 2]))), want, 1e-6, atol);
+        for (const bad of [tf.zeros([3, 3]), tf.zeros([4]), tf.tensor2d([NaN, 0, 0, 0], [2, 2])]) {
+          let thrown: unknown;
+          try {
+            eigenvalues2x2(bad);
+          } catch (err) {
+            thrown = err;
+          }
+          checkThat(
+            thrown instanceof InvalidArgumentError && thrown.argument === 'matrix',
+            `eigenvalues2x2 accepted a [${bad.shape.join(', ')}] matrix or threw ${String(thrown)}`,
+          );
+        }
+      },
+      40,
     ),
   ],
   errors: [
