@@ -19,3 +19,14 @@ export {
 } from './game.js';
 export { trajectory, UPDATE_RULES, type UpdateRule, type TrajectoryOptions } from './rules.js';
 export { jacobian, eigenvalues2x2 } from './jacobian.js';
+export {
+  trainToyGan,
+  TRAIN_TOY_GAN_ID,
+  TOY_OBJECTIVES,
+  TOY_REGULARIZERS,
+  type ToyObjective,
+  type ToyRegularizer,
+  type ToyTrainingOptions,
+  type ToyStepLog,
+  type ToyTrainingResult,
+} from './train.js';
