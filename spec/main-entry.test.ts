@@ -28,6 +28,7 @@ const LIBRARY = [
   'validate.ts',
   'autodiff/',
   'divergences/',
+  'dynamics/',
   'fdiv/',
   'metrics/',
   'nets/',

@@ -32,6 +32,7 @@ export {
 } from './fdiv/index.js';
 export * from './objectives/index.js';
 export * from './regularizers/index.js';
+export * from './dynamics/index.js';
 export * from './metrics/index.js';
 export {
   mlp,

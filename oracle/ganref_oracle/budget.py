@@ -52,6 +52,12 @@ INTERMEDIATE_COPIES = 4
 PARAM_BOUNDS: Dict[Tuple[str, str], int] = {
     ("constraint/spectral-norm", "iterations"): 1000,
     ("training/unrolled", "steps"): 100,
+    ("dynamics/bilinear", "steps"): 10000,
+    ("dynamics/bilinear", "criticSteps"): 100,
+    ("dynamics/bilinear", "unroll"): 100,
+    ("dynamics/dirac-gan", "steps"): 10000,
+    ("dynamics/dirac-gan", "criticSteps"): 100,
+    ("dynamics/dirac-gan", "unroll"): 100,
 }
 
 # Networks as data: weights and biases are named {prefix}{Kind}{layer}, e.g. denseW0, criticB1,
@@ -118,6 +124,14 @@ def _unrolled(shapes: Mapping[str, Shape], params: Mapping[str, Any]) -> int:
     return (int(params.get("steps", 0)) + 1) * 4 * (_net_cost(shapes) + _linear(shapes))
 
 
+def _trajectory(shapes: Mapping[str, Shape], params: Mapping[str, Any]) -> int:
+    # Every step of a trajectory stays in the autograd graph: per step at most (critic steps +
+    # unrolled steps + 4) field evaluations (consensus and the unrolled surrogate differentiate
+    # fields again), each of a few dozen intermediates per noise sample.
+    inner = int(params.get("criticSteps", 1)) + int(params.get("unroll", 0)) + 4
+    return (int(params.get("steps", 0)) + 1) * inner * 64 * (_linear(shapes) + 4)
+
+
 def _pairwise(a: str, b: str) -> Callable[[Mapping[str, Shape], Mapping[str, Any]], int]:
     """Every row of ``a`` against every row of ``b`` with their differences ``[n, k, d]``."""
 
@@ -141,6 +155,8 @@ EXTRA_COSTS: Dict[str, Callable[[Mapping[str, Shape], Mapping[str, Any]], int]] 
     "layer/virtual-batch-norm": _vbn,
     "constraint/spectral-norm": _spectral,
     "training/unrolled": _unrolled,
+    "dynamics/bilinear": _trajectory,
+    "dynamics/dirac-gan": _trajectory,
     "metric/frechet-distance": _frechet,
     "metric/parzen-log-likelihood": _pairwise("test", "samples"),
     "metric/mode-coverage": _pairwise("samples", "centres"),

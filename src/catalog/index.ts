@@ -53,6 +53,8 @@ import { virtualBatchNormSpec } from './specs/layer/virtual-batch-norm.js';
 import { instanceNoiseSpec } from './specs/noise/instance-noise.js';
 import { mlpCriticSpec } from './specs/network/mlp.js';
 import { convCriticSpec } from './specs/network/conv.js';
+import { bilinear } from './specs/dynamics/bilinear.js';
+import { diracGanSpec } from './specs/dynamics/dirac-gan.js';
 import { inceptionScoreSpec } from './specs/metric/inception-score.js';
 import { frechetDistanceSpec } from './specs/metric/frechet-distance.js';
 import { parzenLogLikelihoodSpec } from './specs/metric/parzen-log-likelihood.js';
@@ -126,6 +128,8 @@ export const CATALOG: readonly Spec[] = [
   instanceNoiseSpec,
   mlpCriticSpec,
   convCriticSpec,
+  bilinear,
+  diracGanSpec,
   inceptionScoreSpec,
   frechetDistanceSpec,
   parzenLogLikelihoodSpec,

@@ -31,7 +31,9 @@ export type InputKind =
   | 'samples'
   | 'features'
   | 'payoffs'
-  | 'network-weights';
+  | 'network-weights'
+  | 'game-state'
+  | 'noise';
 
 /** A plain n-d array of numbers: row-major data and a shape. Values are float32-representable. */
 export interface NDArray {
@@ -67,6 +69,8 @@ export interface KindBrands {
   features: Features;
   payoffs: tf.Tensor;
   'network-weights': tf.Tensor;
+  'game-state': tf.Tensor;
+  noise: tf.Tensor;
 }
 
 export interface InputDecl<K extends InputKind = InputKind> {

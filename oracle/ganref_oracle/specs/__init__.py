@@ -10,6 +10,7 @@ module of its prefix (a new prefix: a new module, imported below).
 from . import (  # noqa: F401  (imported to register the specs)
     constraint,
     divergence,
+    dynamics,
     fdiv,
     layer,
     metric,
@@ -24,6 +25,7 @@ from . import (  # noqa: F401  (imported to register the specs)
 __all__ = [
     "constraint",
     "divergence",
+    "dynamics",
     "fdiv",
     "layer",
     "metric",
