@@ -6,7 +6,9 @@
  */
 export const DEFAULT_TEST_SEED = 20261124;
 
-export function testSeed(env: string | undefined = process.env.GANREF_SEED): { seed: number; explore: boolean } {
+// `env` has no default: an explicit `undefined` must mean "no GANREF_SEED" (a default parameter would
+// read the variable instead, so the test of the default failed whenever a run set GANREF_SEED).
+export function testSeed(env: string | undefined): { seed: number; explore: boolean } {
   if (env === undefined || env === '') return { seed: DEFAULT_TEST_SEED, explore: false };
   if (env === 'random') return { seed: (Math.random() * 2 ** 32) | 0, explore: true };
   const seed = Number(env);

@@ -14,7 +14,7 @@ registerGradients();
 // one seed: fixed by default (the same inputs on every run and machine), GANREF_SEED=<n> to
 // replay, GANREF_SEED=random to explore (printed, so a failure replays); every failure prints its
 // seed and path.
-const { seed, explore } = testSeed();
+const { seed, explore } = testSeed(process.env.GANREF_SEED);
 if (explore) process.stderr.write(`GANREF_SEED=random: this run's seed is ${seed} (replay with GANREF_SEED=${seed})\n`);
 fc.configureGlobal({ numRuns: 100, seed });
 
