@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { getSpec } from '../src/catalog/index.js';
+import { getSpec, tolerancesFor } from '../src/catalog/index.js';
 import { checkClose, InvariantViolation } from '../src/catalog/invariant.js';
 import type { Spec } from '../src/catalog/types.js';
 import {
@@ -99,12 +99,9 @@ describe('a wrong float64 reference fails the cross-check', () => {
           if (Number.isFinite(x) && (k < 0 || Math.abs(x) > Math.abs(t.data[k]!))) k = i;
         });
         const kind = t.name.startsWith('grad:') ? 'grad' : t.name.startsWith('hvp:') ? 'hvp' : 'value';
-        const tol = {
-          value: { rtol: 1e-5, atol: 1e-6 },
-          grad: { rtol: 2e-5, atol: 1e-6 },
-          hvp: { rtol: 1e-4, atol: 1e-5 },
-          ...s.tolerance,
-        }[kind] as { rtol: number; atol: number };
+        // Every field filled in (an override may give only rtol or only atol: a spread of the
+        // defaults would leave the other undefined, the shift NaN, and the check passing vacuously).
+        const tol = tolerancesFor(s)[kind];
         return Float64Array.from(t.data, (x, i) => (i === k ? x + 10 * (tol.atol + tol.rtol * Math.abs(x)) : x));
       }),
       { prepared: fixtures.prepared(s)! },

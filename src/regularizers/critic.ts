@@ -46,13 +46,15 @@ export function applyModel(model: LayersModelLike, x: tf.Tensor, kwargs?: Record
     );
   if (!(x instanceof tf.Tensor)) throw new InvalidArgumentError(APPLY_MODEL_ID, 'x', 'a tensor', typeof x);
   const out = kwargs === undefined ? model.apply(x) : model.apply(x, kwargs);
-  if (!(out instanceof tf.Tensor))
+  if (!(out instanceof tf.Tensor)) {
+    if (Array.isArray(out)) tf.dispose(out.filter((t): t is tf.Tensor => t instanceof tf.Tensor && t !== x));
     throw new InvalidArgumentError(
       APPLY_MODEL_ID,
       'model',
       'a model with one output tensor',
       Array.isArray(out) ? `a model with ${out.length} outputs` : 'a symbolic output',
     );
+  }
   return out;
 }
 
