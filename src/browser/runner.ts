@@ -138,8 +138,13 @@ export async function conformInBrowser(options: BrowserConformOptions): Promise<
     );
   }
   const tmp = mkdtempSync(join(tmpdir(), 'ganref-browser-'));
-  const bundle = await pageBundle(tmp, { fresh: options.freshBundle });
-  const server = await serve(bundle, options.fixturesDir);
+  let server: Server;
+  try {
+    server = await serve(await pageBundle(tmp, { fresh: options.freshBundle }), options.fixturesDir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true }); // a failed page build leaves no temp folder
+    throw err;
+  }
   try {
     // A lost GPU device (seen with WebGPU on SwiftShader) ends a browser session: the specs left,
     // the one that was running included, go to a fresh browser, at most MAX_RESTARTS times.
