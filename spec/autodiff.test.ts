@@ -516,3 +516,26 @@ for (const variant of BACKENDS) {
 afterAll(async () => {
   await tf.setBackend('cpu');
 });
+
+describe('checkGrads across a kink', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  // f(x) = x·|x| is C¹ but not C² at 0: a central difference whose points straddle 0 is off by
+  // O(h), past the error model, so checkGrads fails there; with the switching function x it sees
+  // the sign change between its points and skips those directions instead.
+  const f = (x: tf.Tensor) => tf.sum(tf.mul(x, tf.abs(x)));
+  it('fails on the kink without switches, and skips every straddling direction with them', () => {
+    const x = tf.tensor1d([1e-3]);
+    expect(checkGrads(f, [x], { seed: 3, throwOnMismatch: false }).ok).toBe(false);
+    const report = checkGrads(f, [x], { seed: 3, switches: (t) => t });
+    expect(report.skipped).toBe(report.directions);
+    expect(report.comparisons).toBe(0);
+    // Far from the kink nothing is skipped and the check runs.
+    const far = tf.tensor1d([0.5]);
+    const ok = checkGrads(f, [far], { seed: 3, switches: (t) => t });
+    expect(ok.skipped).toBe(0);
+    expect(ok.ok).toBe(true);
+    tf.dispose([x, far]);
+  });
+});
