@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * The browser bundle of the conformance runner: src/browser/page.ts with the library, TF.js and
  * the GPU backends, one ES module built by esbuild (a dev dependency). `npm run build` writes it
- * to dist/browser/conform-page.js; a checkout without it (or the tests, which must check the sources they
+ * to dist/browser/conform-page.js.gz (minified, gzipped); a checkout without it (or the tests, which must check the sources they
  * run beside) builds it from src/ on demand.
  *
  * The fixtures reader reaches the oracle client's module (for `EvalResult`), which imports Node
@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
  * bundle holds no zeromq. The page itself checks fixture checksums with WebCrypto.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const PREBUILT_BUNDLE = `${ROOT}dist/browser/conform-page.js`;
+/** The prebuilt page as the package ships it: minified and gzipped (written by `npm run build`). */
+export const PREBUILT_BUNDLE = `${ROOT}dist/browser/conform-page.js.gz`;
 const ENTRY = `${ROOT}src/browser/page.ts`;
 
 /** Every name the reachable modules import from Node built-ins and zeromq (a missing one fails the build, by name). */
@@ -33,8 +34,6 @@ const STUBBED_NAMES = [
   'existsSync',
   'fileURLToPath',
   'fsyncSync',
-  'gunzipSync',
-  'gzipSync',
   'join',
   'mkdirSync',
   'mkdtempSync',
@@ -97,10 +96,8 @@ export async function buildPageBundle(
 /** The bundle to serve: the prebuilt one (`npm run build`) unless `fresh`, else a build from src/ into `tmpDir`. */
 export async function pageBundle(tmpDir: string, options: { fresh?: boolean } = {}): Promise<string> {
   const out = `${tmpDir}/page.js`;
-  if (!options.fresh && existsSync(PREBUILT_BUNDLE)) return PREBUILT_BUNDLE;
-  if (!options.fresh && existsSync(`${PREBUILT_BUNDLE}.gz`)) {
-    // The package ships the page gzipped (a quarter of its size).
-    writeFileSync(out, gunzipSync(readFileSync(`${PREBUILT_BUNDLE}.gz`)));
+  if (!options.fresh && existsSync(PREBUILT_BUNDLE)) {
+    writeFileSync(out, gunzipSync(readFileSync(PREBUILT_BUNDLE)));
     return out;
   }
   await buildPageBundle(out); // with source maps: failures point into src/
