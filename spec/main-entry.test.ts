@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 
@@ -102,3 +102,27 @@ test("importing ganref leaves the user's backend active and usable synchronously
   expect(report.after).toEqual({ backends: ['cpu'], backend: 'cpu' });
   expect(report.sum).toBe(3);
 });
+
+test('the built main entry bundles only library modules, and every side effect sits in a file package.json names', async () => {
+  const { bundleEntries, unlistedSideEffects, entryPoints } = await import('../scripts/bundle-entries.js');
+  const out = join(work, 'dist');
+  const built = await bundleEntries(ROOT, out);
+  const inputs = built.mainEntryInputs.map((p) => p.replace(/^src\//, ''));
+  const harness = inputs.filter(
+    (path) => !LIBRARY.some((lib) => (lib.endsWith('/') ? path.startsWith(lib) : path === lib)),
+  );
+  expect(harness, 'harness modules bundled into the main entry or its static chunks').toEqual([]);
+  expect(inputs).toContain('register-gradients.ts');
+  expect(built.sideEffectOutputs['src/register-gradients.ts']).toBe('index.js');
+  expect(unlistedSideEffects(ROOT, built)).toEqual([]);
+  // Every export's default file is an output, so package.json's map and the build agree.
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | Record<string, string>>;
+  };
+  const outputs = new Set(Object.keys(built.metafile.outputs).map((o) => relative(out, resolve(ROOT, o))));
+  for (const target of Object.values(pkg.exports)) {
+    if (typeof target === 'string') continue;
+    expect(outputs, target.default).toContain(target.default.replace(/^\.\/dist\//, ''));
+  }
+  expect(entryPoints(pkg as never)).toContain('src/index.ts');
+}, 60_000);

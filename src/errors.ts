@@ -14,7 +14,7 @@ export class GanrefError extends Error {
 
   constructor(spec: string, argument: string, expected: string, received: string) {
     super(`${spec}: argument '${argument}' must be ${expected}; got ${received}`);
-    this.name = new.target.name;
+    this.name = 'GanrefError';
     this.spec = spec;
     this.argument = argument;
     this.expected = expected;
@@ -23,7 +23,12 @@ export class GanrefError extends Error {
 }
 
 /** A tensor argument of the wrong kind, dtype, shape, or with values outside its domain. */
-export class InvalidArgumentError extends GanrefError {}
+export class InvalidArgumentError extends GanrefError {
+  // Each name written out, not read from the class: a bundler may rename a class whose name collides.
+  override name = 'InvalidArgumentError';
+}
 
 /** A parameter (a number or option such as λ, a margin or a reduction) outside its range. */
-export class InvalidParameterError extends GanrefError {}
+export class InvalidParameterError extends GanrefError {
+  override name = 'InvalidParameterError';
+}

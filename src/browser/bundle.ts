@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 
 /**
  * The browser bundle of the conformance runner: src/browser/page.ts with the library, TF.js and
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
  * export a function returning undefined), so those module bodies evaluate harmlessly and the
  * bundle holds no zeromq. The page itself checks fixture checksums with WebCrypto.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = packageRoot(import.meta.url);
 /** The prebuilt page as the package ships it: minified and gzipped (written by `npm run build`). */
 export const PREBUILT_BUNDLE = `${ROOT}dist/browser/conform-page.js.gz`;
 const ENTRY = `${ROOT}src/browser/page.ts`;

@@ -11,13 +11,13 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../package-root.js";
 
 /** The modules the oracle imports, by their import names. */
 export const REQUIRED_MODULES = ["torch", "zmq", "numpy"] as const;
 
 /** Root of the ganref project (holds `oracle/` and `.venv/`). */
-export const PROJECT_ROOT: string = fileURLToPath(new URL("../..", import.meta.url));
+export const PROJECT_ROOT: string = packageRoot(import.meta.url);
 
 /** The oracle's Python package folder: its cwd and `PYTHONPATH`. */
 export const ORACLE_DIR: string = join(PROJECT_ROOT, "oracle");
