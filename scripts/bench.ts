@@ -345,11 +345,15 @@ async function main() {
   const skipped = selected.filter((s) => !s.benchmark).map((s) => s.id);
   const python = await requireOraclePython();
   const blas = await describeTorchBlas(python.executable);
+  // The benchmark cases are small requests that do large work (training/unrolled at batch 256 is
+  // estimated at 3.6 GB, network/conv at 5.6 GB: generous upper bounds): the oracle's work limit is
+  // raised, and its allowance floor with it.
+  const trusted = ['--max-work', String(16 * 2 ** 30), '--work-floor', String(16 * 2 ** 30)];
   // One thread: torch's intra-op pool AND the BLAS's own pool (OpenBLAS ignores set_num_threads).
-  const oracle = await OracleClient.spawn({ serverArgs: ['--threads', '1'], env: blasThreadEnv(1) });
+  const oracle = await OracleClient.spawn({ serverArgs: ['--threads', '1', ...trusted], env: blasThreadEnv(1) });
   const oracleAll = opts['no-all-cores']
     ? null
-    : await OracleClient.spawn({ serverArgs: ['--threads', String(m.cores)], env: blasThreadEnv(m.cores) });
+    : await OracleClient.spawn({ serverArgs: ['--threads', String(m.cores), ...trusted], env: blasThreadEnv(m.cores) });
   const hello = await oracle.hello();
   const gradientModes: GradientModes = await loadStockGradients();
   // Stock TF.js means stock kernels too: on wasm, without the kernels useBackend('wasm') installs.

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compareArrays, compareElement } from 'ganref/conformance';
+import { compareArrays, compareElement, SPREAD_EVIDENCE } from 'ganref/conformance';
+
+const B_OVER_C = 1e-6 / SPREAD_EVIDENCE; // B of an exact zero at atol 1e-6, over the evidence factor
 import { distribution, distributionPair, EDGE_LOGITS, logit, LOGIT_LIMIT } from '../src/catalog/arbitraries.js';
 import { CATALOG } from 'ganref/catalog';
 
@@ -63,6 +65,29 @@ describe('compareElement', () => {
       2 ** -20 / 1e-6,
       6,
     );
+  });
+  test('the rounding spread is evidence of ill-conditioning whatever one float32 sample says, never the bound', () => {
+    // objective/least-squares' weight gradient, an exact 0 by cancellation: ours 2⁻²⁰ off (0.95 B), torch
+    // float32 the same (under B, so no evidence from it); the spread 1.14e-6 says a float32 computation
+    // lands that far: judged by M.
+    const ls = { rtol: 2e-5, atol: 1e-6 };
+    const v = compareElement(-(2 ** -20), 0, -(2 ** -20), ls, 18, 1.14e-6);
+    expect(v.tieBreak).toBe(false); // within B anyway
+    expect(v.ratio).toBeCloseTo(2 ** -20 / (1e-6 + 2e-5 * 18), 6);
+    // Another machine: torch's float32 exact, ours 2 ulps off; the spread still decides.
+    expect(compareElement(-(2 ** -19), 0, 0, ls, 18, 1.14e-6).ratio).toBeLessThanOrEqual(1);
+    expect(compareElement(-(2 ** -19), 0, 0, ls, 18).ratio).toBeGreaterThan(1);
+    // Evidence only past B / SPREAD_EVIDENCE; below it the bound stays B.
+    expect(compareElement(2e-6, 0, 0, ls, 18, B_OVER_C * 0.99).ratio).toBeCloseTo(2, 6);
+    expect(compareElement(2e-6, 0, 0, ls, 18, B_OVER_C * 1.01).ratio).toBeLessThan(1);
+    // Never the bound: a spread far beyond M widens nothing past M.
+    const m = 1e-6 + 2e-5 * 18;
+    expect(compareElement(1.5 * m, 0, 0, ls, 18, 1e3).ratio).toBeCloseTo(1.5, 6);
+    // A wrong float64 reference still fails as a defect, spread or not.
+    expect(compareElement(0.25, 0.25 + 1, 0.25, ls, 1, 1e3).referenceDefect).toBe(true);
+    // An overflowing perturbation (spread +∞) is evidence; NaN is none.
+    expect(compareElement(2e-6, 0, 0, ls, 18, Infinity).ratio).toBeLessThan(1);
+    expect(compareElement(2e-6, 0, 0, ls, 18, NaN).ratio).toBeCloseTo(2, 6);
   });
   test('a non-finite float32 reference neither widens nor is a defect', () => {
     const v = compareElement(3.4e38, 3.4e38, Infinity, tol, 3.4e38);

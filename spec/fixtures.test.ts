@@ -266,6 +266,24 @@ describe('regeneration from the live oracle', () => {
           expect(cmp.ratio, cmp.key).toBeLessThanOrEqual(1);
         }
       }
+      // The rounding spreads: differences of float64 results ~2⁻²⁴ apart, whose own float64
+      // rounding (another BLAS, say) is a relative 1e-9 of them, far inside 1e-3.
+      for (const [name, a] of Object.entries(c.results.spread32)) {
+        const e = committed.cases[i]!.results.spread32[name]!.data.map(decodeNumber);
+        const cmp = compareArrays(
+          `${c.label} ${name} (spread32)`,
+          a.data.map(decodeNumber),
+          a.shape,
+          e,
+          a.shape,
+          undefined,
+          {
+            rtol: 1e-3,
+            atol: 1e-30,
+          },
+        );
+        expect(cmp.ratio, cmp.key).toBeLessThanOrEqual(1);
+      }
     }
   });
 

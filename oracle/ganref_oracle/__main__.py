@@ -1,4 +1,4 @@
-"""Command line: ``python -m ganref_oracle [--bind ENDPOINT] [--max-bytes N] [--max-work N]
+"""Command line: ``python -m ganref_oracle [--bind ENDPOINT] [--max-bytes N] [--max-work N] [--work-floor N]
 [--max-memory N] [--threads N] [--exit-with-parent]``.
 
 Binds a REP socket (loopback, random free port by default), prints exactly one line
@@ -138,6 +138,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         "parameters before it runs (see budget.py; default: %(default)s)",
     )
     parser.add_argument(
+        "--work-floor",
+        type=_positive_int,
+        default=None,
+        help="working memory any request may ask for whatever its size (default: 256 MiB; beyond it a "
+        "request may ask for 64 x the bytes it carries); at most --max-work applies regardless. "
+        "Raise it for a trusted local client whose small requests do large work (the benchmarks)",
+    )
+    parser.add_argument(
         "--max-memory",
         type=_non_negative_int,
         default=None,
@@ -179,7 +187,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     configure_torch(args.threads)
     spec_ids()  # import and register every spec before announcing readiness
 
-    limits = Limits(max_bytes=args.max_bytes, max_work_bytes=args.max_work)
+    limits = Limits(max_bytes=args.max_bytes, max_work_bytes=args.max_work, work_floor_bytes=args.work_floor)
     server = OracleServer(args.bind, limits)
 
     def take_signals() -> None:

@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable, Dict, Mapping, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
+from .spread import RUNS as SPREAD_RUNS
 from .protocol import BAD_PARAMS, TOO_LARGE, OracleError
 
 Shape = Tuple[int, ...]
@@ -201,9 +202,14 @@ def memory_estimate(
     )
 
 
-def allowance(request_bytes: int, max_work_bytes: int) -> int:
-    """The memory a request of ``request_bytes`` may ask for."""
-    return min(max_work_bytes, max(WORK_FLOOR_BYTES, AMPLIFICATION * request_bytes))
+#: Evaluations one compute costs: ``spread32`` runs the request RUNS times perturbed, plus once plain.
+COMPUTE_RUNS: Dict[str, int] = {"spread32": SPREAD_RUNS + 1}
+
+
+def allowance(request_bytes: int, max_work_bytes: int, work_floor_bytes: Optional[int] = None) -> int:
+    """The memory a request of ``request_bytes`` may ask for (the floor: ``WORK_FLOOR_BYTES`` unless given)."""
+    floor = WORK_FLOOR_BYTES if work_floor_bytes is None else work_floor_bytes
+    return min(max_work_bytes, max(floor, AMPLIFICATION * request_bytes))
 
 
 def check_params(spec_id: str, params: Mapping[str, Any]) -> None:
@@ -229,6 +235,7 @@ def check_work(
     max_elements: int,
     max_work_bytes: int,
     repeats: int = 1,
+    work_floor_bytes: Optional[int] = None,
 ) -> int:
     """Refuse (``TOO_LARGE``) a request whose elements or memory are over budget; return the
     memory estimate. ``repeats`` (the ``time`` op's runs) multiplies the elements budget check of
@@ -241,16 +248,18 @@ def check_work(
             f"over the limit of {max_elements}",
         )
     estimate = memory_estimate(spec_id, shapes, params, compute, wrt, directions)
-    allowed = allowance(request_bytes, max_work_bytes)
+    allowed = allowance(request_bytes, max_work_bytes, work_floor_bytes)
+    floor = WORK_FLOOR_BYTES if work_floor_bytes is None else work_floor_bytes
     if estimate > allowed:
         raise OracleError(
             TOO_LARGE,
             f"{spec_id}: this request needs up to {estimate} bytes of working memory (estimated "
             f"from its shapes and parameters), over its allowance of {allowed} "
-            f"(max({WORK_FLOOR_BYTES}, {AMPLIFICATION} x its {request_bytes} bytes), at most "
+            f"(max({floor}, {AMPLIFICATION} x its {request_bytes} bytes), at most "
             f"--max-work {max_work_bytes})",
         )
-    total = work_elements(spec_id, shapes, params) * max(repeats, 1) * max(len(compute), 1)
+    runs = sum(COMPUTE_RUNS.get(c, 1) for c in compute)
+    total = work_elements(spec_id, shapes, params) * max(repeats, 1) * max(runs, 1)
     if total > MAX_TOTAL_WORK:
         raise OracleError(
             TOO_LARGE,

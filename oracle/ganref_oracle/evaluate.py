@@ -11,7 +11,8 @@ and the spec's outputs are evaluated. For each output ``o`` and each ``x`` in ``
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+import contextlib
+from typing import Any, Callable, ContextManager, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -19,6 +20,7 @@ import torch
 from . import budget
 from .protocol import BAD_REQUEST, EVAL_FAILED, UNKNOWN_SPEC, Limits, OracleError, Request
 from .registry import Spec, get_spec
+from .spread import rounding_spread
 
 TORCH_DTYPES: Dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.float32}
 
@@ -81,6 +83,7 @@ def resolve(request: Request, limits: Limits = Limits()) -> Tuple[Spec, Dict[str
         limits.max_elements,
         limits.max_work_bytes,
         repeats=request.repeats + request.warmup,
+        work_floor_bytes=limits.work_floor_bytes,
     )
     return spec, params, input_names
 
@@ -110,8 +113,11 @@ def evaluate_in(
     wrt: Sequence[str],
     directions: Mapping[str, str],
     compute: str,
+    rounding: Optional[Callable[[], ContextManager[Any]]] = None,
 ) -> List[Result]:
-    """Evaluate ``spec`` in one compute dtype; returns ``(descriptor fields, array)`` pairs."""
+    """Evaluate ``spec`` in one compute dtype; returns ``(descriptor fields, array)`` pairs.
+    ``rounding`` (spread.py) is entered once the inputs exist: the inputs are exact, only the
+    operations on them round."""
     dtype = TORCH_DTYPES[compute]
     want_hvp = bool(directions) and bool(wrt)
     with torch.enable_grad():
@@ -123,47 +129,82 @@ def evaluate_in(
         }
         dirs = {x: torch.tensor(arrays[v], dtype=dtype) for x, v in directions.items()}
         leaves = [inputs[name] for name in wrt]
-        outputs = spec(inputs, params)
+        with rounding() if rounding is not None else contextlib.nullcontext():
+            return _results_of(spec, params, inputs, dirs, leaves, wrt, compute, want_hvp)
 
-        results: List[Result] = []
 
-        def emit(name: str, tensor: torch.Tensor) -> None:
-            results.append(({"name": name, "compute": compute}, _to_numpy(tensor, dtype)))
+def _results_of(
+    spec: Spec,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, torch.Tensor],
+    dirs: Mapping[str, torch.Tensor],
+    leaves: List[torch.Tensor],
+    wrt: Sequence[str],
+    compute: str,
+    want_hvp: bool,
+) -> List[Result]:
+    """The outputs of ``spec`` at ``inputs``, their gradients and HVPs (see ``evaluate_in``)."""
+    dtype = TORCH_DTYPES[compute]
+    outputs = spec(inputs, params)
 
-        for oname, out in outputs.items():
-            if not isinstance(out, torch.Tensor):
-                raise OracleError(EVAL_FAILED, f"{spec.id}: output {oname!r} is not a tensor")
-            emit(oname, out)
-            if not leaves:
-                continue
-            if out.requires_grad:
-                grads = list(
-                    torch.autograd.grad(
-                        out.sum(),
-                        leaves,
-                        retain_graph=True,
-                        create_graph=want_hvp,
-                        allow_unused=True,
-                    )
+    results: List[Result] = []
+
+    def emit(name: str, tensor: torch.Tensor) -> None:
+        results.append(({"name": name, "compute": compute}, _to_numpy(tensor, dtype)))
+
+    for oname, out in outputs.items():
+        if not isinstance(out, torch.Tensor):
+            raise OracleError(EVAL_FAILED, f"{spec.id}: output {oname!r} is not a tensor")
+        emit(oname, out)
+        if not leaves:
+            continue
+        if out.requires_grad:
+            grads = list(
+                torch.autograd.grad(
+                    out.sum(),
+                    leaves,
+                    retain_graph=True,
+                    create_graph=want_hvp,
+                    allow_unused=True,
                 )
-            else:
-                grads = [None] * len(leaves)
-            grads = [_zeros_for(leaf) if g is None else g for g, leaf in zip(grads, leaves)]
-            for name, g in zip(wrt, grads):
-                emit(f"grad:{oname}:{name}", g)
-            if not want_hvp:
-                continue
-            # <grad, v> summed over every wrt input; terms whose gradient is constant in the
-            # inputs contribute nothing to its derivative and are left out.
-            terms = [(g * dirs[name]).sum() for name, g in zip(wrt, grads) if g.requires_grad]
-            if terms:
-                dot = torch.stack(terms).sum()
-                hvps = list(torch.autograd.grad(dot, leaves, retain_graph=True, allow_unused=True))
-            else:
-                hvps = [None] * len(leaves)
-            for name, h, leaf in zip(wrt, hvps, leaves):
-                emit(f"hvp:{oname}:{name}", _zeros_for(leaf) if h is None else h)
+            )
+        else:
+            grads = [None] * len(leaves)
+        grads = [_zeros_for(leaf) if g is None else g for g, leaf in zip(grads, leaves)]
+        for name, g in zip(wrt, grads):
+            emit(f"grad:{oname}:{name}", g)
+        if not want_hvp:
+            continue
+        # <grad, v> summed over every wrt input; terms whose gradient is constant in the
+        # inputs contribute nothing to its derivative and are left out.
+        terms = [(g * dirs[name]).sum() for name, g in zip(wrt, grads) if g.requires_grad]
+        if terms:
+            dot = torch.stack(terms).sum()
+            hvps = list(torch.autograd.grad(dot, leaves, retain_graph=True, allow_unused=True))
+        else:
+            hvps = [None] * len(leaves)
+        for name, h, leaf in zip(wrt, hvps, leaves):
+            emit(f"hvp:{oname}:{name}", _zeros_for(leaf) if h is None else h)
     return results
+
+
+def _compute(
+    spec: Spec,
+    params: Mapping[str, Any],
+    request: Request,
+    input_names: Sequence[str],
+    compute: str,
+    plain64: Optional[List[Result]] = None,
+) -> List[Result]:
+    """The results of one compute: a dtype (``evaluate_in``) or ``spread32`` (spread.py), which
+    reuses the request's plain float64 results when they were computed already."""
+
+    def in_dtype(dtype: str, rounding: Optional[Callable[[], ContextManager[Any]]] = None) -> List[Result]:
+        return evaluate_in(spec, params, request.tensors, input_names, request.wrt, request.directions, dtype, rounding)
+
+    if compute == "spread32":
+        return rounding_spread(lambda rounding: in_dtype("float64", rounding), plain64)
+    return in_dtype(compute)
 
 
 def time_request(request: Request, limits: Limits = Limits()) -> List[Dict[str, Any]]:
@@ -176,7 +217,7 @@ def time_request(request: Request, limits: Limits = Limits()) -> List[Dict[str, 
     for compute in request.compute:
 
         def once() -> None:
-            evaluate_in(spec, params, request.tensors, input_names, request.wrt, request.directions, compute)
+            _compute(spec, params, request, input_names, compute)
 
         try:
             for _ in range(request.warmup):
@@ -195,22 +236,16 @@ def time_request(request: Request, limits: Limits = Limits()) -> List[Dict[str, 
 
 
 def evaluate(request: Request, limits: Limits = Limits()) -> List[Result]:
-    """Run an ``eval`` request: every output, gradient and HVP, once per compute dtype."""
+    """Run an ``eval`` request: every output, gradient and HVP, once per compute (PROTOCOL.md)."""
     spec, params, input_names = resolve(request, limits)
     results: List[Result] = []
+    plain64: Optional[List[Result]] = None
     for compute in request.compute:
         try:
-            results.extend(
-                evaluate_in(
-                    spec,
-                    params,
-                    request.tensors,
-                    input_names,
-                    request.wrt,
-                    request.directions,
-                    compute,
-                )
-            )
+            computed = _compute(spec, params, request, input_names, compute, plain64)
+            if compute == "float64":
+                plain64 = computed
+            results.extend(computed)
         except OracleError:
             raise
         except Exception as exc:  # the computation itself raised

@@ -75,7 +75,7 @@ WIRE_DTYPES: Dict[str, Tuple[str, int]] = {
 }
 
 #: Compute dtypes a client may ask for, in the protocol's order.
-COMPUTE_DTYPES: Tuple[str, ...] = ("float64", "float32")
+COMPUTE_DTYPES: Tuple[str, ...] = ("float64", "float32", "spread32")
 
 OPS: Tuple[str, ...] = ("hello", "eval", "time", "shutdown")
 
@@ -99,6 +99,9 @@ class Limits:
     max_elements: int = 1 << 28
     #: The largest memory estimate of a request's work (``budget.py``), whatever its size.
     max_work_bytes: int = 4 * GIB
+    #: The memory any request may ask for whatever it carries (``budget.py``'s allowance floor);
+    #: None: ``budget.WORK_FLOOR_BYTES``. A trusted local client (the benchmarks) raises it.
+    work_floor_bytes: Optional[int] = None
 
     def as_json(self) -> Dict[str, int]:
         """The limits as a JSON-able object (``hello`` reports them)."""
@@ -109,6 +112,7 @@ class Limits:
             "maxBytes": self.max_bytes,
             "maxElements": self.max_elements,
             "maxWorkBytes": self.max_work_bytes,
+            **({"workFloorBytes": self.work_floor_bytes} if self.work_floor_bytes is not None else {}),
         }
 
     @property

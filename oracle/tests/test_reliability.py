@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 import numpy as np
 
 from _support import ORACLE_DIR, READY_PREFIX, Client, OracleProcess, descriptor, encode_array
-from ganref_oracle.protocol import MIB
+from ganref_oracle.protocol import MIB, Limits
 from ganref_oracle.server import OracleServer
 
 MLP_EMPTY_FEATURES = {
@@ -137,6 +137,24 @@ class WorkBoundsTest(unittest.TestCase):
         self.assertEqual(reply["error"]["code"], "TOO_LARGE", reply)
         reply = answer(frames_for("penalty/pulling-away", [("representations", np.ones((200_000, 1)))]))
         self.assertEqual(reply["error"]["code"], "TOO_LARGE", reply)
+
+    def test_a_raised_work_floor_admits_large_work_from_a_small_request_up_to_max_work(self) -> None:
+        # The benchmarks' oracle (--work-floor): the same quadratic request fits, --max-work still binds.
+        frames = frames_for(
+            "layer/minibatch-discrimination", [("features", np.zeros((4096, 1))), ("tensor", np.zeros((1, 2, 2)))]
+        )
+        self.assertEqual(answer(frames)["error"]["code"], "TOO_LARGE")
+        raised = OracleServer(limits=Limits(work_floor_bytes=4 << 30))
+        try:
+            ok = json.loads(raised.handle(frames)[0][0])
+            self.assertTrue(ok["ok"], ok)
+        finally:
+            raised.close()
+        capped = OracleServer(limits=Limits(work_floor_bytes=4 << 30, max_work_bytes=64 << 20))
+        try:
+            self.assertEqual(json.loads(capped.handle(frames)[0][0])["error"]["code"], "TOO_LARGE")
+        finally:
+            capped.close()
 
     def test_virtual_elements_are_bounded(self) -> None:
         huge = np.zeros((1 << 20, 1 << 10, 0))

@@ -110,7 +110,7 @@ export function toEvalRequest(r: CaseOutcome['repro']['request']): EvalRequest {
     tensors: Object.fromEntries(
       Object.entries(r.tensors).map(([n, a]) => [n, { data: Float32Array.from(a.data), shape: a.shape }]),
     ),
-    compute: ['float64', 'float32'],
+    compute: ['float64', 'float32', 'spread32'],
     wrt: r.wrt,
     ...(r.directions ? { directions: r.directions } : {}),
   };
@@ -181,8 +181,19 @@ export async function crossCheck(
       const kind = kindOf(key);
       const e64 = reply.get(key, 'float64');
       const e32 = reply.has(key, 'float32') ? reply.get(key, 'float32') : undefined;
+      const spread = reply.has(key, 'spread32') ? reply.get(key, 'spread32') : undefined;
       comparisons.push(
-        compareArrays(key, mine.data, mine.shape, e64.data, e64.shape, e32?.data, tol[kind], scales[kind]),
+        compareArrays(
+          key,
+          mine.data,
+          mine.shape,
+          e64.data,
+          e64.shape,
+          e32?.data,
+          tol[kind],
+          scales[kind],
+          spread?.data,
+        ),
       );
     }
     const ratio = comparisons.reduce((m, x) => (x.ratio > m || Number.isNaN(x.ratio) ? x.ratio : m), 0);

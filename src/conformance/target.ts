@@ -1,7 +1,7 @@
 import type { Spec, ToleranceTable } from '../catalog/types.js';
 import { tolerancesFor } from '../catalog/tolerances.js';
 import type { FixtureReference } from '../fixtures/reference.js';
-import type { OracleClient } from '../oracle/client.js';
+import type { EvalResult, OracleClient, ResultTensor } from '../oracle/client.js';
 import { compareArrays, type ArrayComparison } from './compare.js';
 import { caseScales, kindOf, requestOf, toEvalRequest, type CaseOutcome, type CrossCheckResult } from './crosscheck.js';
 import { isUnreachable } from './run.js';
@@ -72,47 +72,12 @@ export async function checkTarget(
         const request = requestOf(spec, p);
         const evalRequest = toEvalRequest(request);
         const expected = await fixtures.eval(evalRequest);
-        const got = await target.eval(evalRequest);
+        // The target is asked for its own answers, never the reference's rounding spread.
+        const got = await target.eval({ ...evalRequest, compute: ['float64', 'float32'] });
         const comparisons: ArrayComparison[] = [];
         const scales = caseScales(spec, p.case, expected);
         for (const e of expected.tensors) {
-          if (e.compute !== 'float64') continue;
-          const kind = kindOf(e.name);
-          // The target is judged at the best precision it offers: its float64 results when it
-          // returns them, else its float32 ones (a float32-only implementation).
-          let compared = false;
-          if (got.has(e.name, 'float64')) {
-            const g = got.get(e.name, 'float64');
-            comparisons.push(
-              compareArrays(
-                `${e.name} (float64)`,
-                g.data,
-                g.shape,
-                e.data,
-                e.shape,
-                undefined,
-                FLOAT64_TOLERANCES[kind],
-              ),
-            );
-            compared = true;
-          } else if (got.has(e.name, 'float32')) {
-            const g = got.get(e.name, 'float32');
-            const tie = expected.has(e.name, 'float32') ? expected.get(e.name, 'float32').data : undefined;
-            comparisons.push(
-              compareArrays(`${e.name} (float32)`, g.data, g.shape, e.data, e.shape, tie, f32[kind], scales[kind]),
-            );
-            compared = true;
-          }
-          if (!compared)
-            comparisons.push({
-              key: e.name,
-              ratio: Infinity,
-              index: -1,
-              actual: NaN,
-              expected: NaN,
-              tieBreak: false,
-              shapeError: 'missing from the reply',
-            });
+          if (e.compute === 'float64') comparisons.push(compareResult(e, expected, got, f32, scales));
         }
         const ratio = comparisons.reduce((m, x) => (x.ratio > m || Number.isNaN(x.ratio) ? x.ratio : m), 0);
         const outcome: CaseOutcome = {
@@ -137,4 +102,48 @@ export async function checkTarget(
     }
   }
   return results;
+}
+
+/**
+ * One float64 reference result against the target's answer, at the best precision the target
+ * offers: its float64 result when it returns one, else its float32 one (a float32-only
+ * implementation), judged like ganref's own with the reference's float32 run and rounding spread.
+ */
+function compareResult(
+  e: ResultTensor,
+  expected: EvalResult,
+  got: EvalResult,
+  f32: ToleranceTable,
+  scales: Record<'value' | 'grad' | 'hvp', number>,
+): ArrayComparison {
+  const kind = kindOf(e.name);
+  if (got.has(e.name, 'float64')) {
+    const g = got.get(e.name, 'float64');
+    return compareArrays(`${e.name} (float64)`, g.data, g.shape, e.data, e.shape, undefined, FLOAT64_TOLERANCES[kind]);
+  }
+  if (got.has(e.name, 'float32')) {
+    const g = got.get(e.name, 'float32');
+    const of = (compute: 'float32' | 'spread32') =>
+      expected.has(e.name, compute) ? expected.get(e.name, compute).data : undefined;
+    return compareArrays(
+      `${e.name} (float32)`,
+      g.data,
+      g.shape,
+      e.data,
+      e.shape,
+      of('float32'),
+      f32[kind],
+      scales[kind],
+      of('spread32'),
+    );
+  }
+  return {
+    key: e.name,
+    ratio: Infinity,
+    index: -1,
+    actual: NaN,
+    expected: NaN,
+    tieBreak: false,
+    shapeError: 'missing from the reply',
+  };
 }

@@ -36,8 +36,11 @@ import { ORACLE_DIR, requireOraclePython } from "./python.js";
 /** The protocol version this client speaks. */
 export const PROTOCOL_VERSION = 1;
 
-/** Compute dtypes an `eval` can ask for. */
-export type ComputeDtype = "float64" | "float32";
+/**
+ * What an `eval` can ask for: results in a dtype, or `spread32`, each result's float32 rounding
+ * spread (float64 data; the reference server's Monte Carlo arithmetic, PROTOCOL.md).
+ */
+export type ComputeDtype = "float64" | "float32" | "spread32";
 
 /** An error reported by the server in a structured failure reply. */
 export class OracleError extends Error {
@@ -391,10 +394,10 @@ export class OracleClient {
     const reply = await this.request("eval", fields, tensors, true);
     const results = reply.tensors.map((t): ResultTensor => {
       const compute = t.descriptor.compute;
-      if (compute !== "float64" && compute !== "float32") {
+      if (compute !== "float64" && compute !== "float32" && compute !== "spread32") {
         throw new OracleClientError("BAD_REPLY", `eval result ${t.name} has no valid "compute" field`);
       }
-      if (t.dtype !== compute) {
+      if (t.dtype !== (compute === "spread32" ? "float64" : compute)) {
         throw new OracleClientError("BAD_REPLY", `eval result ${t.name} is ${t.dtype} but computed in ${compute}`);
       }
       return { name: t.name, compute, shape: [...t.shape], data: t.data as Float64Array | Float32Array };
