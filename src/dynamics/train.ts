@@ -301,9 +301,17 @@ function discriminatorStep(c: ToyConfig, { G, D }: Nets, random: Random, t: numb
   });
 }
 
+/** A checked network as the public `Mlp` (the same tensors, without the checked widths). */
+const asMlp = ({ layers, activation, outputActivation, alpha }: CheckedMlp): Mlp => ({
+  layers,
+  activation,
+  outputActivation,
+  alpha,
+});
+
 /** The generator's loss at the discriminator unrolled K steps on a real batch x (`unrolledSurrogate`). */
 function unrolledLoss(c: ToyConfig, { G, D }: Nets, x: tf.Tensor2D, z: tf.Tensor2D): tf.Scalar {
-  const game = { generator: G.net, discriminator: D.net };
+  const game = { generator: asMlp(G.net), discriminator: asMlp(D.net) };
   // checkToyOptions refuses 'hinge' with 'unroll'.
   const objective = c.objective as Exclude<ToyObjective, 'hinge'>;
   return unrolledSurrogate(game, x, z, { ...c.unroll, objective }).generator;
@@ -379,7 +387,7 @@ export function trainToyGan(options: ToyTrainingOptions): ToyTrainingResult {
         generatorGradNorm: g.norm,
       };
       log.push(entry);
-      c.onStep?.(entry, { generator: nets.G.net, discriminator: nets.D.net });
+      c.onStep?.(entry, { generator: asMlp(nets.G.net), discriminator: asMlp(nets.D.net) });
     }
     return { log, generator: snapshot(nets.G.net), discriminator: snapshot(nets.D.net) };
   } finally {

@@ -302,7 +302,11 @@ function diracPlots(rows: DiracRow[], paths: Record<string, unknown>[]) {
         width: 170,
         height: 150,
         layer: [
-          { mark: { type: 'rule', color: '#999' }, encoding: { x: { datum: 0 } } },
+          {
+            transform: [{ filter: 'datum.im >= 0' }],
+            mark: { type: 'rule', color: '#999' },
+            encoding: { x: { datum: 0 } },
+          },
           {
             mark: { type: 'point', filled: true, size: 80 },
             encoding: {

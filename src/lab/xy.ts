@@ -17,8 +17,10 @@ export const XY_ETA = 0.2;
 /** γ of consensus optimization, K of the unrolled rule. */
 export const XY_CONSENSUS = 1;
 export const XY_UNROLL = 5;
-/** A trajectory that ends this many times farther out than it started diverges. */
-export const XY_DIVERGED = 10;
+/** A trajectory diverges when it ends this many times farther out than it started, still growing over its second half. */
+export const XY_DIVERGED = 2;
+/** See {@link XY_DIVERGED}: ‖s_T‖ ≥ this · ‖s_{T/2}‖. */
+export const XY_GROWING = 1.25;
 
 /** The behaviour the literature states for each rule (the claims the experiment checks). */
 export const XY_CLAIMS: Record<UpdateRule, XyBehaviour> = {
@@ -61,7 +63,7 @@ export interface XyResult {
 
 function behaviourOf(ratio: number, half: number): XyBehaviour {
   if (trajectoryVerdict(ratio, half) === 'converges') return 'converges';
-  return ratio >= XY_DIVERGED ? 'diverges' : 'bounded';
+  return ratio >= XY_DIVERGED && half >= XY_GROWING ? 'diverges' : 'bounded';
 }
 
 /** Runs the experiment: every update rule from every seeded start. */
@@ -134,13 +136,26 @@ function xyPlots(paths: Record<string, unknown>[], rules: UpdateRule[]) {
       spec: {
         width: 180,
         height: 180,
-        mark: { type: 'line', strokeWidth: 1 },
-        encoding: {
-          x: { field: 'x', type: 'quantitative', title: 'x (player 1)' },
-          y: { field: 'y', type: 'quantitative', title: 'y (player 2)' },
-          order: { field: 'step', type: 'quantitative' },
-          color: { field: 'step', type: 'quantitative', title: 'step', scale: { scheme: 'viridis' } },
-        },
+        layer: [
+          {
+            mark: { type: 'line', strokeWidth: 1 },
+            encoding: {
+              x: { field: 'x', type: 'quantitative', title: 'x (player 1)' },
+              y: { field: 'y', type: 'quantitative', title: 'y (player 2)' },
+              order: { field: 'step', type: 'quantitative' },
+            },
+          },
+          {
+            transform: [{ filter: 'datum.step === 0' }],
+            mark: { type: 'point', filled: true, color: '#e45756', size: 50 },
+            encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+          },
+          {
+            transform: [{ filter: 'datum.step === 0' }],
+            mark: { type: 'point', shape: 'cross', color: 'black', size: 60 },
+            encoding: { x: { datum: 0 }, y: { datum: 0 } },
+          },
+        ],
       },
     },
     'xy-norms': {
