@@ -23,7 +23,7 @@ export const MIXTURE_METHODS: readonly MixtureMethod[] = [
   {
     id: 'unrolled',
     label: 'unrolled GAN (K = 5)',
-    options: { objective: 'non-saturating', unroll: { steps: 5, optimizer: 'sgd', learningRate: 0.1 } },
+    options: { objective: 'non-saturating', unroll: { steps: 5, optimizer: 'sgd', learningRate: 0.5 } },
   },
   {
     id: 'wgan-gp',
@@ -43,7 +43,7 @@ export const MIXTURE_SETTINGS = {
   noiseWidth: 4,
   hidden: 32,
   batchSize: 128,
-  learningRate: 1e-3,
+  learningRate: 3e-3,
   /** Samples drawn from each trained generator to score it (VEEGAN: 2500). */
   evalSamples: 2500,
   /** The seed of the evaluation noise. */

@@ -112,7 +112,12 @@ function saturationPlot(values: Record<string, unknown>[]) {
         encoding: {
           x,
           y: { field: 'norm', type: 'quantitative', title: '‖∇θG L_G‖ (log scale)', scale: { type: 'log' } },
-          color: { field: 'loss', type: 'nominal', title: 'generator loss' },
+          color: {
+            field: 'loss',
+            type: 'nominal',
+            title: 'generator loss',
+            legend: { labelLimit: 320, orient: 'bottom' },
+          },
           detail: { field: 'seed', type: 'nominal' },
         },
       },
