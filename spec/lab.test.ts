@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useBackend } from 'ganref/backends';
 import { diracExperiment, DIRAC_METHODS, trajectoryVerdict, type DiracResult } from '../src/lab/dirac.js';
 import { EXPERIMENTS, MissingPlotLibraryError, renderSvg, runExperiment } from '../src/lab/index.js';
+import { lossesExperiment, pearson, type LossesResult } from '../src/lab/losses.js';
 import { mixturesExperiment, type MixturesResult } from '../src/lab/mixtures.js';
 import { saturationExperiment } from '../src/lab/saturation.js';
 import { XY_CLAIMS, xyExperiment, type XyResult } from '../src/lab/xy.js';
@@ -189,6 +190,20 @@ test('mixtures at a tiny budget: a well-formed table for both mixtures, every me
     // 1000 samples per method, some of them outside the plotted square (clipped, still drawn).
     expect(svg.match(/fill="#4c78a8"/g)?.length).toBe(3 * 1000);
   }
+}, 60_000);
+
+test('losses at a tiny budget: the log, coverage checks, their correlation, and both panels plotted', async () => {
+  const out = await runExperiment(lossesExperiment, join(work, 'losses'), { seeds: 1, steps: 30 });
+  const r = out.result as LossesResult;
+  expect(r.losses.map((l) => l.step)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  expect(r.coverage.map((c) => c.step)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  expect(Math.abs(r.correlation[0]!.generatorLossVsModes)).toBeLessThanOrEqual(1);
+  const marks = svgMarks(out.svgs.losses!);
+  expect(marks.line).toBe(3); // two losses, one coverage line
+  expect(marks.rule).toBe(1); // the equilibrium value 2 ln 2
+  expect(pearson([1, 2, 3], [2, 4, 7])).toBeGreaterThan(0.98);
+  expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
+  expect(pearson([1, 2, 3], [5, 5, 5])).toBe(0);
 }, 60_000);
 
 test('renderSvg draws a vega-lite spec; a missing plot library is named with its install command', async () => {
