@@ -45,7 +45,8 @@ export function loadPlotLibrary(): Promise<Renderer> {
 }
 
 /** A standard look for every plot: white background, a readable font size. */
-const CONFIG = { background: 'white', font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 } };
+// aria: false leaves out an aria-label per mark: the plots of thousands of points stay small.
+const CONFIG = { background: 'white', font: 'sans-serif', aria: false, axis: { labelFontSize: 11, titleFontSize: 12 } };
 
 /**
  * Renders a vega-lite specification to an SVG document (a string starting with `<svg`).
