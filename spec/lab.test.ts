@@ -253,10 +253,16 @@ test('the lab is not in the library entry: nothing that src/index.ts imports rea
 test('ganref lab: --list names every experiment; a run writes result.json and plots, progress as plain lines off a TTY', async () => {
   const run = promisify(execFile);
   const bin = ['--conditions=ganref-source', '--import', 'tsx', join(ROOT, 'src', 'bin.ts'), 'lab'];
-  const list = await run(process.execPath, [...bin, '--list'], { cwd: ROOT });
-  for (const e of EXPERIMENTS) expect(list.stdout).toContain(e.name);
   const out = join(work, 'cli-xy');
-  const r = await run(process.execPath, [...bin, 'xy', '--seeds', '1', '--steps', '30', '--out', out], { cwd: ROOT });
+  // Three runs at once: the listing, an experiment, and an unknown experiment (exit code 2).
+  const [list, r, bad] = await Promise.all([
+    run(process.execPath, [...bin, '--list'], { cwd: ROOT }),
+    run(process.execPath, [...bin, 'xy', '--seeds', '1', '--steps', '30', '--out', out], { cwd: ROOT }),
+    run(process.execPath, [...bin, 'no-such-experiment'], { cwd: ROOT }).catch(
+      (e: { code: number; stderr: string }) => e,
+    ),
+  ]);
+  for (const e of EXPERIMENTS) expect(list.stdout).toContain(e.name);
   expect(r.stdout.trim().split('\n')).toEqual([
     join(out, 'result.json'),
     join(out, 'xy-trajectories.svg'),
@@ -264,12 +270,9 @@ test('ganref lab: --list names every experiment; a run writes result.json and pl
   ]);
   expect(r.stderr).toMatch(/\[100%\] 6\/6 plots/);
   expect(r.stderr).not.toContain('\r');
+  expect((bad as { code: number }).code).toBe(2);
+  expect((bad as { stderr: string }).stderr).toContain("unknown experiment 'no-such-experiment'");
   const json = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as XyResult & { command: string };
   expect(json.command).toBe(`ganref lab xy --seeds 1 --steps 30 --out ${out}`);
   expect(json.steps).toBe(30);
-  const bad = await run(process.execPath, [...bin, 'no-such-experiment'], { cwd: ROOT }).catch(
-    (e: { code: number; stderr: string }) => e,
-  );
-  expect((bad as { code: number }).code).toBe(2);
-  expect((bad as { stderr: string }).stderr).toContain("unknown experiment 'no-such-experiment'");
 }, 60_000);
