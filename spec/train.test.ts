@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { GanrefError, trainToyGan, type Mlp, type ToyTrainingOptions } from '../src/index.js';
+import { GanrefError, mlp, trainToyGan, type Mlp, type ToyTrainingOptions } from '../src/index.js';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
 // The toy training loop (src/dynamics/train.ts) on a 1-D problem, real data N(2, 0.5²), with a
@@ -99,6 +99,34 @@ describe.each(TEST_BACKENDS)('%s backend', (backend) => {
     const ns = at('non-saturating');
     expect(mm.meanDFake).toBeLessThan(0.02);
     expect(mm.generatorGradNorm).toBeLessThan(ns.generatorGradNorm / 20);
+  });
+
+  test('unroll: the generator descends through K unrolled discriminator steps; onStep sees every step and the live generator', () => {
+    const before = tf.memory().numTensors;
+    const seen: { step: number; out: number }[] = [];
+    const o: Run = { steps: 4, objective: 'non-saturating', seed: 3, batchSize: 16 };
+    const unrolled = run({
+      ...o,
+      unroll: { steps: 3, optimizer: 'sgd', learningRate: 0.5 },
+      onStep: (log, nets) =>
+        seen.push({ step: log.step, out: tf.tidy(() => mlp(nets.generator, tf.ones([1, 1])).dataSync()[0]!) }),
+    });
+    const flat = run({ ...o, unroll: { steps: 0 } });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(seen.map((s) => s.step)).toEqual([0, 1, 2, 3]);
+    // The live generator moves step by step (w·1 + b changes).
+    expect(new Set(seen.map((s) => s.out)).size).toBe(4);
+    for (const l of unrolled.log) for (const v of Object.values(l)) expect(Number.isFinite(v)).toBe(true);
+    // Same batches and noise (K = 0 draws the same extra real batch): unrolling changes the generator's gradient.
+    expect(unrolled.log[0]!.discriminatorLoss).toBe(flat.log[0]!.discriminatorLoss);
+    expect(unrolled.log[0]!.generatorGradNorm).not.toBe(flat.log[0]!.generatorGradNorm);
+    let thrown: unknown;
+    try {
+      run({ steps: 1, objective: 'hinge', unroll: { steps: 1 } });
+    } catch (e) {
+      thrown = e;
+    }
+    expect((thrown as GanrefError).argument).toBe('objective');
   });
 
   test('bad options are refused with GanrefErrors naming the option', () => {

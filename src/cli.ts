@@ -8,6 +8,7 @@
  *   ganref fixtures [options]         regenerate the golden fixtures from the live oracle
  *   ganref oracle [--bind ENDPOINT]   run the PyTorch oracle server in the foreground
  *   ganref provision                  find or install the oracle's Python
+ *   ganref lab <experiment>           run an experiment of the dynamics lab (JSON and SVG plots)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { spawn } from 'node:child_process';
@@ -70,6 +71,11 @@ commands:
   oracle                    run the oracle server in the foreground
       --bind ENDPOINT       default tcp://127.0.0.1:5555
   provision                 find, or install, a Python with torch, pyzmq and numpy for the oracle
+  lab <experiment>          run an experiment of the dynamics lab: a JSON result and SVG plots
+      --list                the experiments, with their defaults
+      --out DIR             default lab-results/<experiment>
+      --seeds N --steps N   seeds per method and the budget in steps (each has a default)
+      --backend cpu|wasm    default wasm
 `;
 
 function fail(message: string): never {
@@ -417,6 +423,9 @@ async function main(): Promise<number> {
       return runOracle(rest);
     case 'provision':
       return runProvision();
+    case 'lab':
+      // Loaded on demand: the lab and its plotting libraries (optional peers) stay out of the rest.
+      return (await import('./lab/cli.js')).runLabCommand(rest, progress());
     case undefined:
     case '-h':
     case '--help':

@@ -10,6 +10,7 @@ import { Random } from '../random.js';
 import { gradientPenalty } from '../regularizers/gradient-penalty.js';
 import { addInstanceNoise, type InstanceNoiseSchedule } from '../regularizers/instance-noise.js';
 import { r1Penalty, r2Penalty } from '../regularizers/r1-r2.js';
+import { unrolledSurrogate, type UnrolledOptions } from '../regularizers/unrolled.js';
 import { asCriticScores, asLogits } from '../types.js';
 import { checkChoice, checkKnownOptions, checkNumber, describeValue } from '../validate.js';
 
@@ -55,6 +56,19 @@ export interface ToyTrainingOptions {
   batchSize?: number;
   /** The seed of every draw (real batches, noise, interpolation weights, instance noise). Default 0. */
   seed?: number;
+  /**
+   * Unrolled GAN (Metz, Poole, Pfau & Sohl-Dickstein 2017): the generator descends its loss at the
+   * discriminator after K unrolled steps, differentiated through them (`unrolledSurrogate`, whose
+   * options these are; `objective` is this run's, which must then be 'minimax', 'non-saturating'
+   * or 'wasserstein'). The unrolled steps see a fresh real batch and the generator step's noise,
+   * and the plain discriminator loss (no regularizer). Default: no unrolling.
+   */
+  unroll?: Omit<UnrolledOptions, 'objective'>;
+  /**
+   * Called after every generator step with its record and the live networks (their tensors are
+   * the run's variables: read them, e.g. to sample or to measure, but do not keep or dispose them).
+   */
+  onStep?: (log: ToyStepLog, nets: { generator: Mlp; discriminator: Mlp }) => void;
 }
 
 /** One generator step's record (the discriminator's numbers are those of its last step before it). */
@@ -145,6 +159,8 @@ interface ToyConfig {
   gamma: number;
   lambda: number;
   schedule: InstanceNoiseSchedule;
+  unroll: Omit<UnrolledOptions, 'objective'> | undefined;
+  onStep: ToyTrainingOptions['onStep'];
 }
 
 const KNOWN_OPTIONS = [
@@ -162,6 +178,8 @@ const KNOWN_OPTIONS = [
   'criticSteps',
   'batchSize',
   'seed',
+  'unroll',
+  'onStep',
 ];
 
 function checkToyOptions(o: ToyTrainingOptions): ToyConfig {
@@ -183,12 +201,29 @@ function checkToyOptions(o: ToyTrainingOptions): ToyConfig {
       `a network with ${disc0.inputWidth} outputs (the discriminator's input width)`,
       `output width ${gen0.outputWidth}`,
     );
+  if (o.onStep !== undefined && typeof o.onStep !== 'function')
+    throw new InvalidArgumentError(id, 'onStep', 'a function (log, nets) => void', describeValue(o.onStep));
+  if (o.unroll !== undefined && (o.unroll === null || typeof o.unroll !== 'object'))
+    throw new InvalidArgumentError(
+      id,
+      'unroll',
+      "the options of 'unrolledSurrogate' (an object)",
+      describeValue(o.unroll),
+    );
   if (typeof o.sampleReal !== 'function')
     throw new InvalidArgumentError(
       id,
       'sampleReal',
       'a function (n, random) => samples [n, d]',
       describeValue(o.sampleReal),
+    );
+  const objective = checkChoice(id, 'objective', o.objective ?? 'non-saturating', TOY_OBJECTIVES);
+  if (o.unroll !== undefined && objective === 'hinge')
+    throw new InvalidParameterError(
+      id,
+      'objective',
+      "'minimax', 'non-saturating' or 'wasserstein' with 'unroll'",
+      "'hinge'",
     );
   return {
     gen0,
@@ -200,11 +235,13 @@ function checkToyOptions(o: ToyTrainingOptions): ToyConfig {
     k: checkInteger('criticSteps', o.criticSteps ?? 1, 1),
     batch: checkInteger('batchSize', o.batchSize ?? 64, 1),
     seed: checkInteger('seed', o.seed ?? 0, 0),
-    objective: checkChoice(id, 'objective', o.objective ?? 'non-saturating', TOY_OBJECTIVES),
+    objective,
     regularizer: checkChoice(id, 'regularizer', o.regularizer ?? 'none', TOY_REGULARIZERS),
     gamma: checkNumber(id, 'gamma', o.gamma ?? 10, { min: 0 }),
     lambda: checkNumber(id, 'lambda', o.lambda ?? 10, { min: 0 }),
     schedule: o.instanceNoise ?? {},
+    unroll: o.unroll,
+    onStep: o.onStep,
   };
 }
 
@@ -264,11 +301,28 @@ function discriminatorStep(c: ToyConfig, { G, D }: Nets, random: Random, t: numb
   });
 }
 
-/** One generator step: its loss and gradient norm. */
-function generatorStep(c: ToyConfig, { G, D }: Nets, random: Random, t: number) {
+/** A checked network as the public `Mlp` (the same tensors, without the checked widths). */
+const asMlp = ({ layers, activation, outputActivation, alpha }: CheckedMlp): Mlp => ({
+  layers,
+  activation,
+  outputActivation,
+  alpha,
+});
+
+/** The generator's loss at the discriminator unrolled K steps on a real batch x (`unrolledSurrogate`). */
+function unrolledLoss(c: ToyConfig, { G, D }: Nets, x: tf.Tensor2D, z: tf.Tensor2D): tf.Scalar {
+  const game = { generator: asMlp(G.net), discriminator: asMlp(D.net) };
+  // checkToyOptions refuses 'hinge' with 'unroll'.
+  const objective = c.objective as Exclude<ToyObjective, 'hinge'>;
+  return unrolledSurrogate(game, x, z, { ...c.unroll, objective }).generator;
+}
+
+/** One generator step: its loss and gradient norm (x: a real batch, for unrolling). */
+function generatorStep(c: ToyConfig, { G, D }: Nets, random: Random, t: number, x?: tf.Tensor2D) {
   return tf.tidy(() => {
     const z = random.normal<tf.Rank.R2>([c.batch, c.gen0.inputWidth]);
     const { value, grads } = tf.variableGrads(() => {
+      if (x) return unrolledLoss(c, { G, D }, x, z);
       let fake: tf.Tensor = forward(G.net, z);
       if (c.regularizer === 'instance-noise') fake = addInstanceNoise(fake, t, { ...c.schedule, random });
       const lf = tf.reshape(forward(D.net, fake), [-1]);
@@ -290,7 +344,8 @@ function generatorStep(c: ToyConfig, { G, D }: Nets, random: Random, t: number) 
  * the discriminator's regularizer is added to its loss (`r1Penalty`, `r2Penalty`,
  * `gradientPenalty` with ε drawn from the run's generator) or applied to both batches
  * (`addInstanceNoise`, annealed over the generator steps), and double backprop through the
- * penalties is ganref's. The log records every generator step: both losses, mean D(x) and
+ * penalties is ganref's. With `unroll`, the generator descends its loss at the discriminator
+ * unrolled K steps (Metz et al. 2017, through `unrolledSurrogate`). The log records every generator step: both losses, mean D(x) and
  * D(G(z)), and both gradient norms. Deterministic for a seed on a backend (the initial networks
  * are the caller's data). Leaves `tf.memory()` as it found it, but for the returned networks and
  * the optimizers' own state (Adam's moments: `optimizer.dispose()` frees them).
@@ -315,8 +370,14 @@ export function trainToyGan(options: ToyTrainingOptions): ToyTrainingResult {
           x.dispose();
         }
       }
-      const g = generatorStep(c, nets, random, t);
-      log.push({
+      const x = c.unroll ? realBatch(c, random) : undefined;
+      let g: { loss: number; norm: number };
+      try {
+        g = generatorStep(c, nets, random, t, x);
+      } finally {
+        x?.dispose();
+      }
+      const entry: ToyStepLog = {
         step: t,
         discriminatorLoss: d.loss,
         generatorLoss: g.loss,
@@ -324,7 +385,9 @@ export function trainToyGan(options: ToyTrainingOptions): ToyTrainingResult {
         meanDFake: d.meanFake,
         discriminatorGradNorm: d.norm,
         generatorGradNorm: g.norm,
-      });
+      };
+      log.push(entry);
+      c.onStep?.(entry, { generator: asMlp(nets.G.net), discriminator: asMlp(nets.D.net) });
     }
     return { log, generator: snapshot(nets.G.net), discriminator: snapshot(nets.D.net) };
   } finally {
