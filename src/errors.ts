@@ -14,7 +14,9 @@ export class GanrefError extends Error {
 
   constructor(spec: string, argument: string, expected: string, received: string) {
     super(`${spec}: argument '${argument}' must be ${expected}; got ${received}`);
-    this.name = 'GanrefError';
+    // ganref's own classes write their names out (a bundler may rename a class whose name
+    // collides); a user's subclass keeps its class name.
+    this.name = new.target === GanrefError ? 'GanrefError' : new.target.name;
     this.spec = spec;
     this.argument = argument;
     this.expected = expected;
@@ -24,7 +26,6 @@ export class GanrefError extends Error {
 
 /** A tensor argument of the wrong kind, dtype, shape, or with values outside its domain. */
 export class InvalidArgumentError extends GanrefError {
-  // Each name written out, not read from the class: a bundler may rename a class whose name collides.
   override name = 'InvalidArgumentError';
 }
 
