@@ -1,32 +1,29 @@
-// StrykerJS configuration for `npm run mutation` (scripts/mutation.ts installs Stryker 10 and
-// Node 22 on demand into .cache/mutation and sets the variables read here). Command runner: each
-// mutant is checked by `ganref conform` on the cpu backend against the golden fixtures (no
-// Python), run from the sources with tsx, so no rebuild per mutant. One directory of the library
-// layer per run (GANREF_MUTATE), with the specs that exercise it (GANREF_MUTATION_SPECS).
+// StrykerJS configuration for `npm run mutation` (scripts/mutation.ts installs Stryker 10, its
+// vitest runner and Node 22 on demand into .cache/mutation and sets the variables read here).
+// Vitest runner with per-test coverage: each mutant is checked by only the tests that reach it, of
+// mutation/vitest.config.ts: conform's checks on the cpu backend against the golden fixtures (no
+// Python; one test per invariant, per spec's error inputs and per spec's cross-check) and the
+// suite's files that need neither the oracle nor a browser. One directory of the library layer per run (GANREF_MUTATE), with the specs that
+// exercise it (GANREF_MUTATION_SPECS, read by the test file).
 const mutate = (process.env.GANREF_MUTATE ?? 'src/objectives/**/*.ts').split(',');
-const specs = (process.env.GANREF_MUTATION_SPECS ?? 'objective/*').split(',');
-const runs = process.env.GANREF_MUTATION_RUNS ?? '20';
 const name = process.env.GANREF_MUTATION_NAME ?? 'objectives';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  testRunner: 'command',
-  commandRunner: {
-    command: [
-      'node --conditions=ganref-source --import tsx src/cli.ts conform --backend cpu',
-      `--runs ${runs}`,
-      ...specs.map((s) => `--spec '${s}'`),
-    ].join(' '),
-  },
+  testRunner: 'vitest',
+  vitest: { configFile: 'mutation/vitest.config.ts', related: false },
+  coverageAnalysis: 'perTest',
   mutate,
-  coverageAnalysis: 'off',
-  concurrency: Number(process.env.GANREF_MUTATION_CONCURRENCY ?? 1),
-  timeoutMS: 120_000,
-  timeoutFactor: 2,
+  concurrency: Number(process.env.GANREF_MUTATION_CONCURRENCY ?? 2),
+  timeoutMS: 60_000,
+  timeoutFactor: 3,
   reporters: ['clear-text', 'progress', 'json', 'html'],
+  // A re-run re-tests only the mutants whose code or covering tests changed since the last one.
+  incremental: true,
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   tempDirName: '.cache/stryker-tmp',
-  ignorePatterns: ['dist', 'reports', 'tmp', '.cache', 'docs/api', 'oracle/.venv', '**/__pycache__'],
+  ignorePatterns: ['dist', 'reports', 'tmp', '.cache', 'docs', '/oracle', '/examples', '**/__pycache__'],
   cleanTempDir: 'always',
 };

@@ -95,6 +95,19 @@ describe('the fixture loader refuses what the manifest does not vouch for', () =
     expect(() => loadFixtures(dir)).toThrow(FixtureError);
     expect(() => loadFixtures(dir)).toThrow(/objective\/wasserstein\.json: case 2 \(.*\) has no results/);
   });
+
+  test("'only' reads just the fixtures it accepts, and the manifest and listing are still checked whole", () => {
+    const dir = copyOfFixtures();
+    // A corrupted fixture of a spec not asked for is not read…
+    writeFileSync(join(dir, 'objective', 'wasserstein.json'), '{');
+    const only = loadFixtures(dir, { only: (id) => id === 'objective/hinge' });
+    expect([...only.fixtures.keys()]).toEqual(['objective/hinge']);
+    expect(only.fixtures.get('objective/hinge')!.cases.length).toBeGreaterThan(0);
+    // …nor is it accepted when asked for, and a file the manifest does not list is refused either way.
+    expect(() => loadFixtures(dir, { only: (id) => id === 'objective/wasserstein' })).toThrow(/checksum/);
+    writeFileSync(join(dir, 'objective', 'extra.json'), '{}');
+    expect(() => loadFixtures(dir, { only: (id) => id === 'objective/hinge' })).toThrow(/does not list/);
+  });
 });
 
 describe('fixture writes never delete the only good copy', () => {
