@@ -7,6 +7,7 @@ import { sum64, sumAbs64 } from '../reference64.js';
 import { gradValues, t1 } from '../tensors.js';
 import type { Case, ErrorCase, InputDecl, Invariant, NDArray } from '../types.js';
 import type { Reduction, Weights } from '../../types.js';
+import { InvalidArgumentError } from '../../errors.js';
 
 /** The two-batch loss family (real and fake batches, reductions, weights): cases, invariants and error inputs. */
 
@@ -47,17 +48,26 @@ export const tolerant = (what: string, actual: number, expected: number, scale: 
 /**
  * Reductions and weights, for the discriminator and the generator loss alike, on equal batches:
  * 'sum' = n·'mean' without weights; Σ 'none' = 'sum' with and without weights; unit weights
- * change nothing; scaling every weight by k leaves the weighted 'mean' unchanged. Tolerances
- * scale with Σ|terms|, the bound of float32 summation error.
+ * change nothing; scaling every weight by k leaves the weighted 'mean' unchanged; all-zero weights
+ * give exactly 0 under 'sum' (or are refused, by the losses named in `refuseZeroWeights`); tf.Reduction's MEAN, SUM and NONE (and SUM_BY_NONZERO_WEIGHTS, which
+ * is the mean without weights) give exactly what 'mean', 'sum' and 'none' give. Tolerances scale
+ * with Σ|terms|, the bound of float32 summation error.
  */
-export function reductionInvariants(losses: Record<string, Loss2>, score: fc.Arbitrary<number>): Invariant {
+export function reductionInvariants(
+  losses: Record<string, Loss2>,
+  score: fc.Arbitrary<number>,
+  options: {
+    /** Losses whose weighted inner means (RaSGAN's) refuse all-zero weights under every reduction. */
+    refuseZeroWeights?: readonly string[];
+  } = {},
+): Invariant {
   const cases = fc
     .integer({ min: 1, max: 12 })
     .chain((n) =>
       fc.tuple(batch(score, n, n), batch(score, n, n), batch(weight, n, n), batch(weight, n, n), uniform(0.1, 10)),
     );
   return invariant(
-    "reductions agree: 'sum' = n·'mean', Σ 'none' = 'sum' (weighted too), unit weights change nothing, weighted 'mean' ignores a common weight scale",
+    "reductions agree: 'sum' = n·'mean', Σ 'none' = 'sum' (weighted too), unit weights change nothing, weighted 'mean' ignores a common weight scale, zero weights sum to 0, tf.Reduction's names mean the same",
     cases,
     ([r, f, wr, wf, k]) => {
       const n = r.length;
@@ -83,6 +93,33 @@ export function reductionInvariants(losses: Record<string, Loss2>, score: fc.Arb
         );
         tolerant(`${name}: unit weights`, scalar(h(rt, ft, ones)), m, scale / n);
         tolerant(`${name}: weights scaled by ${k}`, scalar(h(rt, ft, scaled)), scalar(h(rt, ft, w)), scaleW);
+        const zeros = { weightsReal: tf.zerosLike(rt), weightsFake: tf.zerosLike(ft) };
+        if (options.refuseZeroWeights?.includes(name)) {
+          let refused = false;
+          try {
+            h(rt, ft, { reduction: 'sum', ...zeros }).dispose();
+          } catch (err) {
+            refused = err instanceof InvalidArgumentError;
+          }
+          checkThat(refused, `${name}: all-zero weights are refused under 'sum' too`);
+        } else
+          checkThat(
+            scalar(h(rt, ft, { reduction: 'sum', ...zeros })) === 0,
+            `${name}: all-zero weights under 'sum' give 0`,
+          );
+        // tf.losses' reduction enum, as a TF.js user passes it (its values are numbers).
+        const byEnum = (r: tf.Reduction) => h(rt, ft, { reduction: r as unknown as Reduction });
+        checkThat(scalar(byEnum(tf.Reduction.MEAN)) === m, `${name}: tf.Reduction.MEAN is 'mean'`);
+        checkThat(scalar(byEnum(tf.Reduction.SUM)) === s, `${name}: tf.Reduction.SUM is 'sum'`);
+        checkThat(
+          scalar(byEnum(tf.Reduction.SUM_BY_NONZERO_WEIGHTS)) === m,
+          `${name}: tf.Reduction.SUM_BY_NONZERO_WEIGHTS without weights is 'mean'`,
+        );
+        const noneEnum = values(byEnum(tf.Reduction.NONE));
+        checkThat(
+          noneEnum.length === none.length && noneEnum.every((x, i) => Object.is(x, none[i])),
+          `${name}: tf.Reduction.NONE is 'none'`,
+        );
       }
     },
   );
@@ -359,6 +396,26 @@ export function twoBatchErrors(
       call: () => generator(ok(), { weightsFake: tf.tensor1d([0, 0]) }),
       error: 'InvalidArgumentError',
       argument: 'weightsFake',
+    },
+    {
+      name: 'tf.Reduction.SUM_BY_NONZERO_WEIGHTS with weights on the real batch only',
+      call: () =>
+        discriminator(ok(), ok(), {
+          reduction: tf.Reduction.SUM_BY_NONZERO_WEIGHTS,
+          weightsReal: tf.tensor1d([1, 2]),
+        }),
+      error: 'InvalidParameterError',
+      argument: 'reduction',
+    },
+    {
+      name: 'tf.Reduction.SUM_BY_NONZERO_WEIGHTS with weights on the fake batch only',
+      call: () =>
+        generator(ok(), {
+          reduction: tf.Reduction.SUM_BY_NONZERO_WEIGHTS,
+          weightsFake: tf.tensor1d([1, 2]),
+        }),
+      error: 'InvalidParameterError',
+      argument: 'reduction',
     },
     {
       name: "batches of unequal length under 'none'",

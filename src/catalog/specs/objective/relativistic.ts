@@ -302,6 +302,7 @@ export const relativistic: Spec = defineSpec({
         'average generator': rG('average'),
       },
       uniform(-10, 10),
+      { refuseZeroWeights: ['average discriminator', 'average generator'] },
     ),
   ],
   errors: [
