@@ -10,8 +10,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { useBackend } from 'ganref/backends';
-import { selectSpecs, type Spec } from 'ganref/catalog';
-import { crossCheck, describeFailure, runErrorCase, runInvariant } from 'ganref/conformance';
+import { CATALOG, matchesGlob, selectSpecs, type Spec } from 'ganref/catalog';
+import {
+  crossCheck,
+  describeFailure,
+  describeFixtureMismatch,
+  fixtureMismatch,
+  runErrorCase,
+  runInvariant,
+} from 'ganref/conformance';
 import { DEFAULT_FIXTURES_DIR, FixtureReference, loadFixtures } from 'ganref/fixtures';
 import { DEFAULT_TEST_SEED } from '../spec/seed.js';
 
@@ -62,3 +69,16 @@ function checks(spec: Spec): void {
 }
 
 for (const spec of specs) checks(spec);
+
+// As conform does: a spec whose id was changed (or lost) must not pass by not being selected.
+test('the catalog and the fixture manifest list the same specs', () => {
+  const listed = fixtures.loaded.manifest.files.map((f) => f.spec);
+  const mismatch = fixtureMismatch(
+    specs.map((s) => s.id),
+    CATALOG.map((s) => s.id),
+    listed,
+    globs,
+    matchesGlob,
+  );
+  expect(mismatch && describeFixtureMismatch(fixtures.loaded.dir, mismatch)).toBeNull();
+});
