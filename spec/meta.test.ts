@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { getSpec, tolerancesFor } from '../src/catalog/index.js';
 import { checkClose, InvariantViolation } from '../src/catalog/invariant.js';
@@ -11,7 +12,9 @@ import {
   EXPECTED_FAILURE_MIN_RATIO,
   type Reference,
 } from '../src/conformance/crosscheck.js';
+import { runErrorCase } from '../src/conformance/invariants.js';
 import { checkTarget } from '../src/conformance/target.js';
+import { GanrefError, InvalidArgumentError } from '../src/errors.js';
 import { fixturePath, serializeManifest } from '../src/fixtures/format.js';
 import { FixtureReference } from '../src/fixtures/reference.js';
 import { DEFAULT_FIXTURES_DIR, loadFixtures, sha256 } from '../src/fixtures/store.js';
@@ -234,6 +237,53 @@ describe("checkClose (the invariants' comparator)", () => {
     expect(() => checkClose('x', Infinity, Infinity)).not.toThrow();
     expect(() => checkClose('x', 1 + 2e-5, 1)).toThrow(InvariantViolation);
     expect(() => checkClose('x', 1 + 0.5e-5, 1)).not.toThrow();
+  });
+});
+
+describe("runErrorCase (the error inputs' comparator)", () => {
+  const hinge = spec('objective/hinge');
+  const id = hinge.id;
+  const run = (call: () => unknown, error = 'InvalidArgumentError', argument = 'criticReal') =>
+    runErrorCase(hinge, { name: 'meta', call, error, argument });
+  const refusal = (expected = 'a finite score', received = 'NaN') => {
+    throw new InvalidArgumentError(id, 'criticReal', expected, received);
+  };
+
+  test('the refusal the case names passes', () => {
+    expect(run(() => refusal())).toMatchObject({ pass: true });
+  });
+
+  test('anything else fails: no error, a plain error, another class, argument or spec, a blank description, a leak', () => {
+    let kept: tf.Tensor | undefined;
+    const failures: [string, () => unknown, string?, string?][] = [
+      ['no error', () => 1],
+      ['a TypeError', () => (undefined as unknown as { x: number }).x],
+      ['a GanrefError of another class', () => refusal(), 'InvalidParameterError'],
+      ['another argument', () => refusal(), 'InvalidArgumentError', 'criticFake'],
+      [
+        'another spec',
+        () => {
+          throw new InvalidArgumentError('objective/wasserstein', 'criticReal', 'a finite score', 'NaN');
+        },
+      ],
+      ['a blank expectation', () => refusal(' ')],
+      ['a blank received value', () => refusal('a finite score', '')],
+      [
+        'a tensor left behind',
+        () => {
+          kept = tf.keep(tf.scalar(1));
+          refusal();
+        },
+      ],
+      [
+        'the base class where a subclass is named',
+        () => {
+          throw new GanrefError(id, 'criticReal', 'a finite score', 'NaN');
+        },
+      ],
+    ];
+    for (const [what, call, error, argument] of failures) expect(run(call, error, argument).pass, what).toBe(false);
+    kept?.dispose();
   });
 });
 

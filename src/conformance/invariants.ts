@@ -44,7 +44,8 @@ export interface ErrorCaseOutcome {
 
 /**
  * Runs one error input: it must throw the named `GanrefError` subclass, whose message names the
- * spec and the argument, and leave no tensor behind.
+ * spec and the argument and says what was expected and what was received (neither blank), and
+ * leave no tensor behind.
  */
 export function runErrorCase(spec: Spec, e: ErrorCase): ErrorCaseOutcome {
   const before = tf.memory().numTensors;
@@ -65,6 +66,8 @@ export function runErrorCase(spec: Spec, e: ErrorCase): ErrorCaseOutcome {
     return fail(`names argument '${thrown.argument}' instead of '${e.argument}': ${thrown.message}`);
   if (!thrown.message.startsWith(`${spec.id}:`) || thrown.spec !== spec.id)
     return fail(`does not name the spec ${spec.id}: ${thrown.message}`);
+  if (!thrown.expected.trim()) return fail(`does not say what was expected: ${thrown.message}`);
+  if (!thrown.received.trim()) return fail(`does not say what was received: ${thrown.message}`);
   if (leaked !== 0) return fail(`left ${leaked} tensor(s) behind`);
   return { name: e.name, pass: true, message: thrown.message };
 }
