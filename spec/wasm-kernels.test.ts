@@ -172,6 +172,9 @@ describe('ganref wasm kernels', () => {
   });
 
   test('tf.setBackend("wasm") alone installs nothing; useBackend("wasm") installs them', async () => {
+    // From the state before any useBackend('wasm'), whatever ran before in this file (the
+    // portability run's shuffled order ran the kernels' own tests first).
+    uninstallWasmKernels();
     expect(await tf.setBackend('wasm')).toBe(true);
     await tf.ready();
     expect(wasmKernelsInstalled()).toBe(false);
