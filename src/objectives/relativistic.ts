@@ -73,9 +73,11 @@ function relativisticLoss(
     let total = 0;
     for (let i = 0; i < r.size; i++) total += (a ? a[i]! : 1) * (b ? b[i]! : 1);
     if (!(total > 0)) {
+      // weightsReal when they are all zero (or the only weights given); else the pairing, by weightsFake.
+      const realAllZero = a !== undefined && a.every((x) => x === 0);
       throw new InvalidArgumentError(
         spec,
-        wf ? 'weightsFake' : 'weightsReal',
+        realAllZero || !wf ? 'weightsReal' : 'weightsFake',
         "weights whose pair weights wr·wf have a positive sum (reduction 'mean' divides by Σ wr·wf)",
         `Σ wr·wf = ${total}`,
       );

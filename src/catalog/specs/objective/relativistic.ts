@@ -331,6 +331,25 @@ export const relativistic: Spec = defineSpec({
       argument: 'weightsFake',
     },
     {
+      name: "all-zero weightsReal alone under 'mean' for the standard variant (Σ wr·1 = 0)",
+      call: () =>
+        relativisticDiscriminatorLoss(asCriticScores(t1([1, 2])), asCriticScores(t1([0, 1])), {
+          weightsReal: asWeights(t1([0, 0])),
+        }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsReal',
+    },
+    {
+      name: "all-zero weightsReal beside positive weightsFake under 'mean' (the all-zero batch is named)",
+      call: () =>
+        relativisticGeneratorLoss(asCriticScores(t1([1, 2])), asCriticScores(t1([0, 1])), {
+          weightsReal: asWeights(t1([0, 0])),
+          weightsFake: asWeights(t1([1, 1])),
+        }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsReal',
+    },
+    {
       name: "all-zero weights for the average variant's inner mean, even under 'sum'",
       call: () =>
         relativisticDiscriminatorLoss(asCriticScores(t1([1, 2])), asCriticScores(t1([0])), {
