@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { useBackend } from 'ganref/backends';
-import { CATALOG, matchesGlob, selectSpecs, type Spec } from 'ganref/catalog';
+import { CATALOG, matchesGlob, selectSpecsAny, type Spec } from 'ganref/catalog';
 import {
   crossCheck,
   describeFailure,
@@ -24,7 +24,9 @@ import { DEFAULT_TEST_SEED } from '../spec/seed.js';
 
 const globs = (process.env.GANREF_MUTATION_SPECS ?? '*').split(',');
 const runs = Number(process.env.GANREF_MUTATION_RUNS ?? 20);
-const specs = [...new Map(globs.flatMap((g) => selectSpecs(g)).map((s) => [s.id, s])).values()];
+const { specs, unmatched } = selectSpecsAny(globs);
+// A mistyped glob must not make a run of no checks, which every mutant would survive unseen.
+if (unmatched.length) throw new Error(`GANREF_MUTATION_SPECS: no spec matches ${unmatched.join(', ')}`);
 const wanted = new Set(specs.map((s) => s.id));
 // Only these specs' fixtures: the file is imported again for every mutant.
 const fixtures = new FixtureReference(loadFixtures(DEFAULT_FIXTURES_DIR, { only: (id) => wanted.has(id) }));

@@ -9,7 +9,7 @@
  * (score per file, survivors) in <part>.md; the checked-in triage of every survivor is
  * mutation/SURVIVORS.md. Stryker writes its reports only at the end of a run: do not cut one short.
  *
- *   npm run mutation                       every part (about 2 s per mutant per core)
+ *   npm run mutation                       every part (about 3 s per mutant per core)
  *   npm run mutation -- objectives fdiv    the named parts
  *   npm run mutation -- --list
  *   npm run mutation -- --summary [<part> …]  re-read the last reports (after editing the triage)
@@ -84,7 +84,7 @@ interface MutantResult {
 }
 
 /** The checked-in triage of survivors: one entry per surviving mutant, keyed as {@link survivorKey}. */
-export const TRIAGE = join(ROOT, 'mutation', 'SURVIVORS.md');
+const TRIAGE = join(ROOT, 'mutation', 'SURVIVORS.md');
 
 /** The text a mutant replaced (1-based lines and columns), on one line. */
 function original(source: string, loc: MutantResult['location']): string {
@@ -105,7 +105,7 @@ const oneLine = (t: string, max: number) => {
  * (each cut to 60 characters). Equal keys (the same mutant of the same text twice in a file) share
  * one triage entry.
  */
-export function survivorKey(file: string, m: MutantResult, source: string): string {
+function survivorKey(file: string, m: MutantResult, source: string): string {
   return `${file} ${m.mutatorName}: ${oneLine(original(source, m.location), 60)} → ${oneLine(m.replacement ?? '', 60)}`;
 }
 

@@ -17,7 +17,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registerGradients } from 'ganref';
 import { availableBackends, BACKENDS, type BackendName } from 'ganref/backends';
-import { CATALOG, matchesGlob, selectSpecs, specCard, type Spec } from 'ganref/catalog';
+import { CATALOG, matchesGlob, selectSpecs, selectSpecsAny, specCard, type Spec } from 'ganref/catalog';
 import {
   checkTarget,
   ConformAbortedError,
@@ -165,10 +165,9 @@ function writeReports(
 
 /** The specs matching any of the repeated `--spec GLOB` options (all without one), in catalog order. */
 function selectAll(globs: string[] | undefined): Spec[] {
-  if (!globs || globs.length === 0) return selectSpecs();
-  for (const g of globs) if (selectSpecs(g).length === 0) fail(`no spec matches '${g}' (see 'ganref specs')`);
-  const wanted = new Set(globs.flatMap((g) => selectSpecs(g).map((s) => s.id)));
-  return selectSpecs().filter((s) => wanted.has(s.id));
+  const { specs, unmatched } = selectSpecsAny(globs);
+  for (const g of unmatched) fail(`no spec matches '${g}' (see 'ganref specs')`);
+  return specs;
 }
 
 /**

@@ -157,3 +157,13 @@ export function selectSpecs(glob?: string): Spec[] {
   if (!glob) return [...CATALOG];
   return CATALOG.filter((s) => matchesGlob(s.id, glob));
 }
+
+/**
+ * Specs whose id matches any of several globs, each once and in catalog order (every spec for no
+ * glob), and the globs that match no spec at all (a typo, to be refused rather than run as nothing).
+ */
+export function selectSpecsAny(globs: readonly string[] | undefined): { specs: Spec[]; unmatched: string[] } {
+  if (!globs || globs.length === 0) return { specs: [...CATALOG], unmatched: [] };
+  const unmatched = globs.filter((g) => selectSpecs(g).length === 0);
+  return { specs: CATALOG.filter((s) => globs.some((g) => matchesGlob(s.id, g))), unmatched };
+}

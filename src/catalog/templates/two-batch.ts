@@ -49,9 +49,10 @@ export const tolerant = (what: string, actual: number, expected: number, scale: 
  * Reductions and weights, for the discriminator and the generator loss alike, on equal batches:
  * 'sum' = n·'mean' without weights; Σ 'none' = 'sum' with and without weights; unit weights
  * change nothing; scaling every weight by k leaves the weighted 'mean' unchanged; all-zero weights
- * give exactly 0 under 'sum' (or are refused, by the losses named in `refuseZeroWeights`); tf.Reduction's MEAN, SUM and NONE (and SUM_BY_NONZERO_WEIGHTS, which
- * is the mean without weights) give exactly what 'mean', 'sum' and 'none' give. Tolerances scale
- * with Σ|terms|, the bound of float32 summation error.
+ * give exactly 0 under 'sum' (or are refused, by the losses named in `refuseZeroWeights`);
+ * tf.Reduction's MEAN, SUM and NONE (and SUM_BY_NONZERO_WEIGHTS, the mean without weights) give
+ * exactly what 'mean', 'sum' and 'none' give. Tolerances scale with Σ|terms|, the bound of float32
+ * summation error.
  */
 export function reductionInvariants(
   losses: Record<string, Loss2>,
