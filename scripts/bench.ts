@@ -19,11 +19,12 @@
  * where there is a stock column, it is also timed with value checks on (the default).
  *
  *   npm run bench [-- --spec GLOB] [--backend cpu,wasm] [--min-time S] [--no-suite] [--no-variants]
- *                 [--no-all-cores] [--no-transport] [--json FILE]
+ *                 [--no-all-cores] [--no-transport] [--threads N] [--json FILE]
  *
  * `--spec` takes globs (`*`) separated by commas; `--no-transport` skips the round-trip and
  * transport measurements. `--smoke` shrinks every benchmark case (batch 16, widths 32, images
- * 3×8×8) to check quickly that everything runs and agrees; its timings mean nothing.
+ * 3×8×8) to check quickly that everything runs and agrees; its timings mean nothing. `--threads N`
+ * runs wasm with N XNNPACK threads (`useBackend('wasm', { threads })`), to set beside torch on all cores.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -52,8 +53,12 @@ const { values: opts } = parseArgs({
     'no-transport': { type: 'boolean', default: false },
     smoke: { type: 'boolean', default: false },
     json: { type: 'string', default: 'reports/bench.json' },
+    threads: { type: 'string', default: '1' },
   },
 });
+// wasm's XNNPACK threads (matMul, conv): fixed for the process, so a run is either one-thread
+// (the default, beside one-thread torch) or threaded (`--threads 2`, beside torch on all cores).
+const wasmThreadCount = Number(opts.threads);
 const minTime = Number(opts['min-time']);
 if (opts.smoke) Object.assign(BENCH, { batch: 16, features: 32, categories: 32, hidden: 32, image: [3, 8, 8] });
 
@@ -367,7 +372,8 @@ async function main() {
       if (tf.getBackend() === 'wasm') installWasmKernels();
     },
   };
-  await useBackend(backends[0]);
+  const activate = (b: BackendName) => useBackend(b, b === 'wasm' ? { threads: wasmThreadCount } : {});
+  await activate(backends[0]!);
   const tensorsBefore = tf.memory().numTensors;
   const rows: SpecRow[] = [];
   process.stderr.write(
@@ -378,7 +384,7 @@ async function main() {
       'warning: torch runs the unoptimised reference BLAS; `npm run oracle:provision` as root on Debian installs OpenBLAS\n',
     );
   for (const backend of backends) {
-    await useBackend(backend);
+    await activate(backend);
     for (const { spec, label, c } of workloads(specs)) {
       const wrt = wrtOf(c);
       // Inputs become tensors once, outside the timing (torch's side converts outside too).
@@ -434,7 +440,7 @@ async function main() {
       mkdirSync(dirname(opts.json!), { recursive: true });
       writeFileSync(
         opts.json!,
-        `${JSON.stringify({ machine: m, torch: hello.versions, blas, rows, partial: true }, null, 2)}\n`,
+        `${JSON.stringify({ machine: m, wasmThreads: wasmThreadCount, torch: hello.versions, blas, rows, partial: true }, null, 2)}\n`,
       );
       const stockNote = row.stockMs
         ? `, stock ${row.stockMs.toFixed(3)} ms (${row.stockRatio!.toFixed(2)}× stock; agree ${row.stockAgreement!.toExponential(1)}; value checks on ${row.checkedMs!.toFixed(3)} ms)`
@@ -444,7 +450,7 @@ async function main() {
       const allNote =
         row.torchAllCoresMs !== undefined ? `, torch ${m.cores} threads ${row.torchAllCoresMs.toFixed(3)} ms` : '';
       process.stderr.write(
-        `${backend} ${label}: ${ganrefMs.toFixed(3)} ms (${kernels} kernels) vs torch 1 thread ${torchMs.toFixed(3)} ms (${row.ratio.toFixed(2)}×)${allNote}${stockNote}\n`,
+        `${backend}${backend === 'wasm' && wasmThreadCount > 1 ? ` (${wasmThreadCount} threads)` : ''} ${label}: ${ganrefMs.toFixed(3)} ms (${kernels} kernels) vs torch 1 thread ${torchMs.toFixed(3)} ms (${row.ratio.toFixed(2)}×)${allNote}${stockNote}\n`,
       );
     }
   }
@@ -500,7 +506,7 @@ async function main() {
   mkdirSync(dirname(opts.json!), { recursive: true });
   writeFileSync(
     opts.json!,
-    `${JSON.stringify({ machine: m, torch: hello.versions, blas, rows, roundTrip, transport, suites, leftBehind, skipped }, null, 2)}\n`,
+    `${JSON.stringify({ machine: m, wasmThreads: wasmThreadCount, torch: hello.versions, blas, rows, roundTrip, transport, suites, leftBehind, skipped }, null, 2)}\n`,
   );
   process.stderr.write(`written to ${opts.json}\n`);
 }

@@ -4,6 +4,19 @@ import '@tensorflow/tfjs-backend-wasm';
 import { InvalidParameterError } from '../errors.js';
 import { GPU_BACKENDS, loadGpuBackend, type GpuBackendName } from './gpu.js';
 import { installWasmKernels } from './wasm-kernels.js';
+import { checkThreads, prepareWasmThreads, settleWasmThreads, wasmThreads } from './wasm-threads.js';
+
+export { wasmThreads };
+
+/** Options of {@link useBackend}. */
+export interface BackendOptions {
+  /**
+   * wasm only: XNNPACK's thread count (matMul, conv), fixed at the wasm backend's first
+   * initialisation in the process; default `GANREF_WASM_THREADS` (in Node), else 1. Under Node,
+   * more than 1 starts tfjs's threaded SIMD build on worker threads, which tfjs alone does not.
+   */
+  threads?: number;
+}
 
 /**
  * `ganref/backends`: backend selection, opt-in. The library (`ganref`) computes with whichever
@@ -45,12 +58,27 @@ export async function availableBackends(): Promise<BackendName[]> {
  * backend now active (`tf.getBackend()`), and throws a `GanrefError` for an unknown or
  * unavailable one rather than falling back silently.
  */
-export async function useBackend(name?: string): Promise<BackendName> {
+export async function useBackend(name?: string, options: BackendOptions = {}): Promise<BackendName> {
   // `process` exists only in Node: in a browser (no bundler shim) the environment variable is absent.
-  const env = typeof process !== 'undefined' ? process.env?.GANREF_BACKEND : undefined;
-  const wanted = name ?? env ?? 'cpu';
+  const env = typeof process !== 'undefined' ? process.env : undefined;
+  const wanted = name ?? env?.GANREF_BACKEND ?? 'cpu';
   if (!(BACKENDS as readonly string[]).includes(wanted)) {
     throw new InvalidParameterError('backend', 'backend', `one of ${BACKENDS.join(', ')}`, JSON.stringify(wanted));
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidParameterError('backend', 'options', 'an object such as { threads: 2 }', JSON.stringify(options));
+  }
+  const threadsAsked = options.threads ?? (env?.GANREF_WASM_THREADS ? Number(env.GANREF_WASM_THREADS) : undefined);
+  if (threadsAsked !== undefined) {
+    if (wanted !== 'wasm' && options.threads !== undefined) {
+      throw new InvalidParameterError(
+        'backend',
+        'threads',
+        "the 'wasm' backend (threads apply to it only)",
+        `'${wanted}'`,
+      );
+    }
+    if (wanted === 'wasm') await prepareWasmThreads(checkThreads(threadsAsked));
   }
   if (wanted === 'tensorflow' && !(await loadNative())) {
     throw new InvalidParameterError(
@@ -65,7 +93,12 @@ export async function useBackend(name?: string): Promise<BackendName> {
     if (why) throw new InvalidParameterError('backend', 'backend', `available: ${why}`, `'${wanted}' cannot run here`);
   }
   if (tf.getBackend() !== wanted) {
-    const ok = await tf.setBackend(wanted);
+    let ok = false;
+    try {
+      ok = await tf.setBackend(wanted);
+    } finally {
+      if (wanted === 'wasm') settleWasmThreads(ok);
+    }
     if (!ok)
       throw new InvalidParameterError(
         'backend',

@@ -59,6 +59,7 @@ import { inceptionScoreSpec } from './specs/metric/inception-score.js';
 import { frechetDistanceSpec } from './specs/metric/frechet-distance.js';
 import { parzenLogLikelihoodSpec } from './specs/metric/parzen-log-likelihood.js';
 import { modeCoverageSpec } from './specs/metric/mode-coverage.js';
+import { registryRepairInvariant, REGISTRY_REPAIR } from './registry-repair.js';
 import type { Spec } from './types.js';
 
 export type {
@@ -77,7 +78,7 @@ export { DEFAULT_TOLERANCES, tolerancesFor } from './tolerances.js';
 export { catalogMarkdown, specCard, withCatalogSection, README_CATALOG_START, README_CATALOG_END } from './markdown.js';
 
 /** Every spec of the catalog, in CATALOG.md order. Ids are unique (checked by the tests). */
-export const CATALOG: readonly Spec[] = [
+export const CATALOG: readonly Spec[] = withRegistryRepair([
   kl,
   jensenShannon,
   reverseKl,
@@ -134,7 +135,14 @@ export const CATALOG: readonly Spec[] = [
   frechetDistanceSpec,
   parzenLogLikelihoodSpec,
   modeCoverageSpec,
-];
+]);
+
+/** Gives every spec the invariant that its public function repairs the gradient registry. */
+function withRegistryRepair(specs: Spec[]): Spec[] {
+  for (const s of specs)
+    if (!s.invariants.some((i) => i.name === REGISTRY_REPAIR)) s.invariants.push(registryRepairInvariant(s));
+  return specs;
+}
 
 /** Looks a spec up by id. */
 export function getSpec(id: string): Spec | undefined {

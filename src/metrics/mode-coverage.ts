@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from '../autodiff/index.js';
 import { InvalidArgumentError, InvalidParameterError } from '../errors.js';
 import type { Samples } from '../types.js';
 import { checkKnownOptions, checkNumber, checkTensor } from '../validate.js';
@@ -52,6 +53,9 @@ export interface ModeCoverage {
  */
 export function modeCoverage(samples: Samples, centres: tf.Tensor, options: ModeCoverageOptions): ModeCoverage {
   const spec = MODE_COVERAGE_ID;
+  // Not differentiable itself, but as every public entry point it leaves ganref's gradient configs
+  // registered (the catalog's registry-repair invariant holds for every spec).
+  ensureGradients();
   checkKnownOptions(spec, options, ['sigma', 'within', 'minSamples']);
   const sigma = checkNumber(spec, 'sigma', options?.sigma, { min: 0, minExclusive: true });
   const within = checkNumber(spec, 'within', options?.within ?? 3, { min: 0, minExclusive: true });

@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { GRADIENT_CONFIGS, isOurs, registerGradients } from '../autodiff/index.js';
+import { checkThat, invariant } from './invariant.js';
+import { tensorOf } from './tensors.js';
+import type { Invariant, Spec } from './types.js';
+
+/** The name of the invariant every spec of the catalog carries (see {@link registryRepairInvariant}). */
+export const REGISTRY_REPAIR = 'repairs the gradient registry another library replaced';
+
+/**
+ * An invariant every spec carries: after another library replaces TF.js gradient configs that
+ * ganref registered (importing `@tensorflow/tfjs` after ganref re-registers the stock ones, which
+ * are wrong to second order), one call of the spec's public function puts ganref's back, so its
+ * gradients, and the user's, are ganref's again. Replacements here are other objects with the
+ * same kernel names (what any re-registration is); the check is the registry's content after the
+ * call. The registry is left as ganref's whatever the outcome.
+ */
+export function registryRepairInvariant(spec: Spec): Invariant {
+  return invariant(
+    REGISTRY_REPAIR,
+    spec.sample,
+    (c) => {
+      try {
+        for (const config of GRADIENT_CONFIGS) tf.registerGradient({ ...config });
+        const inputs = Object.fromEntries(Object.entries(c.inputs).map(([k, a]) => [k, tensorOf(a)]));
+        spec.evaluate(inputs, c.params);
+        const replaced = GRADIENT_CONFIGS.filter((g) => !isOurs(g.kernelName)).map((g) => g.kernelName);
+        checkThat(
+          replaced.length === 0,
+          `after a call, ${replaced.length} of ${GRADIENT_CONFIGS.length} kernels still have another library's gradient config (${replaced.slice(0, 5).join(', ')}${replaced.length > 5 ? ', …' : ''})`,
+        );
+      } finally {
+        registerGradients();
+      }
+    },
+    3,
+  );
+}
