@@ -19,7 +19,7 @@ import { mean64, mlp64, sum64 } from '../../reference64.js';
 import { identity, netOfStatic, zeros } from '../../templates/mlp-objective.js';
 import { BENCH_NET } from '../../templates/network-critic.js';
 import { gradValues, rows, tensorOf, toRows } from '../../tensors.js';
-import type { Case, NDArray, Spec } from '../../types.js';
+import type { Case, ErrorCase, NDArray, Spec } from '../../types.js';
 import { type Activation, layersFromInputs, type Mlp } from '../../../nets/mlp.js';
 import {
   autoencoderEnergies,
@@ -385,6 +385,37 @@ export const energyBased: Spec = defineSpec({
         checkThat(scalar(r.generator) === scalar(energyBasedGeneratorLoss(ef)), 'generator differs');
       },
     ),
+    invariant(
+      'defaults: no options object equals {}, and an unweighted tf.Reduction.SUM_BY_NONZERO_WEIGHTS equals the mean',
+      fc.tuple(batch(energy, 1, 6), batch(energy, 1, 6)),
+      ([real, fake]) => {
+        const er = E(real);
+        const ef = E(fake);
+        const x = tf.tensor2d([real.slice(0, 2).concat([0, 0]).slice(0, 2)]);
+        const d = scalar(energyBasedDiscriminatorLoss(er, ef, {}));
+        checkThat(scalar(energyBasedDiscriminatorLoss(er, ef)) === d, 'discriminator loss without options');
+        checkThat(
+          scalar(energyBasedDiscriminatorLoss(er, ef, { reduction: NONZERO })) === d,
+          'discriminator loss under unweighted SUM_BY_NONZERO_WEIGHTS',
+        );
+        const g = scalar(energyBasedGeneratorLoss(ef, {}));
+        checkThat(scalar(energyBasedGeneratorLoss(ef)) === g, 'generator loss without options');
+        checkThat(
+          scalar(energyBasedGeneratorLoss(ef, { reduction: NONZERO })) === g,
+          'generator loss under unweighted SUM_BY_NONZERO_WEIGHTS',
+        );
+        const none = energyBasedGeneratorLoss(ef, { reduction: 'none' });
+        checkThat(none !== ef, "generator loss under 'none' returned the caller's own tensor");
+        const both = energyBasedLosses(net2(), x, x, {});
+        const bare = energyBasedLosses(net2(), x, x);
+        const nonzero = energyBasedLosses(net2(), x, x, { reduction: NONZERO });
+        for (const k of ['discriminator', 'generator'] as const) {
+          checkThat(scalar(bare[k]) === scalar(both[k]), `losses without options: ${k}`);
+          checkThat(scalar(nonzero[k]) === scalar(both[k]), `losses under unweighted SUM_BY_NONZERO_WEIGHTS: ${k}`);
+        }
+      },
+      30,
+    ),
   ],
   errors: [
     {
@@ -467,6 +498,7 @@ export const energyBased: Spec = defineSpec({
       error: 'InvalidArgumentError',
       argument: 'xFake',
     },
+    ...ebWeightErrors(),
     {
       name: 'weights of another length',
       call: () =>
@@ -491,3 +523,63 @@ export const energyBased: Spec = defineSpec({
       { margin: 1, energy: 'mse', reduction: 'mean', ...BENCH_NET },
     ),
 });
+
+const W = (xs: number[]) => asWeights(tf.tensor1d(xs));
+const NONZERO = tf.Reduction.SUM_BY_NONZERO_WEIGHTS as unknown as Reduction;
+const net2 = () => netOfStatic();
+
+/**
+ * The weights and reductions of the three EBGAN functions: tf.Reduction.SUM_BY_NONZERO_WEIGHTS
+ * with weights on either batch alone, batches that 'none' cannot pair, weights of the wrong length,
+ * sign or finiteness, and options the generator loss does not take.
+ */
+function ebWeightErrors(): ErrorCase[] {
+  const cases: ErrorCase[] = [];
+  const add = (name: string, argument: string, call: () => unknown, error = 'InvalidArgumentError') =>
+    cases.push({ name, call, error, argument });
+  for (const side of ['weightsReal', 'weightsFake'] as const) {
+    add(
+      `discriminator loss: SUM_BY_NONZERO_WEIGHTS with ${side} alone`,
+      'reduction',
+      () => energyBasedDiscriminatorLoss(E([1, 2]), E([1, 2]), { reduction: NONZERO, [side]: W([1, 0]) }),
+      'InvalidParameterError',
+    );
+    add(
+      `losses: SUM_BY_NONZERO_WEIGHTS with ${side} alone`,
+      'reduction',
+      () => energyBasedLosses(net2(), tf.zeros([2, 2]), tf.zeros([2, 2]), { reduction: NONZERO, [side]: W([1, 0]) }),
+      'InvalidParameterError',
+    );
+    add(`discriminator loss: ${side} of a length neither 1 nor its batch`, side, () =>
+      energyBasedDiscriminatorLoss(E([1, 2]), E([1, 2, 3]), { [side]: W([1, 1, 1, 1]) }),
+    );
+    add(`losses: ${side} [2, −1] (a negative weight)`, side, () =>
+      energyBasedLosses(net2(), tf.zeros([2, 2]), tf.zeros([2, 2]), { [side]: W([2, -1]) }),
+    );
+    add(`losses: an infinite weight in ${side}`, side, () =>
+      energyBasedLosses(net2(), tf.zeros([2, 2]), tf.zeros([2, 2]), { [side]: W([1, Infinity]) }),
+    );
+  }
+  add(
+    'generator loss: SUM_BY_NONZERO_WEIGHTS with weights',
+    'reduction',
+    () => energyBasedGeneratorLoss(E([1, 2]), { reduction: NONZERO, weightsFake: W([1, 0]) }),
+    'InvalidParameterError',
+  );
+  add('generator loss: weights of another length', 'weightsFake', () =>
+    energyBasedGeneratorLoss(E([1, 2]), { weightsFake: W([1, 1, 1]) }),
+  );
+  add(
+    "generator loss: a margin (the discriminator's option)",
+    'margin',
+    () => energyBasedGeneratorLoss(E([1, 2]), { margin: 1 } as never),
+    'InvalidParameterError',
+  );
+  add("discriminator loss: batches of unequal length under 'none'", 'energiesFake', () =>
+    energyBasedDiscriminatorLoss(E([1, 2]), E([1]), { reduction: 'none' }),
+  );
+  add('losses: weights of rank 2', 'weightsFake', () =>
+    energyBasedLosses(net2(), tf.zeros([2, 2]), tf.zeros([2, 2]), { weightsFake: asWeights(tf.ones([2, 1])) }),
+  );
+  return cases;
+}

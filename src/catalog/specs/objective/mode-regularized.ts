@@ -505,6 +505,133 @@ export const modeRegularized: Spec = defineSpec({
       argument: 'z',
     },
     {
+      name: 'a negative λ2',
+      call: () => mrLoss(fixedMr(), { lambda2: -0.5 }),
+      error: 'InvalidParameterError',
+      argument: 'lambda2',
+    },
+    {
+      name: 'inputs that are not an object',
+      call: () => modeRegularizedLosses(null as never),
+      error: 'InvalidArgumentError',
+      argument: 'inputs',
+    },
+    {
+      name: 'inputs given as a number',
+      call: () => modeRegularizedLosses(3 as never),
+      error: 'InvalidArgumentError',
+      argument: 'inputs',
+    },
+    ...(
+      [
+        ['logitsReal', { lr: [Infinity] }],
+        ['logitsReconstructed', { lrec: [NaN] }],
+        ['x', { x: rows([[1, NaN]]) }],
+        ['reconstructions', { rec: rows([[-Infinity, 1]]) }],
+      ] satisfies [string, Partial<ReturnType<typeof fixedMr>>][]
+    ).map(([argument, bad]) => ({
+      name: `a non-finite ${argument}`,
+      call: () => mrLoss({ ...fixedMr(), ...bad }, {}),
+      error: 'InvalidArgumentError',
+      argument,
+    })),
+    {
+      name: 'logitsReconstructed of rank 2',
+      call: () =>
+        modeRegularizedLosses({
+          logitsReal: asLogits(tf.tensor1d([0.5])),
+          logitsFake: asLogits(tf.tensor1d([-1])),
+          logitsReconstructed: asLogits(tf.tensor2d([[2]])),
+          x: tensorOf(rows([[1, 2]])),
+          reconstructions: tensorOf(rows([[0.5, 1]])),
+        }),
+      error: 'InvalidArgumentError',
+      argument: 'logitsReconstructed',
+    },
+    {
+      name: 'x of rank 1',
+      call: () =>
+        modeRegularizedLosses({
+          logitsReal: asLogits(tf.tensor1d([0.5])),
+          logitsFake: asLogits(tf.tensor1d([-1])),
+          logitsReconstructed: asLogits(tf.tensor1d([2])),
+          x: tf.tensor1d([1, 2]),
+          reconstructions: tf.tensor1d([0.5, 1]),
+        }),
+      error: 'InvalidArgumentError',
+      argument: 'x',
+    },
+    {
+      name: 'logits on x of the wrong length',
+      call: () => mrLoss({ ...fixedMr(), lr: [0.5, 1] }, {}),
+      error: 'InvalidArgumentError',
+      argument: 'logitsReal',
+    },
+    {
+      name: "reduction 'none' with batches of different sizes",
+      call: () => mrLoss({ ...fixedMr(), lf: [-1, 2] }, { reduction: 'none' }),
+      error: 'InvalidArgumentError',
+      argument: 'logitsFake',
+    },
+    {
+      name: 'networks that are not an object',
+      call: () => modeRegularizedNetworkLosses(null as never, tf.zeros([1, 2]), tf.zeros([1, 2])),
+      error: 'InvalidArgumentError',
+      argument: 'networks',
+    },
+    {
+      name: 'networks given as a string',
+      call: () => modeRegularizedNetworkLosses('mlp' as never, tf.zeros([1, 2]), tf.zeros([1, 2])),
+      error: 'InvalidArgumentError',
+      argument: 'networks',
+    },
+    {
+      name: 'a generator whose outputs are not the data width',
+      call: () =>
+        modeRegularizedNetworkLosses(
+          {
+            encoder: netOfStatic(),
+            generator: { layers: [{ weight: tf.zeros([2, 3]) }] },
+            discriminator: { layers: [{ weight: tf.zeros([3, 1]) }] },
+          },
+          tf.zeros([1, 2]),
+          tf.zeros([1, 2]),
+        ),
+      error: 'InvalidArgumentError',
+      argument: 'generator',
+    },
+    {
+      name: 'a discriminator with a sigmoid output',
+      call: () =>
+        modeRegularizedNetworkLosses(
+          {
+            encoder: netOfStatic(),
+            generator: netOfStatic(),
+            discriminator: { layers: [{ weight: tf.zeros([2, 1]) }], outputActivation: 'sigmoid' },
+          },
+          tf.zeros([1, 2]),
+          tf.zeros([1, 2]),
+        ),
+      error: 'InvalidArgumentError',
+      argument: 'discriminator.outputActivation',
+    },
+    {
+      name: "reduction 'none' with x and z batches of different sizes",
+      call: () =>
+        modeRegularizedNetworkLosses(
+          {
+            encoder: netOfStatic(),
+            generator: netOfStatic(),
+            discriminator: { layers: [{ weight: tf.zeros([2, 1]) }] },
+          },
+          tf.zeros([2, 2]),
+          tf.zeros([3, 2]),
+          { reduction: 'none' },
+        ),
+      error: 'InvalidArgumentError',
+      argument: 'z',
+    },
+    {
       name: 'an unknown option',
       call: () => mrLoss(fixedMr(), { lambda: 1 } as never),
       error: 'InvalidParameterError',
