@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { r1Penalty } from '../src/regularizers/index.js';
-import { checkTensor, valueStats } from '../src/validate.js';
+import { GanrefError } from '../src/errors.js';
+import { article, checkTensor, formatNumber, valueStats } from '../src/validate.js';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
 // Value checks (`checkValues`, on by default) are cheap: good values are decided from two numbers
@@ -123,4 +124,67 @@ test('applyModel returns the one output of a model and refuses the rest by name'
   expect(() => applyModel(model, [1, 2] as never)).toThrow(/argument 'x' must be a tensor/);
   x.dispose();
   model.dispose();
+});
+
+// The words of a refusal are part of the API (a user reads them to fix a call): each branch of
+// checkTensor and describeValue, pinned exactly, so a changed or lost word is seen.
+test('checkTensor and describeValue: the exact expected and received words of every refusal', async () => {
+  await useBackend('cpu');
+  const refusal = (value: unknown, rule: Parameters<typeof checkTensor>[3] = {}) => {
+    try {
+      checkTensor('test/spec', 'x', value, rule);
+    } catch (e) {
+      const g = e as GanrefError;
+      expect(g).toBeInstanceOf(GanrefError);
+      expect([g.spec, g.argument]).toEqual(['test/spec', 'x']);
+      return [g.expected, g.received];
+    }
+    return 'accepted';
+  };
+  const disposed = tf.tensor1d([1]);
+  disposed.dispose();
+  const v = tf.tensor1d([0.5, 1.2, 2]);
+  const m = tf.tensor2d([[1, 2]]);
+  const cases: [unknown, Parameters<typeof checkTensor>[3], [string, string] | 'accepted'][] = [
+    [null, {}, ['a float32 tensor', 'null']],
+    [undefined, { rank: 1 }, ['a float32 tensor of rank 1', 'undefined']],
+    [0.1, { minRank: 2 }, ['a float32 tensor of rank ≥ 2', '0.1']],
+    ['abc', {}, ['a float32 tensor', '"abc"']],
+    [[1, 2], {}, ['a float32 tensor', 'a plain array (wrap it with tf.tensor)']],
+    [{ a: 1 }, {}, ['a float32 tensor', 'object']],
+    [disposed, { rank: 1 }, ['a float32 tensor of rank 1', 'a disposed tensor']],
+    [tf.tensor1d([1], 'int32'), {}, ['a float32 tensor', 'an int32 tensor of shape [1]']],
+    [m, { rank: 1 }, ['a float32 tensor of rank 1', 'a float32 tensor of shape [1, 2]']],
+    [v, { minRank: 2 }, ['a float32 tensor of rank ≥ 2', 'a float32 tensor of shape [3]']],
+    [
+      tf.zeros([0, 2]),
+      { rank: 2 },
+      ['a float32 tensor of rank 2 with at least one element', 'a float32 tensor of shape [0, 2]'],
+    ],
+    [v, { max: 1.5 }, ['a float32 tensor with values ≤ 1.5', '2 at flat index 2']],
+    [v, { min: 1, finite: true }, ['a float32 tensor with values finite and ≥ 1', '0.5 at flat index 0']],
+    [
+      v,
+      { rank: 1, max: 1, domain: 'in [0, 1]' },
+      ['a float32 tensor of rank 1 with values in [0, 1]', '1.2 at flat index 1'],
+    ],
+    [v, { min: 0.5, max: 2 }, 'accepted'],
+    [m, { minRank: 2, finite: true }, 'accepted'],
+  ];
+  for (const [value, rule, want] of cases) expect(refusal(value, rule), JSON.stringify(rule)).toEqual(want);
+  expect([0.1, 1 / 3, 1e-7, 16777217].map((x) => formatNumber(x, true))).toEqual([
+    '0.1',
+    '0.33333333',
+    '1e-7',
+    '16777217',
+  ]);
+  expect([1 / 3, NaN, -Infinity].map((x) => formatNumber(x))).toEqual(['0.3333333333333333', 'NaN', '-Infinity']);
+  expect(['int32', 'Int32', 'float32', 'unit', 'bool'].map(article)).toEqual([
+    'an int32',
+    'an Int32',
+    'a float32',
+    'an unit',
+    'a bool',
+  ]);
+  tf.dispose([v, m]);
 });
