@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { r1Penalty } from '../src/regularizers/index.js';
 import { GanrefError } from '../src/errors.js';
-import { article, checkTensor, formatNumber, valueStats } from '../src/validate.js';
+import { article, checkTensor, configure, formatNumber, valueStats, valuesChecked } from '../src/validate.js';
+import { klDivergence } from '../src/divergences/index.js';
+import { asDistributions } from '../src/types.js';
 import { TEST_BACKENDS, useBackend } from './helpers.js';
 
 // Value checks (`checkValues`, on by default) are cheap: good values are decided from two numbers
@@ -187,4 +189,26 @@ test('checkTensor and describeValue: the exact expected and received words of ev
     'a bool',
   ]);
   tf.dispose([v, m]);
+});
+
+// configure({ checkValues: false }) means the library reads no values to check them, as in a
+// training loop: an unnormalised distribution is then computed with, not refused (and with the
+// checks on, refused), so the switch is seen to act on the sum-to-one check too.
+test('value checks off: the sum-to-one check of the divergences is skipped', async () => {
+  await useBackend('cpu');
+  const p = asDistributions(tf.tensor1d([0.5, 0.7]));
+  const q = asDistributions(tf.tensor1d([0.5, 0.5]));
+  expect(() => klDivergence(p, q)).toThrow(GanrefError);
+  configure({ checkValues: false });
+  try {
+    const kl = klDivergence(p, q);
+    expect(kl.dataSync()[0]).toBeCloseTo(0.7 * Math.log(0.7 / 0.5), 6);
+    kl.dispose();
+  } finally {
+    configure({ checkValues: true });
+  }
+  expect(valuesChecked()).toBe(true);
+  configure({});
+  expect(valuesChecked()).toBe(true);
+  tf.dispose([p, q]);
 });

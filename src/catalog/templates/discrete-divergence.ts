@@ -82,6 +82,14 @@ export function commonInvariants(
         rows.forEach(([p, q], i) => checkClose(`row ${i}`, batch[i]!, d(p, q), 1e-6, 1e-7));
       },
     ),
+    invariant(
+      'accepts float32-normalised distributions over hundreds to thousands of categories, and matches its definition there',
+      fc.integer({ min: 400, max: 3000 }).chain((k) => fc.tuple(distribution(k, true), distribution(k, true))),
+      ([p, q]) => {
+        checkClose(`${name} over ${p.length} categories`, d(p, q), reference(p, q), 1e-4, 1e-6);
+      },
+      10,
+    ),
   ];
   if (!signed) {
     out.push(
