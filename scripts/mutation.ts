@@ -19,6 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import ts from 'typescript';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CACHE = join(ROOT, '.cache', 'mutation');
@@ -111,6 +112,64 @@ function survivorKey(file: string, m: MutantResult, source: string): string {
   return `${file} ${m.mutatorName}: ${oneLine(original(source, m.location), 60)} → ${oneLine(m.replacement ?? '', 60)}`;
 }
 
+/** ganref's error classes whose third and fourth arguments are the "expected" and "received" words. */
+const ERROR_CLASSES = /^(GanrefError|InvalidArgumentError|InvalidParameterError|[A-Z]\w*Error)$/;
+
+/**
+ * Survivors that change only the words of an error message, found from the syntax tree rather
+ * than listed one by one: a string or template literal mutant (to "" or to a fixed text) lying
+ * inside the third or fourth argument (`expected`, `received`) of `new <Name>Error(…)`, or in a
+ * `domain:` property (the words a value rule puts in its message). The error inputs check every
+ * refusal's class, spec and argument, and that neither text is blank; the words themselves are
+ * prose. Anything else (the spec or argument named, a condition, a number) is never classed here,
+ * nor is a mutant no test reaches (NoCoverage: a refusal without an error input is a hole).
+ * Returns the reason, or undefined.
+ */
+function messageWords(file: string, source: string): (m: MutantResult) => string | undefined {
+  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
+  const lineStarts = sf.getLineStarts();
+  const offset = (p: { line: number; column: number }) => lineStarts[p.line - 1]! + p.column - 1;
+  return (m) => {
+    // A refusal no test reaches (NoCoverage) is a missing error input, never mere words.
+    if (m.mutatorName !== 'StringLiteral' || m.status !== 'Survived') return undefined;
+    const start = offset(m.location.start);
+    const end = offset(m.location.end);
+    let node: ts.Node | undefined = findInnermost(sf, start, end);
+    while (node) {
+      const parent: ts.Node | undefined = node.parent;
+      if (!parent) return undefined;
+      if (ts.isNewExpression(parent) && parent.arguments) {
+        const index = parent.arguments.indexOf(node as ts.Expression);
+        const name = parent.expression.getText(sf);
+        if (index >= 2 && ERROR_CLASSES.test(name))
+          return `the ${index === 2 ? 'expected' : 'received'} words of new ${name}`;
+        if (index >= 0) return undefined;
+      }
+      if (ts.isPropertyAssignment(parent) && parent.initializer === node && parent.name.getText(sf) === 'domain')
+        return "a rule's domain words";
+      if (ts.isCallExpression(parent) || ts.isBinaryExpression(parent) || ts.isConditionalExpression(parent)) {
+        // A string that decides something (an argument, a comparison, a branch) is not prose.
+        if (!ts.isTemplateSpan(node) && !ts.isTemplateExpression(parent)) return undefined;
+      }
+      node = parent;
+    }
+    return undefined;
+  };
+}
+
+/** The innermost node covering [start, end). */
+function findInnermost(sf: ts.SourceFile, start: number, end: number): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node) => {
+    if (n.getStart(sf) <= start && n.getEnd() >= end) {
+      found = n;
+      n.forEachChild(visit);
+    }
+  };
+  sf.forEachChild(visit);
+  return found;
+}
+
 /** The triaged keys of mutation/SURVIVORS.md: every list item `- \`key\`: reason`. */
 function triaged(): Set<string> {
   if (!existsSync(TRIAGE)) return new Set();
@@ -150,12 +209,15 @@ function summary(part: string): { text: string; untriaged: number; detected: num
     lines.push(
       `| ${file} | ${valid} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${valid ? ((100 * det) / valid).toFixed(1) : '—'} % |`,
     );
+    const words = messageWords(file, source);
     for (const m of mutants)
       if (m.status === 'Survived' || m.status === 'NoCoverage') {
         const key = survivorKey(file, m, source);
-        const ok = known.has(key);
+        const inMessage = words(m);
+        const ok = known.has(key) || inMessage !== undefined;
         if (!ok) untriaged++;
-        survivors.push(`- ${ok ? '' : '**untriaged** '}line ${m.location.start.line} (${m.status}): \`${key}\``);
+        const why = known.has(key) ? '' : inMessage ? ` — message (${inMessage})` : '';
+        survivors.push(`- ${ok ? '' : '**untriaged** '}line ${m.location.start.line} (${m.status}): \`${key}\`${why}`);
       }
   }
   lines.push(
