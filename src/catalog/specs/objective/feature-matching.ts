@@ -302,6 +302,30 @@ export const featureMatching: Spec = defineSpec({
     },
     { name: 'a NaN feature', call: () => fm([[NaN]], [[1]]), error: 'InvalidArgumentError', argument: 'featuresReal' },
     {
+      name: 'an infinite fake feature',
+      call: () => fm([[1]], [[-Infinity]]),
+      error: 'InvalidArgumentError',
+      argument: 'featuresFake',
+    },
+    {
+      name: 'weights [2, −1] (one negative, a positive sum)',
+      call: () => fm([[1], [2]], [[1], [3]], { weightsFake: asWeights(t1([2, -1])) }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsFake',
+    },
+    {
+      name: 'an infinite weight',
+      call: () => fm([[1], [2]], [[1]], { weightsReal: asWeights(t1([1, Infinity])) }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsReal',
+    },
+    {
+      name: 'weights of rank 2',
+      call: () => fm([[1], [2]], [[1]], { weightsReal: asWeights(t2([[1], [1]])) }),
+      error: 'InvalidArgumentError',
+      argument: 'weightsReal',
+    },
+    {
       name: 'int32 features',
       call: () => featureMatchingLoss(asFeatures(tf.tensor2d([[1]], [1, 1], 'int32')), asFeatures(t2([[1]]))),
       error: 'InvalidArgumentError',

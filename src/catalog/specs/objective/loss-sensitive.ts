@@ -544,6 +544,28 @@ export const lossSensitive: Spec = defineSpec({
       argument: 'lossReal',
     },
     {
+      name: 'an infinite fake loss',
+      call: () => lsDisc([1], [Infinity], [[0]], [[1]]),
+      error: 'InvalidArgumentError',
+      argument: 'lossFake',
+    },
+    {
+      name: 'a NaN real sample',
+      call: () => lsDisc([1], [2], [[NaN]], [[1]]),
+      error: 'InvalidArgumentError',
+      argument: 'xReal',
+    },
+    {
+      name: 'tf.Reduction.SUM_BY_NONZERO_WEIGHTS with weights',
+      call: () =>
+        lsDisc([1, 2], [2, 3], [[0], [1]], [[1], [2]], {
+          weights: asWeights(t1([1, 0])),
+          reduction: tf.Reduction.SUM_BY_NONZERO_WEIGHTS,
+        }),
+      error: 'InvalidParameterError',
+      argument: 'reduction',
+    },
+    {
       name: 'losses of different lengths',
       call: () => lsDisc([1, 2], [1], [[0], [1]], [[1], [2]]),
       error: 'InvalidArgumentError',

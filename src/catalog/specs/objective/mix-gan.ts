@@ -219,6 +219,37 @@ export const mixGan: Spec = defineSpec({
         checkThat(at(a) >= uniformValue - 1e-6, `R(softmax(${a})) = ${at(a)} < R(uniform) = ${uniformValue}`);
       },
     ),
+    invariant(
+      'with one dominant component anywhere in a mixture, ∂(uᵀPv)/∂a keeps relative accuracy (no cancellation against ⟨Pv, u⟩)',
+      fc
+        .tuple(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 2, max: 6 }))
+        .chain(([kg, kd]) =>
+          fc.tuple(
+            fc.array(fc.array(uniform(-2, 2), { minLength: kd, maxLength: kd }), { minLength: kg, maxLength: kg }),
+            fc.integer({ min: 0, max: kg - 1 }),
+            fc.array(uniform(-1, 1), { minLength: kg, maxLength: kg }),
+            fc.array(uniform(-1, 1), { minLength: kd, maxLength: kd }),
+          ),
+        ),
+      ([payoff, dominant, ag, ad]) => {
+        const a = ag.map((x, i) => f32(i === dominant ? x + 12 : x));
+        const P = payoff.map((row) => row.map(f32));
+        const g = (aa: tf.Tensor) => mixGanLosses(tensorOf(rows(P)), aa, tf.tensor1d(ad), { beta: 0 }).payoff;
+        const got = gradValues(g, a);
+        // float64: u = softmax(a), v = softmax(ad), dL/da_i = u_i Σ_j u_j (g_i − g_j), g = P v.
+        const soft = (x: number[]) => {
+          const m = Math.max(...x);
+          const e = x.map((y) => Math.exp(y - m));
+          const t = e.reduce((s, y) => s + y, 0);
+          return e.map((y) => y / t);
+        };
+        const u = soft(a);
+        const v = soft(ad.map(f32));
+        const pv = P.map((row) => row.reduce((s, x, j) => s + x * v[j]!, 0));
+        const want = u.map((ui, i) => ui * pv.reduce((s, gj, j) => s + u[j]! * (pv[i]! - gj), 0));
+        want.forEach((w, i) => checkClose(`∂/∂a[${i}] (dominant ${dominant})`, got[i]!, w, 2e-3, 1e-30));
+      },
+    ),
     invariant('the payoff uᵀPv equals its float64 value and lies between min P and max P', mixInputs, (v) => {
       const u = softmax64(v.ag);
       const w = softmax64(v.ad);
