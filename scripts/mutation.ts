@@ -112,17 +112,16 @@ function survivorKey(file: string, m: MutantResult, source: string): string {
   return `${file} ${m.mutatorName}: ${oneLine(original(source, m.location), 60)} → ${oneLine(m.replacement ?? '', 60)}`;
 }
 
-/** ganref's error classes whose third and fourth arguments are the "expected" and "received" words. */
-const ERROR_CLASSES = /^(GanrefError|InvalidArgumentError|InvalidParameterError|[A-Z]\w*Error)$/;
+/** Keys of a value rule (validate.ts's TensorRule) beside its `domain` words. */
+const RULE_KEYS = new Set(['rank', 'minRank', 'finite', 'min', 'max']);
 
 /**
  * Survivors that change only the words of an error message, found from the syntax tree rather
- * than listed one by one: a string or template literal mutant (to "" or to a fixed text) lying
- * inside the third or fourth argument (`expected`, `received`) of `new <Name>Error(…)`, or in a
- * `domain:` property (the words a value rule puts in its message). The error inputs check every
- * refusal's class, spec and argument, and that neither text is blank; the words themselves are
- * prose. Anything else (the spec or argument named, a condition, a number) is never classed here,
- * nor is a mutant no test reaches (NoCoverage: a refusal without an error input is a hole).
+ * than listed one by one: a string mutant in the `domain` of a value rule (an object literal with
+ * `domain` beside rank, minRank, finite, min or max: validate.ts's TensorRule), words that only
+ * ever go into the "expected" text after "with values", which stays non-blank. Never a blanked
+ * "expected" or "received" argument of an error: the error inputs refuse a blank one, so such a
+ * survivor means no error input reaches that refusal, a hole to close; never a NoCoverage mutant.
  * Returns the reason, or undefined.
  */
 function messageWords(file: string, source: string): (m: MutantResult) => string | undefined {
@@ -130,30 +129,13 @@ function messageWords(file: string, source: string): (m: MutantResult) => string
   const lineStarts = sf.getLineStarts();
   const offset = (p: { line: number; column: number }) => lineStarts[p.line - 1]! + p.column - 1;
   return (m) => {
-    // A refusal no test reaches (NoCoverage) is a missing error input, never mere words.
     if (m.mutatorName !== 'StringLiteral' || m.status !== 'Survived') return undefined;
-    const start = offset(m.location.start);
-    const end = offset(m.location.end);
-    let node: ts.Node | undefined = findInnermost(sf, start, end);
-    while (node) {
-      const parent: ts.Node | undefined = node.parent;
-      if (!parent) return undefined;
-      if (ts.isNewExpression(parent) && parent.arguments) {
-        const index = parent.arguments.indexOf(node as ts.Expression);
-        const name = parent.expression.getText(sf);
-        if (index >= 2 && ERROR_CLASSES.test(name))
-          return `the ${index === 2 ? 'expected' : 'received'} words of new ${name}`;
-        if (index >= 0) return undefined;
-      }
-      if (ts.isPropertyAssignment(parent) && parent.initializer === node && parent.name.getText(sf) === 'domain')
-        return "a rule's domain words";
-      if (ts.isCallExpression(parent) || ts.isBinaryExpression(parent) || ts.isConditionalExpression(parent)) {
-        // A string that decides something (an argument, a comparison, a branch) is not prose.
-        if (!ts.isTemplateSpan(node) && !ts.isTemplateExpression(parent)) return undefined;
-      }
-      node = parent;
-    }
-    return undefined;
+    const node = findInnermost(sf, offset(m.location.start), offset(m.location.end));
+    const parent = node?.parent;
+    if (!node || !parent || !ts.isPropertyAssignment(parent) || parent.initializer !== node) return undefined;
+    if (parent.name.getText(sf) !== 'domain' || !ts.isObjectLiteralExpression(parent.parent)) return undefined;
+    const keys = parent.parent.properties.map((p) => p.name?.getText(sf) ?? '');
+    return keys.some((k) => RULE_KEYS.has(k)) ? "a value rule's domain words" : undefined;
   };
 }
 

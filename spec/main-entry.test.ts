@@ -126,3 +126,28 @@ test('the built main entry bundles only library modules, and every side effect s
   }
   expect(entryPoints(pkg as never)).toContain('src/index.ts');
 }, 60_000);
+
+// `ganref/backends` is how a browser app gets webgl and webgpu: it must bundle for a browser, with
+// no Node built-in in its module graph (its Node-only parts reach Node through
+// process.getBuiltinModule at run time). The optional GPU and tfjs-node peers stay external.
+test('ganref/backends bundles for a browser', async () => {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [join(ROOT, 'src', 'backends', 'index.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+    metafile: true,
+    external: [
+      '@tensorflow/tfjs-backend-webgl',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-node',
+      '@tensorflow/tfjs-node-gpu',
+    ],
+  });
+  expect(result.errors).toEqual([]);
+  const inputs = Object.keys(result.metafile.inputs);
+  expect(inputs.filter((f) => f.startsWith('node:'))).toEqual([]);
+}, 120_000);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { GanrefError } from '../src/errors.js';
-import { useBackend } from '../src/backends/index.js';
+import { MAX_WASM_THREADS, useBackend } from '../src/backends/index.js';
 
 /**
  * Multi-threaded wasm under Node (src/backends/wasm-threads.ts): `useBackend('wasm', { threads })`
@@ -20,40 +20,65 @@ interface ChildReport {
   worst: number;
   left: number;
   changed: string;
+  restored: boolean;
 }
 
-async function child(threads: number): Promise<ChildReport> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--conditions=ganref-source', '--import', 'tsx', CHILD, String(threads)],
-    {
-      timeout: 120_000,
-      env: { ...process.env, GANREF_WASM_THREADS: '' },
-    },
-  );
+async function child(threads: number, mode = ''): Promise<ChildReport> {
+  const args = ['--conditions=ganref-source', '--import', 'tsx', CHILD, String(threads), mode];
+  const { stdout } = await run(process.execPath, args, {
+    timeout: 120_000,
+    env: { ...process.env, GANREF_WASM_THREADS: '' },
+  });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildReport;
 }
 
-describe.each([1, 2, 3])('useBackend(wasm, { threads: %i })', (threads) => {
-  test('runs that many threads, agrees with cpu, leaks nothing, exits, and keeps its count', async () => {
-    const r = await child(threads);
+// 1, 2, 3 and the pool's maximum (8, past the 'half the cores' cap on any machine under 16 cores);
+// 'concurrent' starts it from two calls at once.
+describe.each<[number, string]>([
+  [1, ''],
+  [2, ''],
+  [3, ''],
+  [MAX_WASM_THREADS, ''],
+  [2, 'concurrent'],
+])('useBackend(wasm, { threads: %i }) %s', (threads, mode) => {
+  test('runs that many threads, agrees with cpu, leaks nothing, restores what it patched, exits, keeps its count', async () => {
+    const r = await child(threads, mode);
     expect(r.active).toBe('wasm');
     expect(r.threads).toBe(threads);
     expect(r.worst).toBeLessThan(1e-5);
     expect(r.left).toBe(0);
-    expect(r.changed).toMatch(/^InvalidParameterError: .*threads.*cannot change in a process/);
+    expect(r.restored, 'os.cpus() and globalThis.Worker as before').toBe(true);
+    expect(r.changed).toMatch(/^InvalidParameterError: .*threads.*cannot change once the backend has initialised/);
   }, 150_000);
 });
 
 test.each([
-  [{ threads: 0 }, 'threads'],
-  [{ threads: 1.5 }, 'threads'],
-  [{ threads: '2' }, 'threads'],
-  [null, 'options'],
-])('useBackend refuses %j', async (options, argument) => {
+  ['{ threads: 0 }', { threads: 0 }, 'threads', '0'],
+  ['{ threads: 1.5 }', { threads: 1.5 }, 'threads', '1.5'],
+  ["{ threads: '2' }", { threads: '2' }, 'threads', '"2"'],
+  ['{ threads: 9 }', { threads: MAX_WASM_THREADS + 1 }, 'threads', String(MAX_WASM_THREADS + 1)],
+  ['{ threads: 2n }', { threads: 2n }, 'threads', 'bigint'],
+  ['null options', null, 'options', 'null'],
+  ['a function as options', () => 2, 'options', 'function'],
+])('useBackend refuses %s', async (_, options, argument, received) => {
   const err = await useBackend('wasm', options as never).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(GanrefError);
   expect((err as GanrefError).argument).toBe(argument);
+  expect((err as GanrefError).received).toBe(received);
+});
+
+test('a bad GANREF_WASM_THREADS is refused by its name', async () => {
+  const saved = process.env.GANREF_WASM_THREADS;
+  process.env.GANREF_WASM_THREADS = 'two';
+  try {
+    const err = await useBackend('wasm').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GanrefError);
+    expect((err as GanrefError).argument).toBe('GANREF_WASM_THREADS');
+    expect((err as GanrefError).received).toBe('"two"');
+  } finally {
+    if (saved === undefined) delete process.env.GANREF_WASM_THREADS;
+    else process.env.GANREF_WASM_THREADS = saved;
+  }
 });
 
 test('threads on another backend than wasm are refused', async () => {

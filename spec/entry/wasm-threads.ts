@@ -8,10 +8,14 @@
  * kept Node's event loop alive would hang it, and the test's time limit would say so.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { cpus } from 'node:os';
 import 'ganref'; // ganref's gradient configs (tfjs-core alone registers none)
 import { useBackend, wasmThreads } from 'ganref/backends';
 
 const threads = Number(process.argv[2]);
+// 'concurrent': two callers ask for the same count at once (as two modules of one app might).
+const concurrent = process.argv[3] === 'concurrent';
+const realCpus = cpus().length;
 
 function seeded(shape: number[], seed: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -42,7 +46,9 @@ function work(): Float32Array[] {
   });
 }
 
-const active = await useBackend('wasm', { threads });
+const [active] = concurrent
+  ? await Promise.all([useBackend('wasm', { threads }), useBackend('wasm', { threads })])
+  : [await useBackend('wasm', { threads })];
 const before = tf.memory().numTensors;
 const onWasm = work();
 const count = wasmThreads();
@@ -56,8 +62,10 @@ onCpu.forEach((ref, i) => {
 });
 let changed = 'accepted';
 try {
-  await useBackend('wasm', { threads: threads + 1 });
+  await useBackend('wasm', { threads: threads === 1 ? 2 : threads - 1 });
 } catch (e) {
   changed = `${(e as Error).name}: ${(e as Error).message}`;
 }
-process.stdout.write(`${JSON.stringify({ active, threads: count, worst, left, changed })}\n`);
+// What the start-up patched must be as it was: os.cpus() and globalThis.Worker (Node 20 has none).
+const restored = cpus().length === realCpus && typeof (globalThis as { Worker?: unknown }).Worker === 'undefined';
+process.stdout.write(`${JSON.stringify({ active, threads: count, worst, left, changed, restored })}\n`);

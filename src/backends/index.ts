@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { InvalidParameterError } from '../errors.js';
+import { describeValue } from '../validate.js';
 import { GPU_BACKENDS, loadGpuBackend, type GpuBackendName } from './gpu.js';
 import { installWasmKernels } from './wasm-kernels.js';
-import { checkThreads, prepareWasmThreads, settleWasmThreads, wasmThreads } from './wasm-threads.js';
+import { checkThreads, MAX_WASM_THREADS, wasmThreads, withWasmThreads } from './wasm-threads.js';
 
-export { wasmThreads };
+export { MAX_WASM_THREADS, wasmThreads };
 
 /** Options of {@link useBackend}. */
 export interface BackendOptions {
@@ -66,19 +67,21 @@ export async function useBackend(name?: string, options: BackendOptions = {}): P
     throw new InvalidParameterError('backend', 'backend', `one of ${BACKENDS.join(', ')}`, JSON.stringify(wanted));
   }
   if (options === null || typeof options !== 'object') {
-    throw new InvalidParameterError('backend', 'options', 'an object such as { threads: 2 }', JSON.stringify(options));
+    throw new InvalidParameterError('backend', 'options', 'an object such as { threads: 2 }', describeValue(options));
   }
-  const threadsAsked = options.threads ?? (env?.GANREF_WASM_THREADS ? Number(env.GANREF_WASM_THREADS) : undefined);
-  if (threadsAsked !== undefined) {
-    if (wanted !== 'wasm' && options.threads !== undefined) {
+  let threads: number | undefined;
+  if (options.threads !== undefined) {
+    if (wanted !== 'wasm')
       throw new InvalidParameterError(
         'backend',
         'threads',
         "the 'wasm' backend (threads apply to it only)",
         `'${wanted}'`,
       );
-    }
-    if (wanted === 'wasm') await prepareWasmThreads(checkThreads(threadsAsked));
+    threads = checkThreads(options.threads);
+  } else if (wanted === 'wasm' && env?.GANREF_WASM_THREADS) {
+    const raw = env.GANREF_WASM_THREADS;
+    threads = checkThreads(/^\s*\d+\s*$/.test(raw) ? Number(raw) : raw, 'GANREF_WASM_THREADS');
   }
   if (wanted === 'tensorflow' && !(await loadNative())) {
     throw new InvalidParameterError(
@@ -92,13 +95,11 @@ export async function useBackend(name?: string, options: BackendOptions = {}): P
     const why = await loadGpuBackend(wanted as GpuBackendName);
     if (why) throw new InvalidParameterError('backend', 'backend', `available: ${why}`, `'${wanted}' cannot run here`);
   }
-  if (tf.getBackend() !== wanted) {
-    let ok = false;
-    try {
-      ok = await tf.setBackend(wanted);
-    } finally {
-      if (wanted === 'wasm') settleWasmThreads(ok);
-    }
+  // `engine().backendName` reads the active backend without initialising one (tf.getBackend() would
+  // start the highest-priority backend, wasm, before its thread count is set).
+  if (wanted === 'wasm' || tf.engine().backendName !== wanted) {
+    const activate = async () => tf.engine().backendName === wanted || (await tf.setBackend(wanted));
+    const ok = wanted === 'wasm' ? await withWasmThreads(threads, activate) : await activate();
     if (!ok)
       throw new InvalidParameterError(
         'backend',

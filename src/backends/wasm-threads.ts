@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { InvalidParameterError } from '../errors.js';
+import { describeValue } from '../validate.js';
 
 /**
  * Multi-threaded wasm under Node, opt-in (`useBackend('wasm', { threads })`).
@@ -51,22 +52,28 @@ wt.parentPort.on('message', (data) => {
       data.urlOrBlob = MAIN;
     }
     port.emit('message', data);
-  }).catch((e) => { process.stderr.write('ganref wasm thread: ' + (e && e.stack ? e.stack : e) + '\\n'); process.exit(1); });
+  }).catch((e) => {
+    // Thrown outside the chain, so the worker's 'error' event reaches the main thread's glue (which
+    // rethrows it there) instead of the thread ending silently while the main thread waits on it.
+    setImmediate(() => { throw e; });
+  });
 });
 `;
 
-let requested: number | undefined;
-let os: typeof import('node:os');
-let uncap: (() => void) | undefined;
+/** XNNPACK's pool in tfjs-backend-wasm's C++ side, and Emscripten's pool of workers, hold at most 8 threads. */
+export const MAX_WASM_THREADS = 8;
 
-async function nodeWorkerClass(): Promise<{
-  Worker: new (url: string | URL, options?: object) => unknown;
-  resolveObjectURL: (id: string) => Blob | undefined;
-}> {
-  const threads = await import('node:worker_threads');
-  const buffer = await import('node:buffer');
-  os = (await import('node:os')).default;
-  return { Worker: threads.Worker as never, resolveObjectURL: buffer.resolveObjectURL as never };
+type NodeWorker = { ref(): void; unref(): void };
+type NodeWorkerClass = new (url: string | URL, options?: Record<string, unknown>) => NodeWorker;
+
+/**
+ * Node's built-in modules without an import statement: `process.getBuiltinModule` (Node ≥ 20.16)
+ * keeps `node:` specifiers out of the module graph, so bundlers building `ganref/backends` for a
+ * browser have nothing to resolve.
+ */
+function builtin<T>(id: string): T | undefined {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return p?.getBuiltinModule?.(id) as T | undefined;
 }
 
 /** Whether the wasm backend has already been initialised in this process (its thread count is then fixed). */
@@ -74,17 +81,24 @@ function wasmInitialised(): boolean {
   return tf.engine().registry['wasm'] != null;
 }
 
-/** Validates the `threads` option: a positive integer. */
-export function checkThreads(threads: unknown): number {
-  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new InvalidParameterError('backend', 'threads', 'an integer from 1 to 64', JSON.stringify(threads));
+let requested: number | undefined;
+
+/** Validates a thread count: an integer from 1 to {@link MAX_WASM_THREADS}; `from` names where it came from. */
+export function checkThreads(threads: unknown, from = 'threads'): number {
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+    throw new InvalidParameterError(
+      'backend',
+      from,
+      `an integer from 1 to ${MAX_WASM_THREADS} (tfjs-backend-wasm's thread pool holds at most ${MAX_WASM_THREADS})`,
+      describeValue(threads),
+    );
   }
   return threads;
 }
 
-/** The thread count XNNPACK runs with on the wasm backend (1 when it runs unthreaded). */
+/** The thread count XNNPACK runs with on the wasm backend (1 when it runs unthreaded, or before it starts). */
 export function wasmThreads(): number {
-  if (!wasmInitialised()) return requested ?? 1;
+  if (!wasmInitialised()) return 1;
   try {
     return getThreadsCount();
   } catch {
@@ -92,39 +106,30 @@ export function wasmThreads(): number {
   }
 }
 
+/** What {@link startWasmThreads} changed for the backend's initialisation, undone by its settle step. */
+interface Patch {
+  restore(): void;
+}
+
 /**
- * Makes the wasm backend start its threaded SIMD build with `threads` threads when it next
- * initialises (under Node; in a browser, tfjs's own detection decides, and this sets only the
- * count). Refused once the backend has initialised with another count.
+ * Patches what the threaded build needs to start under Node, for the duration of the wasm
+ * backend's initialisation: the feature flag, a `Worker` constructor for the glue's `blob:`
+ * workers, and `os.cpus()` (see {@link THREAD_BOOTSTRAP}). Returns the undo, or undefined when
+ * nothing was patched (one thread, or not Node).
  */
-export async function prepareWasmThreads(threads: number): Promise<void> {
-  if (wasmInitialised()) {
-    const now = wasmThreads();
-    if (now === threads) return;
-    throw new InvalidParameterError(
-      'backend',
-      'threads',
-      `the thread count chosen at the wasm backend's first initialisation (${now}): it cannot change in a process`,
-      String(threads),
-    );
-  }
-  requested = threads;
-  setThreadsCount(threads);
-  const isNode = typeof process !== 'undefined' && process.versions?.node != null;
-  if (!isNode || threads === 1) return;
-  if (typeof WebAssembly === 'undefined' || typeof SharedArrayBuffer === 'undefined') return;
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  const { Worker, resolveObjectURL } = await nodeWorkerClass();
-  const previous = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
-  function BlobWorker(url: string | URL): unknown {
+function patchForThreads(threads: number): Patch | undefined {
+  const wt = builtin<{ Worker: NodeWorkerClass }>('worker_threads');
+  const buffer = builtin<{ resolveObjectURL(id: string): Blob | undefined }>('buffer');
+  const os = builtin<{ cpus(): unknown[] }>('os');
+  if (threads === 1 || !wt || !buffer || !os || typeof SharedArrayBuffer === 'undefined') return undefined;
+  const NodeWorker = wt.Worker;
+  function BlobWorker(url: string | URL, options?: Record<string, unknown>): NodeWorker {
     const href = String(url);
-    if (!href.startsWith('blob:')) return new Worker(url);
-    const blob = resolveObjectURL(href);
+    if (!href.startsWith('blob:')) return new NodeWorker(url, options);
+    const blob = buffer!.resolveObjectURL(href);
     if (!blob) throw new Error(`ganref wasm threads: the worker script ${href} is gone`);
-    const worker = new Worker(THREAD_BOOTSTRAP, { eval: true, workerData: { worker: blob } }) as {
-      ref(): void;
-      unref(): void;
-    };
+    // execArgv: [] so that the pool's threads do not each rerun the process's --import/--require hooks.
+    const worker = new NodeWorker(THREAD_BOOTSTRAP, { eval: true, workerData: { worker: blob }, execArgv: [] });
     // XNNPACK's pool threads live as long as the module, and work only while the main thread waits
     // for them inside a kernel: they must not keep Node's event loop alive (the glue refs a worker
     // when it starts a thread on it), or no script using them would ever exit.
@@ -132,6 +137,7 @@ export async function prepareWasmThreads(threads: number): Promise<void> {
     worker.ref = () => undefined;
     return worker;
   }
+  const previousWorker = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
   // The glue assigns Node's Worker to the global and then constructs from it: the accessor keeps ours.
   Object.defineProperty(globalThis, 'Worker', {
     configurable: true,
@@ -141,30 +147,69 @@ export async function prepareWasmThreads(threads: number): Promise<void> {
   });
   // The C++ side caps the pool at half of `emscripten_num_logical_cores()`, which it reads once, at
   // the module's static initialisation, from `os.cpus().length` under Node: report twice the count
-  // for that moment only (restored when the backend has initialised).
+  // while the backend initialises.
   const cpus = os.cpus;
   os.cpus = () => {
     const real = cpus.call(os);
-    return Array.from({ length: Math.max(real.length, 2 * threads) }, (_, i) => real[i % real.length]!);
+    return Array.from({ length: Math.max(real.length, 2 * threads) }, (_, i) => real[i % real.length]);
   };
-  uncap = () => {
-    os.cpus = cpus;
-  };
-  restore = () => {
-    if (previous) Object.defineProperty(globalThis, 'Worker', previous);
-    else delete (globalThis as { Worker?: unknown }).Worker;
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  return {
+    restore() {
+      os.cpus = cpus;
+      // Every worker of the glue's pool (8) exists once the backend has initialised, and XNNPACK
+      // starts at most 7 threads on them: the glue constructs no Worker after this.
+      if (previousWorker) Object.defineProperty(globalThis, 'Worker', previousWorker);
+      else delete (globalThis as { Worker?: unknown }).Worker;
+    },
   };
 }
 
-let restore: (() => void) | undefined;
+let initialising: Promise<unknown> = Promise.resolve();
 
-/** After the backend's initialisation: on failure, put `globalThis.Worker` back and fall back to no threads. */
-export function settleWasmThreads(ok: boolean): void {
-  uncap?.();
-  uncap = undefined;
-  if (!ok && restore) {
-    restore();
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  }
-  restore = undefined;
+/**
+ * Initialises the wasm backend with `threads` XNNPACK threads (default 1; `activate` is the
+ * `tf.setBackend` call), or, when it has initialised already, checks that an explicit count is
+ * the one it started with. Under Node, more than one starts tfjs's
+ * threaded SIMD build; in a browser, tfjs's own detection decides and this sets only the count.
+ * Calls are serialised: the patches of one initialisation never see another's.
+ */
+export function withWasmThreads(threads: number | undefined, activate: () => Promise<boolean>): Promise<boolean> {
+  const run = initialising.then(async () => {
+    if (wasmInitialised()) {
+      const now = wasmThreads();
+      if (threads !== undefined && (requested ?? 1) !== threads)
+        throw new InvalidParameterError(
+          'backend',
+          'threads',
+          `the thread count the wasm backend started with in this process (${now}${requested === undefined ? ', its default: it was initialised before any threads were asked for, by tf.setBackend or tf.ready' : ''}): the count cannot change once the backend has initialised`,
+          String(threads),
+        );
+      return activate();
+    }
+    const count = threads ?? 1;
+    setThreadsCount(count);
+    const patch = patchForThreads(count);
+    let ok = false;
+    try {
+      ok = await activate();
+    } finally {
+      patch?.restore();
+      if (!ok && patch) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    }
+    if (ok) {
+      requested = count;
+      const now = wasmThreads();
+      if (patch && now !== count)
+        throw new InvalidParameterError(
+          'backend',
+          'threads',
+          `a wasm backend running ${count} threads: tfjs started its unthreaded build (a wasm path set with setWasmPaths, or no SIMD support, selects it)`,
+          `${now} thread(s)`,
+        );
+    }
+    return ok;
+  });
+  initialising = run.catch(() => undefined);
+  return run;
 }
