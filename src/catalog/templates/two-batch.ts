@@ -6,6 +6,7 @@ import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '.
 import { sum64, sumAbs64 } from '../reference64.js';
 import { gradValues, t1 } from '../tensors.js';
 import type { Case, ErrorCase, InputDecl, Invariant, NDArray } from '../types.js';
+import { checkRepairs } from '../registry-repair.js';
 import type { Reduction, Weights } from '../../types.js';
 import { InvalidArgumentError } from '../../errors.js';
 
@@ -176,7 +177,7 @@ export function bareCallInvariant(
   const gDefaults = defaults.generator ?? { reduction: 'mean' };
   const cases = fc.integer({ min: 1, max: 12 }).chain((n) => fc.tuple(batch(score, n, n), batch(score, n, n)));
   return invariant(
-    'called with no options argument, every loss equals its call with {} and with the documented defaults (values and gradients)',
+    'called with no options argument, every loss equals its call with {} and with the documented defaults (values and gradients), and each loss alone repairs the gradient registry',
     cases,
     ([r, f]) => {
       const d = (o?: Record<string, unknown>) => (x: tf.Tensor, y: tf.Tensor) =>
@@ -192,6 +193,8 @@ export function bareCallInvariant(
       ];
       const bare = outcome();
       checkFinite('bare call', bare);
+      checkRepairs('the discriminator loss', () => d()(t1(r), t1(f)));
+      checkRepairs('the generator loss', () => g()(t1(f)));
       for (const [what, od, og] of [
         ['{}', {}, {}],
         [`${JSON.stringify(dDefaults)} and ${JSON.stringify(gDefaults)}`, dDefaults, gDefaults],

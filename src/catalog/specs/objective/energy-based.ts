@@ -18,6 +18,7 @@ import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, v
 import { mean64, mlp64, sum64 } from '../../reference64.js';
 import { identity, netOfStatic, zeros } from '../../templates/mlp-objective.js';
 import { BENCH_NET } from '../../templates/network-critic.js';
+import { checkRepairs } from '../../registry-repair.js';
 import { gradValues, rows, tensorOf, toRows } from '../../tensors.js';
 import type { Case, ErrorCase, NDArray, Spec } from '../../types.js';
 import { type Activation, layersFromInputs, type Mlp } from '../../../nets/mlp.js';
@@ -386,7 +387,7 @@ export const energyBased: Spec = defineSpec({
       },
     ),
     invariant(
-      'defaults: no options object equals {}, and an unweighted tf.Reduction.SUM_BY_NONZERO_WEIGHTS equals the mean',
+      'defaults: no options object equals {}, an unweighted tf.Reduction.SUM_BY_NONZERO_WEIGHTS equals the mean, and each function alone repairs the gradient registry',
       fc.tuple(batch(energy, 1, 6), batch(energy, 1, 6)),
       ([real, fake]) => {
         const er = E(real);
@@ -406,6 +407,10 @@ export const energyBased: Spec = defineSpec({
         );
         const none = energyBasedGeneratorLoss(ef, { reduction: 'none' });
         checkThat(none !== ef, "generator loss under 'none' returned the caller's own tensor");
+        checkRepairs('energyBasedDiscriminatorLoss', () => energyBasedDiscriminatorLoss(er, ef));
+        checkRepairs('energyBasedGeneratorLoss', () => energyBasedGeneratorLoss(ef));
+        checkRepairs('energyBasedLosses', () => energyBasedLosses(net2(), x, x));
+        checkRepairs('autoencoderEnergies', () => autoencoderEnergies(net2(), x));
         const both = energyBasedLosses(net2(), x, x, {});
         const bare = energyBasedLosses(net2(), x, x);
         const nonzero = energyBasedLosses(net2(), x, x, { reduction: NONZERO });

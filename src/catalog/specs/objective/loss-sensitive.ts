@@ -9,6 +9,7 @@ import { REDUCTION_PARAM } from '../../decls.js';
 import { checkAllClose, checkClose, checkFinite, checkThat, invariant, scalar, values } from '../../invariant.js';
 import { mean64 } from '../../reference64.js';
 import { KIND, maxAbs } from '../../templates/features.js';
+import { checkRepairs } from '../../registry-repair.js';
 import { gradsOf, matrixOf, t1, t2 } from '../../tensors.js';
 import type { Case, NDArray, Spec } from '../../types.js';
 import {
@@ -510,6 +511,15 @@ export const lossSensitive: Spec = defineSpec({
         ))
           checkFinite('gradient', g);
       },
+    ),
+    invariant(
+      'each function alone repairs the gradient registry',
+      fc.constant(null),
+      () => {
+        checkRepairs('lossSensitiveDiscriminatorLoss', () => lsDisc([1, 2], [2, 3], [[0], [1]], [[1], [2]]));
+        checkRepairs('lossSensitiveGeneratorLoss', () => lossSensitiveGeneratorLoss(asSampleLosses(t1([1, 2]))));
+      },
+      1,
     ),
   ],
   errors: [

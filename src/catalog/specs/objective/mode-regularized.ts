@@ -19,6 +19,7 @@ import { checkClose, checkFinite, checkThat, invariant, scalar, values } from '.
 import { mean64, mlp64, sum64 } from '../../reference64.js';
 import { identity, netOfStatic, zeros } from '../../templates/mlp-objective.js';
 import { BENCH_NET } from '../../templates/network-critic.js';
+import { checkRepairs } from '../../registry-repair.js';
 import { gradValues, rows, tensorOf, toRows } from '../../tensors.js';
 import type { Case, NDArray, Spec } from '../../types.js';
 import { type Activation, layersFromInputs, mlp } from '../../../nets/mlp.js';
@@ -424,6 +425,25 @@ export const modeRegularized: Spec = defineSpec({
         const logitsX = toRows(s.x).map((row) => row[0]! * w[0]! + row[1]! * w[1]! + 0.25);
         checkClose('T_E', scalar(r.encoder), l2 * mean64(logitsX.map(logSigmoid64)), 1e-5, 1e-5);
       },
+    ),
+    invariant(
+      'each function alone repairs the gradient registry',
+      fc.constant(null),
+      () => {
+        checkRepairs('modeRegularizedLosses', () => mrLoss(fixedMr(), {}));
+        checkRepairs('modeRegularizedNetworkLosses', () =>
+          modeRegularizedNetworkLosses(
+            {
+              encoder: netOfStatic(),
+              generator: netOfStatic(),
+              discriminator: { layers: [{ weight: tf.zeros([2, 1]) }] },
+            },
+            tf.zeros([1, 2]),
+            tf.zeros([1, 2]),
+          ),
+        );
+      },
+      1,
     ),
   ],
   errors: [
