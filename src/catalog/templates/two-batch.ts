@@ -412,7 +412,17 @@ export function twoBatchErrors(
       argument: 'reduction',
     },
     {
-      name: 'tf.Reduction.SUM_BY_NONZERO_WEIGHTS with weights on the fake batch only',
+      name: 'tf.Reduction.SUM_BY_NONZERO_WEIGHTS with weights on the fake batch only, in the discriminator loss',
+      call: () =>
+        discriminator(ok(), ok(), {
+          reduction: tf.Reduction.SUM_BY_NONZERO_WEIGHTS,
+          weightsFake: tf.tensor1d([1, 2]),
+        }),
+      error: 'InvalidParameterError',
+      argument: 'reduction',
+    },
+    {
+      name: 'tf.Reduction.SUM_BY_NONZERO_WEIGHTS with weights on the fake batch only, in the generator loss',
       call: () =>
         generator(ok(), {
           reduction: tf.Reduction.SUM_BY_NONZERO_WEIGHTS,

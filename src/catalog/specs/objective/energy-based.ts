@@ -580,6 +580,22 @@ function ebWeightErrors(): ErrorCase[] {
     () => energyBasedGeneratorLoss(E([1, 2]), { margin: 1 } as never),
     'InvalidParameterError',
   );
+  add('discriminator loss: a negative fake energy', 'energiesFake', () =>
+    energyBasedDiscriminatorLoss(E([1, 2]), E([1, -2])),
+  );
+  add(
+    'losses: margin 0',
+    'margin',
+    () => energyBasedLosses(net2(), tf.zeros([1, 2]), tf.zeros([1, 2]), { margin: 0 }),
+    'InvalidParameterError',
+  );
+  add(
+    "losses: energy 'l1'",
+    'energy',
+    () => energyBasedLosses(net2(), tf.zeros([1, 2]), tf.zeros([1, 2]), { energy: 'l1' as never }),
+    'InvalidParameterError',
+  );
+  add('autoencoder energies: samples of the wrong width', 'x', () => autoencoderEnergies(net2(), tf.zeros([1, 3])));
   add("discriminator loss: batches of unequal length under 'none'", 'energiesFake', () =>
     energyBasedDiscriminatorLoss(E([1, 2]), E([1]), { reduction: 'none' }),
   );

@@ -258,6 +258,12 @@ const fGanErrors: ErrorCase[] = [
     (f, o) => fGanGeneratorLoss(asCriticScores(f), withKl(o) as never),
   ),
   {
+    name: 'the heuristic generator loss: a NaN score',
+    call: () => fGanHeuristicGeneratorLoss(C([0, NaN])),
+    error: 'InvalidArgumentError',
+    argument: 'vFake',
+  },
+  {
     name: 'an unknown divergence',
     call: () => fGanDiscriminatorLoss(C([0]), C([0]), { divergence: 'wasserstein' as FDivergenceName }),
     error: 'InvalidParameterError',

@@ -513,9 +513,14 @@ export const lossSensitive: Spec = defineSpec({
       },
     ),
     invariant(
-      'each function alone repairs the gradient registry',
+      'each function alone repairs the gradient registry; an unweighted tf.Reduction.SUM_BY_NONZERO_WEIGHTS equals the mean',
       fc.constant(null),
       () => {
+        const mean = scalar(lsDisc([1, 2], [2, 3], [[0], [1]], [[1], [2]]));
+        const nonzero = scalar(
+          lsDisc([1, 2], [2, 3], [[0], [1]], [[1], [2]], { reduction: tf.Reduction.SUM_BY_NONZERO_WEIGHTS }),
+        );
+        checkThat(nonzero === mean, `SUM_BY_NONZERO_WEIGHTS gave ${nonzero}, the mean ${mean}`);
         checkRepairs('lossSensitiveDiscriminatorLoss', () => lsDisc([1, 2], [2, 3], [[0], [1]], [[1], [2]]));
         checkRepairs('lossSensitiveGeneratorLoss', () => lossSensitiveGeneratorLoss(asSampleLosses(t1([1, 2]))));
       },

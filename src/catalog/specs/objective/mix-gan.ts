@@ -220,34 +220,44 @@ export const mixGan: Spec = defineSpec({
       },
     ),
     invariant(
-      'with one dominant component anywhere in a mixture, ∂(uᵀPv)/∂a keeps relative accuracy (no cancellation against ⟨Pv, u⟩)',
+      'with one dominant component anywhere in either mixture, ∂(uᵀPv)/∂a_G and ∂(uᵀPv)/∂a_D keep relative accuracy (no cancellation against ⟨Pv, u⟩ or ⟨Pᵀu, v⟩)',
       fc
         .tuple(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 2, max: 6 }))
         .chain(([kg, kd]) =>
           fc.tuple(
             fc.array(fc.array(uniform(-2, 2), { minLength: kd, maxLength: kd }), { minLength: kg, maxLength: kg }),
             fc.integer({ min: 0, max: kg - 1 }),
+            fc.integer({ min: 0, max: kd - 1 }),
             fc.array(uniform(-1, 1), { minLength: kg, maxLength: kg }),
             fc.array(uniform(-1, 1), { minLength: kd, maxLength: kd }),
           ),
         ),
-      ([payoff, dominant, ag, ad]) => {
-        const a = ag.map((x, i) => f32(i === dominant ? x + 12 : x));
+      ([payoff, dg, dd, ag, ad]) => {
+        const a = ag.map((x, i) => f32(i === dg ? x + 12 : x));
+        const b = ad.map((x, j) => f32(j === dd ? x + 12 : x));
         const P = payoff.map((row) => row.map(f32));
-        const g = (aa: tf.Tensor) => mixGanLosses(tensorOf(rows(P)), aa, tf.tensor1d(ad), { beta: 0 }).payoff;
-        const got = gradValues(g, a);
-        // float64: u = softmax(a), v = softmax(ad), dL/da_i = u_i Σ_j u_j (g_i − g_j), g = P v.
+        const [gotA, gotB] = tf
+          .grads((x: tf.Tensor, y: tf.Tensor) => mixGanLosses(tensorOf(rows(P)), x, y, { beta: 0 }).payoff)([
+            tf.tensor1d(a),
+            tf.tensor1d(b),
+          ])
+          .map((t) => Array.from(t.dataSync()));
+        // float64: u = softmax(a), v = softmax(b); ∂/∂a_i = u_i Σ_j u_j (g_i − g_j) with g = Pv,
+        // and ∂/∂b_j = v_j Σ_i v_i (h_j − h_i) with h = Pᵀu: no cancellation in float64 either.
         const soft = (x: number[]) => {
           const m = Math.max(...x);
           const e = x.map((y) => Math.exp(y - m));
-          const t = e.reduce((s, y) => s + y, 0);
+          const t = e.reduce((acc, y) => acc + y, 0);
           return e.map((y) => y / t);
         };
         const u = soft(a);
-        const v = soft(ad.map(f32));
-        const pv = P.map((row) => row.reduce((s, x, j) => s + x * v[j]!, 0));
-        const want = u.map((ui, i) => ui * pv.reduce((s, gj, j) => s + u[j]! * (pv[i]! - gj), 0));
-        want.forEach((w, i) => checkClose(`∂/∂a[${i}] (dominant ${dominant})`, got[i]!, w, 2e-3, 1e-30));
+        const v = soft(b);
+        const g = P.map((row) => row.reduce((acc, x, j) => acc + x * v[j]!, 0));
+        const h = v.map((_, j) => P.reduce((acc, row, i) => acc + row[j]! * u[i]!, 0));
+        const wantA = u.map((ui, i) => ui * g.reduce((acc, gj, j) => acc + u[j]! * (g[i]! - gj), 0));
+        const wantB = v.map((vj, j) => vj * h.reduce((acc, hi, i) => acc + v[i]! * (h[j]! - hi), 0));
+        wantA.forEach((w, i) => checkClose(`∂/∂a_G[${i}] (dominant ${dg}, ${dd})`, gotA![i]!, w, 2e-3, 1e-30));
+        wantB.forEach((w, j) => checkClose(`∂/∂a_D[${j}] (dominant ${dg}, ${dd})`, gotB![j]!, w, 2e-3, 1e-30));
       },
     ),
     invariant('the payoff uᵀPv equals its float64 value and lies between min P and max P', mixInputs, (v) => {
@@ -354,6 +364,18 @@ export const mixGan: Spec = defineSpec({
       call: () => mixGanLosses(tf.zeros([1, 1]), tf.tensor1d([Infinity]), tf.zeros([1])),
       error: 'InvalidArgumentError',
       argument: 'generatorLogits',
+    },
+    {
+      name: 'a NaN discriminator mixture logit',
+      call: () => mixGanLosses(tf.zeros([1, 2]), tf.zeros([1]), tf.tensor1d([0, NaN])),
+      error: 'InvalidArgumentError',
+      argument: 'discriminatorLogits',
+    },
+    {
+      name: 'discriminator mixture logits of rank 2',
+      call: () => mixGanLosses(tf.zeros([1, 2]), tf.zeros([1]), tf.zeros([2, 1])),
+      error: 'InvalidArgumentError',
+      argument: 'discriminatorLogits',
     },
     {
       name: 'an unknown option',

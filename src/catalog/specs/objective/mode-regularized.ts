@@ -620,6 +620,52 @@ export const modeRegularized: Spec = defineSpec({
       error: 'InvalidArgumentError',
       argument: 'generator',
     },
+    ...(['encoder', 'generator', 'discriminator'] as const).map((which) => ({
+      name: `a ${which} that is not a network`,
+      call: () =>
+        modeRegularizedNetworkLosses(
+          {
+            encoder: netOfStatic(),
+            generator: netOfStatic(),
+            discriminator: { layers: [{ weight: tf.zeros([2, 1]) }] },
+            [which]: 'mlp',
+          } as never,
+          tf.zeros([1, 2]),
+          tf.zeros([1, 2]),
+        ),
+      error: 'InvalidArgumentError',
+      argument: which,
+    })),
+    {
+      name: 'a discriminator that does not take the generator output',
+      call: () =>
+        modeRegularizedNetworkLosses(
+          {
+            encoder: netOfStatic(),
+            generator: netOfStatic(),
+            discriminator: { layers: [{ weight: tf.zeros([3, 1]) }] },
+          },
+          tf.zeros([1, 2]),
+          tf.zeros([1, 2]),
+        ),
+      error: 'InvalidArgumentError',
+      argument: 'discriminator',
+    },
+    {
+      name: 'data x of the wrong width',
+      call: () =>
+        modeRegularizedNetworkLosses(
+          {
+            encoder: netOfStatic(),
+            generator: netOfStatic(),
+            discriminator: { layers: [{ weight: tf.zeros([2, 1]) }] },
+          },
+          tf.zeros([1, 3]),
+          tf.zeros([1, 2]),
+        ),
+      error: 'InvalidArgumentError',
+      argument: 'x',
+    },
     {
       name: 'a discriminator with a sigmoid output',
       call: () =>
