@@ -12,9 +12,10 @@ export { MAX_WASM_THREADS, wasmThreads };
 /** Options of {@link useBackend}. */
 export interface BackendOptions {
   /**
-   * wasm only: XNNPACK's thread count (matMul, conv), fixed at the wasm backend's first
-   * initialisation in the process; default `GANREF_WASM_THREADS` (in Node), else 1. Under Node,
-   * more than 1 starts tfjs's threaded SIMD build on worker threads, which tfjs alone does not.
+   * wasm only: XNNPACK's thread count (matMul, conv), 1 to 8, fixed at the wasm backend's first
+   * initialisation in the process; default `GANREF_WASM_THREADS` (in Node), else tfjs's own (one
+   * thread under Node; half the cores in a cross-origin-isolated browser). Under Node, more than 1
+   * starts tfjs's threaded SIMD build on worker threads, which tfjs alone does not.
    */
   threads?: number;
 }

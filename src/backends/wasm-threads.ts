@@ -168,26 +168,30 @@ function patchForThreads(threads: number): Patch | undefined {
 let initialising: Promise<unknown> = Promise.resolve();
 
 /**
- * Initialises the wasm backend with `threads` XNNPACK threads (default 1; `activate` is the
- * `tf.setBackend` call), or, when it has initialised already, checks that an explicit count is
- * the one it started with. Under Node, more than one starts tfjs's
+ * Initialises the wasm backend with `threads` XNNPACK threads (`activate` is the `tf.setBackend`
+ * call; without a count, tfjs's default: one thread under Node), or, when it has initialised
+ * already, checks that an explicit count is the one it started with. Under Node, more than one starts tfjs's
  * threaded SIMD build; in a browser, tfjs's own detection decides and this sets only the count.
  * Calls are serialised: the patches of one initialisation never see another's.
  */
 export function withWasmThreads(threads: number | undefined, activate: () => Promise<boolean>): Promise<boolean> {
   const run = initialising.then(async () => {
     if (wasmInitialised()) {
-      const now = wasmThreads();
-      if (threads !== undefined && (requested ?? 1) !== threads)
+      // The count it started with: the one asked for, else tfjs's default (1 under Node; in a
+      // cross-origin-isolated browser, half the cores).
+      const started = requested ?? wasmThreads();
+      if (threads !== undefined && started !== threads)
         throw new InvalidParameterError(
           'backend',
           'threads',
-          `the thread count the wasm backend started with in this process (${now}${requested === undefined ? ', its default: it was initialised before any threads were asked for, by tf.setBackend or tf.ready' : ''}): the count cannot change once the backend has initialised`,
+          `the thread count the wasm backend started with in this process (${started}${requested === undefined ? ', its default: no count was asked for when it started, by useBackend, tf.setBackend or tf.ready' : ''}): the count cannot change once the backend has initialised`,
           String(threads),
         );
       return activate();
     }
-    const count = threads ?? 1;
+    // No count asked for: tfjs's own default, untouched (a browser's threaded build keeps its pool).
+    if (threads === undefined) return activate();
+    const count = threads;
     setThreadsCount(count);
     const patch = patchForThreads(count);
     let ok = false;
